@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/** `dsmip6`: the operator's command (subcommands). */
+import { DECODE_USAGE, runDecode } from './decode.js';
+
+const USAGE = `usage: dsmip6 <command> [options]
+
+commands:
+  decode [HEX|-] [--json]   decode an IPv4/IPv6/UDP-4191/Mobility Header packet given as hex
+  help                      this text
+
+${DECODE_USAGE}`;
+
+function main(argv: string[]): number {
+  const [cmd, ...args] = argv;
+  const write = (s: string): void => { process.stdout.write(`${s}\n`); };
+  switch (cmd) {
+    case 'decode': return runDecode(args, write);
+    case 'help': case '--help': case '-h': write(USAGE); return 0;
+    default:
+      process.stderr.write(
+        `${cmd === undefined ? 'no command given' : `unknown command '${cmd}'`}\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,126 @@
+/**
+ * IPv4 and IPv6 addresses as text (the form values carry) and as bytes (the form the wire
+ * carries). Formatting follows RFC 5952: lower case, longest run of two or more zero groups
+ * compressed (the first when tied), and IPv4-mapped addresses shown as `::ffff:a.b.c.d`
+ * (RFC 5952 §5), which is how DSMIPv6 writes an IPv4 care-of address inside IPv6
+ * (RFC 5555 §4.1). Decoders always produce the canonical text, so values round-trip exactly.
+ */
+
+export function formatIpv4(b: Uint8Array, off = 0): string {
+  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+}
+
+/** Parses dotted-quad IPv4 text; undefined when malformed. */
+export function parseIpv4(text: string): Uint8Array | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i];
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
+    const v = Number(p);
+    if (v > 255) return undefined;
+    out[i] = v;
+  }
+  return out;
+}
+
+export function isIpv4Mapped(b: Uint8Array, off = 0): boolean {
+  for (let i = 0; i < 10; i++) if (b[off + i] !== 0) return false;
+  return b[off + 10] === 0xff && b[off + 11] === 0xff;
+}
+
+export function formatIpv6(b: Uint8Array, off = 0): string {
+  if (isIpv4Mapped(b, off)) return `::ffff:${formatIpv4(b, off + 12)}`;
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push((b[off + 2 * i] << 8) | b[off + 2 * i + 1]);
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = (g: number): string => g.toString(16);
+  if (bestLen < 2) return groups.map(hex).join(':');
+  const head = groups.slice(0, bestStart).map(hex).join(':');
+  const tail = groups.slice(bestStart + bestLen).map(hex).join(':');
+  return `${head}::${tail}`;
+}
+
+/** Parses IPv6 text (with `::` and an optional trailing dotted quad); undefined when malformed. */
+export function parseIpv6(text: string): Uint8Array | undefined {
+  if (text.length === 0 || text.length > 45) return undefined;
+  let s = text;
+  const tailV4 = new Uint8Array(0);
+  let v4: Uint8Array | undefined = tailV4;
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) >= 0) {
+    v4 = parseIpv4(s.slice(lastColon + 1));
+    if (!v4) return undefined;
+    const v4hex = `${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
+    s = s.slice(0, lastColon + 1) + v4hex;
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const parseGroups = (h: string): number[] | undefined => {
+    if (h === '') return [];
+    const out: number[] = [];
+    for (const g of h.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parseGroups(halves[0]);
+  const tail = halves.length === 2 ? parseGroups(halves[1]) : [];
+  if (!head || !tail) return undefined;
+  const total = head.length + tail.length;
+  if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
+  const groups = [...head, ...new Array<number>(8 - total).fill(0), ...tail];
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => { out[2 * i] = g >> 8; out[2 * i + 1] = g & 0xff; });
+  return out;
+}
+
+/** Canonical (RFC 5952) text of an IPv6 address given as any valid text; undefined if invalid. */
+export function canonicalIpv6(text: string): string | undefined {
+  const b = parseIpv6(text);
+  return b ? formatIpv6(b) : undefined;
+}
+
+/** `::ffff:a.b.c.d`, the IPv4-mapped IPv6 form of an IPv4 address. */
+export function ipv4MappedIpv6(ipv4: string): string {
+  return `::ffff:${ipv4}`;
+}
+
+export const IPV6_UNSPECIFIED = '::';
+export const IPV4_ANY = '0.0.0.0';
+
+/** Copies the bytes of `text` (IPv6) into out[off..off+16); false when `text` is not IPv6. */
+export function writeIpv6(out: Uint8Array, off: number, text: string): boolean {
+  const b = parseIpv6(text);
+  if (!b) return false;
+  out.set(b, off);
+  return true;
+}
+
+/** Copies the bytes of `text` (IPv4) into out[off..off+4); false when `text` is not IPv4. */
+export function writeIpv4(out: Uint8Array, off: number, text: string): boolean {
+  const b = parseIpv4(text);
+  if (!b) return false;
+  out.set(b, off);
+  return true;
+}
+
+/** Keeps the first `prefixLength` bits of an address (4 or 16 bytes) and zeroes the rest. */
+export function maskBytes(addr: Uint8Array, prefixLength: number): Uint8Array {
+  const out = addr.slice();
+  for (let i = 0; i < out.length; i++) {
+    const keep = Math.max(0, Math.min(8, prefixLength - 8 * i));
+    out[i] &= keep === 8 ? 0xff : (0xff << (8 - keep)) & 0xff;
+  }
+  return out;
+}

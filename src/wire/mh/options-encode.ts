@@ -1,0 +1,171 @@
+/**
+ * Emitting mobility options: each option is placed at its alignment "xn+y" (offsets counted from
+ * the start of the Mobility Header, RFC 6275 §6.2) with Pad1/PadN inserted and zeroed, then the
+ * message is padded to a multiple of 8 octets (RFC 6275 §6.1.1). Padding lives here and nowhere
+ * else (conventions C4).
+ */
+import { parseIpv4, parseIpv6 } from '../addr.js';
+import { writeU16, writeU32 } from '../bytes.js';
+import { EncodeError, checkUint, encodeCheck } from '../result.js';
+import { LIFETIME_SECONDS_MAX, LIFETIME_UNIT_SECONDS } from './constants.js';
+import { OPTION_TYPE, type MobilityOption } from './options.js';
+
+/** Alignment requirement xn+y of each option (x = 1: none). */
+export function optionAlignment(o: MobilityOption): { readonly x: number; readonly y: number } {
+  switch (o.type) {
+    case 'binding-refresh-advice': case 'nonce-indices': return { x: 2, y: 0 };
+    case 'alternate-care-of-address': return { x: 8, y: 6 };
+    case 'binding-authorization-data': case 'replay-protection': return { x: 8, y: 2 };
+    case 'mobile-network-prefix': return { x: 8, y: 4 };
+    case 'authentication': return { x: 4, y: 1 };
+    case 'ipv4-home-address': case 'ipv4-address-acknowledgement':
+    case 'nat-detection': case 'ipv4-care-of-address': return { x: 4, y: 0 };
+    case 'mobile-node-identifier': case 'unknown': return { x: 1, y: 0 };
+  }
+}
+
+/** Octets of option data (after type and length). */
+export function optionDataLength(o: MobilityOption): number {
+  switch (o.type) {
+    case 'binding-refresh-advice': return 2;
+    case 'alternate-care-of-address': return 16;
+    case 'nonce-indices': return 4;
+    case 'binding-authorization-data': return 12;
+    case 'mobile-network-prefix': return 18;
+    case 'mobile-node-identifier': return 1 + o.identifier.length;
+    case 'authentication': return 5 + o.authenticationData.length;
+    case 'replay-protection': return 8;
+    case 'ipv4-home-address': case 'ipv4-address-acknowledgement':
+    case 'nat-detection': case 'ipv4-care-of-address': return 6;
+    case 'unknown': return o.data.length;
+  }
+}
+
+function padLength(pos: number, x: number, y: number): number {
+  return (((y - pos) % x) + x) % x;
+}
+
+/** Octets the options take when they start at MH offset `start`, padding to 8n included. */
+export function encodedLengthOptions(options: readonly MobilityOption[], start: number): number {
+  let pos = start;
+  for (const o of options) {
+    const { x, y } = optionAlignment(o);
+    pos += padLength(pos, x, y) + 2 + optionDataLength(o);
+  }
+  return pos + padLength(pos, 8, 0) - start;
+}
+
+function writePadding(out: Uint8Array, at: number, n: number): void {
+  if (n === 0) return;
+  out.fill(0, at, at + n);
+  if (n >= 2) { out[at] = 1; out[at + 1] = n - 2; }
+}
+
+function ipv6(text: string, field: string): Uint8Array {
+  const a = parseIpv6(text);
+  if (!a) throw new EncodeError(`${field} is not an IPv6 address: ${text}`);
+  return a;
+}
+
+function ipv4(text: string, field: string): Uint8Array {
+  const a = parseIpv4(text);
+  if (!a) throw new EncodeError(`${field} is not an IPv4 address: ${text}`);
+  return a;
+}
+
+function checkFixedBytes(b: Uint8Array, n: number, field: string): void {
+  encodeCheck(b.length === n, `${field} must be ${n} octets, got ${b.length}`);
+}
+
+/** Writes option data at `d` (type and length already written). */
+function writeOptionData(o: MobilityOption, out: Uint8Array, d: number): void {
+  switch (o.type) {
+    case 'binding-refresh-advice':
+      checkUint(o.refreshIntervalSeconds, LIFETIME_SECONDS_MAX, 'refresh interval');
+      encodeCheck(o.refreshIntervalSeconds % LIFETIME_UNIT_SECONDS === 0,
+        `refresh interval ${o.refreshIntervalSeconds} s is not a multiple of 4 s`);
+      return writeU16(out, d, o.refreshIntervalSeconds / LIFETIME_UNIT_SECONDS);
+    case 'alternate-care-of-address': out.set(ipv6(o.careOfAddress, 'alternate CoA'), d); return;
+    case 'nonce-indices':
+      checkUint(o.homeNonceIndex, 0xffff, 'home nonce index');
+      checkUint(o.careOfNonceIndex, 0xffff, 'care-of nonce index');
+      writeU16(out, d, o.homeNonceIndex);
+      return writeU16(out, d + 2, o.careOfNonceIndex);
+    case 'binding-authorization-data':
+      checkFixedBytes(o.authenticator, 12, 'binding authorization data');
+      out.set(o.authenticator, d); return;
+    case 'mobile-network-prefix':
+      checkUint(o.prefixLength, 128, 'mobile network prefix length');
+      out[d] = 0; out[d + 1] = o.prefixLength;
+      out.set(ipv6(o.prefix, 'mobile network prefix'), d + 2); return;
+    case 'mobile-node-identifier':
+      checkUint(o.subtype, 0xff, 'MN-ID subtype');
+      encodeCheck(o.identifier.length >= 1, 'MN-ID identifier must not be empty');
+      out[d] = o.subtype; out.set(o.identifier, d + 1); return;
+    case 'authentication':
+      checkUint(o.subtype, 0xff, 'authentication subtype');
+      checkUint(o.spi, 0xffffffff, 'mobility SPI');
+      out[d] = o.subtype; writeU32(out, d + 1, o.spi);
+      out.set(o.authenticationData, d + 5); return;
+    case 'replay-protection':
+      encodeCheck(o.timestamp >= 0n && o.timestamp < 1n << 64n, 'replay timestamp must fit 64 bits');
+      writeU32(out, d, Number(o.timestamp >> 32n));
+      return writeU32(out, d + 4, Number(o.timestamp & 0xffffffffn));
+    default:
+      return writeDsmipOptionData(o, out, d);
+  }
+}
+
+function writeDsmipOptionData(o: MobilityOption, out: Uint8Array, d: number): void {
+  switch (o.type) {
+    case 'ipv4-home-address':
+      checkUint(o.prefixLength, 32, 'IPv4 home address prefix length');
+      out[d] = (o.prefixLength << 2) | (o.requestPrefix ? 0x02 : 0); out[d + 1] = 0;
+      out.set(ipv4(o.address, 'IPv4 home address'), d + 2); return;
+    case 'ipv4-address-acknowledgement':
+      checkUint(o.status, 0xff, 'IPv4 address acknowledgement status');
+      checkUint(o.prefixLength, 32, 'IPv4 address acknowledgement prefix length');
+      out[d] = o.status; out[d + 1] = o.prefixLength << 2;
+      out.set(ipv4(o.address, 'acknowledged IPv4 address'), d + 2); return;
+    case 'nat-detection':
+      checkUint(o.refreshTimeSeconds, 0xffffffff, 'NAT refresh time');
+      writeU16(out, d, o.forceUdp ? 0x8000 : 0);
+      return writeU32(out, d + 2, o.refreshTimeSeconds);
+    case 'ipv4-care-of-address':
+      writeU16(out, d, 0);
+      out.set(ipv4(o.address, 'IPv4 care-of address'), d + 2); return;
+    case 'unknown':
+      checkUint(o.optionType, 0xff, 'mobility option type');
+      encodeCheck(o.optionType > 1 && !Object.values(OPTION_TYPE).includes(o.optionType),
+        `option type ${o.optionType} must use its own variant`);
+      out.set(o.data, d); return;
+    default:
+      throw new EncodeError(`unhandled mobility option ${o.type}`);
+  }
+}
+
+/**
+ * Writes the options at out[offset...], where `offset` is MH offset `start`; pads to 8n.
+ * Returns the octets written. The caller has checked the room (encodedLengthOptions).
+ */
+export function encodeMobilityOptions(
+  options: readonly MobilityOption[], out: Uint8Array, offset: number, start: number,
+): number {
+  let pos = start;
+  for (const o of options) {
+    const { x, y } = optionAlignment(o);
+    const pad = padLength(pos, x, y);
+    writePadding(out, offset + pos - start, pad);
+    pos += pad;
+    const len = optionDataLength(o);
+    checkUint(len, 0xff, `${o.type} option length`);
+    const at = offset + pos - start;
+    out[at] = o.type === 'unknown' ? o.optionType : OPTION_TYPE[o.type];
+    out[at + 1] = len;
+    writeOptionData(o, out, at + 2);
+    pos += 2 + len;
+  }
+  const tail = padLength(pos, 8, 0);
+  writePadding(out, offset + pos - start, tail);
+  return pos + tail - start;
+}

@@ -1,0 +1,28 @@
+/**
+ * The two hand-built DSMIPv6 vectors of protocol.md §3.9 (MH checksums verified; tshark decodes
+ * them with `-d udp.port==4191,ip`). HoA 2001:db8:1::100, HA 2001:db8:1::1, IPv4 CoA
+ * 198.51.100.10, HA IPv4 203.0.113.1, UDP 4191 -> 4191 with checksum 0, no ESP.
+ */
+import { fromHex } from '../../src/wire/bytes.js';
+
+function hex(s: string): Uint8Array {
+  const b = fromHex(s);
+  if (!b) throw new Error('bad vector hex');
+  return b;
+}
+
+/** BU: flags A|H|K|R, seq 0x1234, lifetime 100 units; IPv4 HoA 0.0.0.0/32 P=1, IPv4 CoA, MNP. */
+export const RFC5555_BU = hex(`
+4500008c0001000040111421c633640acb007101105f105f00780000
+6000000000483c40 00000000000000000000ffffc633640a 20010db8000100000000000000000001
+870201020000c91020010db8000100000000000000000100
+3b0505005de01234d40000641d0682000000000020060000c633640a0612004020010db800ff00000000000000000000`);
+
+/** BA: status 0, K|R, seq 0x1234, lifetime 100; IPv4 Ack 0 /32 192.0.2.100, NATD F=0 110 s. */
+export const RFC5555_BA = hex(`
+4500007c0001000040111431cb007101c633640a105f105f00680000
+6000000000382b40 20010db8000100000000000000000001 00000000000000000000ffffc633640a
+870202010000000020010db8000100000000000000000100
+3b0306004d2700c0123400641e060080c00002641f0600000000006e01020000`);
+
+export { hex };
