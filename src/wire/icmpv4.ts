@@ -19,7 +19,7 @@
  * Unused fields are ignored on receipt and sent as zero; the Code is kept on every message.
  * Unknown types are kept as { type: 'unknown', icmpType, code, body } (bytes after Checksum).
  */
-import { readU16, writeU16 } from './bytes.js';
+import { copyBytes, readU16, writeU16 } from './bytes.js';
 import { finishChecksum, sumWords } from './checksum.js';
 import { checkRoom, checkUint, encodeCheck, needBytes, ok, type WireResult } from './result.js';
 
@@ -152,7 +152,7 @@ function decodeBody(
         code,
         identifier: readU16(b, start + ECHO.identifier),
         sequence: readU16(b, start + ECHO.sequence),
-        data: b.slice(start + ECHO.data, end),
+        data: copyBytes(b, start + ECHO.data, end),
       }, end - start);
     case ICMPV4_TYPE.destinationUnreachable:
       return fixed(UNREACHABLE.invoking, 'Destination Unreachable') ?? ok({
@@ -160,15 +160,15 @@ function decodeBody(
         code,
         nextHopMtu: code === ICMPV4_CODE_FRAGMENTATION_NEEDED
           ? readU16(b, start + UNREACHABLE.nextHopMtu) : 0,
-        invoking: b.slice(start + UNREACHABLE.invoking, end),
+        invoking: copyBytes(b, start + UNREACHABLE.invoking, end),
       }, end - start);
     case ICMPV4_TYPE.timeExceeded:
       return fixed(TIME_EXCEEDED.invoking, 'Time Exceeded') ?? ok({
-        type: 'time-exceeded', code, invoking: b.slice(start + TIME_EXCEEDED.invoking, end),
+        type: 'time-exceeded', code, invoking: copyBytes(b, start + TIME_EXCEEDED.invoking, end),
       }, end - start);
     default:
       return ok({
-        type: 'unknown', icmpType, code, body: b.slice(start + HEADER.length, end),
+        type: 'unknown', icmpType, code, body: copyBytes(b, start + HEADER.length, end),
       }, end - start);
   }
 }

@@ -38,7 +38,7 @@ const RS_OPTIONS = 8;
 const RA = {
   curHopLimit: 4, flags: 5, routerLifetime: 6, reachableTime: 8, retransTimer: 12, options: 16,
 } as const;
-const RA_FLAG = { m: 0x80, o: 0x40, h: 0x10, otherMask: 0x1f } as const;
+const RA_FLAG = { m: 0x80, o: 0x40, h: 0x20, otherMask: 0x1f } as const;
 const IDENTIFIER = 4;
 const FLAGS = 6;
 const FIXED_LENGTH = 8; // 144-147: header, Identifier, flags/Reserved

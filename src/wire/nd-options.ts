@@ -19,7 +19,7 @@
  * the whole option data, padding included (6 bytes for Ethernet, length 1).
  */
 import { formatIpv6, parseIpv6 } from './addr.js';
-import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
+import { copyBytes, readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import type { Icmpv6BodyCodec } from './icmpv6.js';
 import {
   checkRoom, checkUint, encodeCheck, fail, needBytes, ok, type WireResult,
@@ -102,7 +102,7 @@ function decodeBody(b: Uint8Array, off: number, units: number): WireResult<NdOpt
       return ok({
         type: t === ND_OPTION_TYPE.sourceLinkLayerAddress
           ? 'source-link-layer-address' : 'target-link-layer-address',
-        linkLayerAddress: b.slice(off + HDR, off + len),
+        linkLayerAddress: copyBytes(b, off + HDR, off + len),
       }, len);
     case ND_OPTION_TYPE.prefixInformation: {
       const e = fixed(PI.units, 'Prefix Information');
@@ -143,7 +143,7 @@ function decodeBody(b: Uint8Array, off: number, units: number): WireResult<NdOpt
       }, len);
     }
     default:
-      return ok({ type: 'unknown', optionType: t, data: b.slice(off + HDR, off + len) }, len);
+      return ok({ type: 'unknown', optionType: t, data: copyBytes(b, off + HDR, off + len) }, len);
   }
 }
 

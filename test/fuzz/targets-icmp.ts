@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { formatIpv6 } from '../../src/wire/addr.js';
 import { icmpv4Codec, type Icmpv4Message } from '../../src/wire/icmpv4.js';
-import { icmpv6Codec, type Icmpv6Message } from '../../src/wire/icmpv6.js';
+import type { Icmpv6Message } from '../../src/wire/icmpv6.js';
+import { icmpv6Codec } from '../../src/wire/icmpv6-codec.js';
 import {
   ND_OPTION_TYPE, encodeNdOption, encodedLengthNdOption, decodeNdOption, ndOptionsCodec,
   type NdOption,

@@ -10,14 +10,17 @@
  * checksums "Good", and the fields match the comments. (tshark and scapy both show the HAI
  * preference as unsigned, 65526 for -10; RFC 6275 §7.4 says it is a signed integer.)
  */
+import {
+  ICMPV6_CODEC_DESTINATION, ICMPV6_CODEC_SOURCE, icmpv6Codec,
+} from '../../src/wire/icmpv6-codec.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fromHex, toHex } from '../../src/wire/bytes.js';
 import { EncodeError } from '../../src/wire/result.js';
 import {
-  ICMPV6_CODEC_DESTINATION, ICMPV6_CODEC_SOURCE, ICMPV6_TYPE, decodeIcmpv6, encodeIcmpv6,
-  encodedLengthIcmpv6, icmpv6Codec, verifyIcmpv6Checksum, type Icmpv6Message,
+  ICMPV6_TYPE, decodeIcmpv6, encodeIcmpv6,
+  encodedLengthIcmpv6, verifyIcmpv6Checksum, type Icmpv6Message,
 } from '../../src/wire/icmpv6.js';
 import {
   HOME_AGENTS_ANYCAST_ID, homeAgentsAnycastAddress,
