@@ -1,18 +1,10 @@
 /**
  * What tshark 4.0 must show for a packet we encoded, computed from the VALUE we encoded (the
- * MobilityPacketSpec and its outer IPv4/UDP header), never by decoding our own bytes with our
- * own decoder. Layout rules (option alignment, padding to 8n) are re-implemented here from the
- * table of docs protocol.md §0 / §1.4 so that the oracle does not share code with
- * src/wire/mh/options-encode.ts. The only thing read from our bytes is the MH itself, to compute
- * the expected checksum with the independent one's-complement sum below.
- *
- * Wireshark 4.0 quirks reproduced on purpose (see test/oracle/README.md):
- *  - unknown options: `mip6.mobility_opt.len` is read at offset 1 of the MH, i.e. it shows the
- *    MH Header Len, not the option length; plus an expert note "IE data not dissected yet";
- *  - AUTH: `mip6.auth.auth_data` shows the data without its last 2 octets (all of it if 1);
- *  - MN-ID: `mip6.mnid.identifier` only appears for identifiers of 3 octets or more;
- *  - MESG-ID: the timestamp is displayed as a Unix time, so its raw octets are compared;
- *  - IPv4 Address Acknowledgement: prefix length and address use the `mip6.ipv4ha.*` fields.
+ * MobilityPacketSpec and its outer IPv4/UDP header), never by decoding our bytes with our own
+ * decoder. Option alignment and padding to 8n are re-implemented from protocol.md §0/§1.4
+ * (no code shared with src/wire/mh/options-encode.ts). Only the MH checksum is computed from
+ * our bytes, with the independent one's-complement sum below. The Wireshark 4.0 quirks these
+ * expectations reproduce on purpose are listed in ./README.md ("Quirks").
  */
 import type { MobilityHeader } from '../../src/wire/mh/header.js';
 import type { MobilityMessage } from '../../src/wire/mh/messages.js';
@@ -22,13 +14,9 @@ import { canonicalIpv6Text, type Expectation } from './tshark.js';
 
 /** Outer IPv4/UDP header of RFC 5555 vanilla UDP encapsulation. */
 export interface OuterUdp4 {
-  readonly source: string;
-  readonly destination: string;
-  readonly sourcePort: number;
-  readonly destinationPort: number;
-  readonly ttl?: number;
-  readonly typeOfService?: number;
-  readonly zeroChecksum?: boolean;
+  readonly source: string; readonly destination: string;
+  readonly sourcePort: number; readonly destinationPort: number;
+  readonly ttl?: number; readonly typeOfService?: number; readonly zeroChecksum?: boolean;
 }
 
 export interface OracleCase {
@@ -37,36 +25,23 @@ export interface OracleCase {
   readonly outer?: OuterUdp4;
 }
 
-const IPV4_HEADER = 20;
-const UDP_HEADER = 8;
-const IPV6_HEADER = 40;
+const [IPV4_HEADER, UDP_HEADER, IPV6_HEADER, MH_PROTO] = [20, 8, 40, 135];
 const EXT_HEADER = 24; // HAO Destination Options header and Type 2 Routing Header
-const MH_PROTO = 135;
 
-/** Alignment xn+y per option (protocol.md §0; x = 1: none). */
-const ALIGN: Readonly<Record<MobilityOption['type'], readonly [number, number]>> = {
-  'binding-refresh-advice': [2, 0], 'alternate-care-of-address': [8, 6],
-  'nonce-indices': [2, 0], 'binding-authorization-data': [8, 2],
-  'mobile-network-prefix': [8, 4], 'mobile-node-identifier': [1, 0], 'authentication': [4, 1],
-  'replay-protection': [8, 2], 'ipv4-home-address': [4, 0],
-  'ipv4-address-acknowledgement': [4, 0], 'nat-detection': [4, 0],
-  'ipv4-care-of-address': [4, 0], 'unknown': [1, 0],
+/** Alignment xn+y (x = 1: none) and data length (-1: variable) per option, protocol.md §0. */
+const RULE: Readonly<Record<MobilityOption['type'], readonly [number, number, number]>> = {
+  'binding-refresh-advice': [2, 0, 2], 'alternate-care-of-address': [8, 6, 16],
+  'nonce-indices': [2, 0, 4], 'binding-authorization-data': [8, 2, 12],
+  'mobile-network-prefix': [8, 4, 18], 'mobile-node-identifier': [1, 0, -1],
+  'authentication': [4, 1, -1], 'replay-protection': [8, 2, 8], 'ipv4-home-address': [4, 0, 6],
+  'ipv4-address-acknowledgement': [4, 0, 6], 'nat-detection': [4, 0, 6],
+  'ipv4-care-of-address': [4, 0, 6], 'unknown': [1, 0, -1],
 };
 
-/** Option data length (after type and length octets), protocol.md §0. */
 function dataLength(o: MobilityOption): number {
-  switch (o.type) {
-    case 'binding-refresh-advice': return 2;
-    case 'alternate-care-of-address': return 16;
-    case 'nonce-indices': return 4;
-    case 'binding-authorization-data': return 12;
-    case 'mobile-network-prefix': return 18;
-    case 'mobile-node-identifier': return 1 + o.identifier.length;
-    case 'authentication': return 5 + o.authenticationData.length;
-    case 'replay-protection': return 8;
-    case 'unknown': return o.data.length;
-    default: return 6; // options 29-32
-  }
+  if (o.type === 'mobile-node-identifier') return 1 + o.identifier.length;
+  if (o.type === 'authentication') return 5 + o.authenticationData.length;
+  return o.type === 'unknown' ? o.data.length : RULE[o.type][2];
 }
 
 /** Where options start (protocol.md §1.2); an unknown type has no options. */
@@ -81,7 +56,9 @@ type Slot =
   | { readonly kind: 'option'; readonly option: MobilityOption };
 
 /** MH length and the sequence of options and paddings, by the "xn+y" rule. */
-export function mhLayout(mh: MobilityHeader): { readonly length: number; readonly slots: Slot[] } {
+type Layout = { readonly length: number; readonly slots: Slot[] };
+
+export function mhLayout(mh: MobilityHeader): Layout {
   const m = mh.message;
   if (m.type === 'unknown') return { length: 6 + m.data.length, slots: [] };
   const slots: Slot[] = [];
@@ -92,7 +69,7 @@ export function mhLayout(mh: MobilityHeader): { readonly length: number; readonl
     pos += n;
   };
   for (const o of mh.options) {
-    pad(...ALIGN[o.type]);
+    pad(RULE[o.type][0], RULE[o.type][1]);
     slots.push({ kind: 'option', option: o });
     pos += 2 + dataLength(o);
   }
@@ -132,7 +109,8 @@ function messageExpect(m: MobilityMessage): [string, string][] {
         ['mip6.ba.b_flag', flag(f, 0x08)],
         ['mip6.ba.seqnr', `${m.sequence}`], ['mip6.ba.lifetime', `${m.lifetimeSeconds / 4}`]];
     }
-    case 'binding-error': return [['mip6.be.status', `${m.status}`], ['mip6.be.haddr', m.homeAddress]];
+    case 'binding-error':
+      return [['mip6.be.status', `${m.status}`], ['mip6.be.haddr', m.homeAddress]];
     case 'unknown': return [['mip6.unknown_type_data', colons(m.data)]];
   }
 }
@@ -140,7 +118,8 @@ function messageExpect(m: MobilityMessage): [string, string][] {
 /** Fields of one option, without `mip6.mobility_opt.len` (added by the caller). */
 function optionExpect(o: MobilityOption): [string, string][] {
   switch (o.type) {
-    case 'binding-refresh-advice': return [['mip6.bra.interval', `${o.refreshIntervalSeconds / 4}`]];
+    case 'binding-refresh-advice':
+      return [['mip6.bra.interval', `${o.refreshIntervalSeconds / 4}`]];
     case 'alternate-care-of-address': return [['mip6.acoa.acoa', o.careOfAddress]];
     case 'nonce-indices':
       return [['mip6.ni.hni', `${o.homeNonceIndex}`], ['mip6.ni.cni', `${o.careOfNonceIndex}`]];
@@ -203,8 +182,8 @@ function optionsExpect(mh: MobilityHeader, hlen: number): Expectation[] {
     pairs.push(...optionExpect(s.option));
     if (s.option.type === 'unknown') {
       quirkLens.push(`${hlen}`); // read at MH offset 1, which sorts before every option
-      pairs.push(['mip6.ie_not_dissected', ''], ['_ws.expert.message', 'IE data not dissected yet'],
-        ['_ws.expert.severity', '4194304'], ['_ws.expert.group', '83886080']);
+      pairs.push(['mip6.ie_not_dissected', ''], ['_ws.expert.severity', '4194304'],
+        ['_ws.expert.message', 'IE data not dissected yet'], ['_ws.expert.group', '83886080']);
     } else {
       lens.push(`${dataLength(s.option)}`);
     }
@@ -223,8 +202,9 @@ function ipv6Bytes(text: string): Uint8Array {
   return Uint8Array.from(groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
 }
 
-/** One's-complement checksum of the MH (checksum field taken as 0) with the IPv6 pseudo-header. */
-export function expectedMhChecksum(mhBytes: Uint8Array, source: string, destination: string): number {
+/** One's-complement sum of the IPv6 pseudo-header and the MH with its checksum field as 0. */
+export function expectedMhChecksum(mhBytes: Uint8Array, source: string, destination: string,
+): number {
   const pseudo = new Uint8Array(40);
   pseudo.set(ipv6Bytes(source), 0);
   pseudo.set(ipv6Bytes(destination), 16);
@@ -296,7 +276,8 @@ export function expectCase(c: OracleCase, bytes: Uint8Array): Expectation[] {
     ...(spec.homeAddressOption !== undefined ? ['ipv6.dstopts'] : []), 'mipv6'];
   return [
     ...toExpectations([
-      ['frame.protocols', layers.join(':')], ['frame.len', `${bytes.length}`],
+      ['frame.protocols', layers.join(':')],
+      ['frame.len', `${(outer ? IPV4_HEADER + UDP_HEADER : 0) + innerLength}`],
       ...(outer ? outerExpect(outer, innerLength) : []),
       ...ipv6Expect(spec, layout.length),
       ['mip6.proto', `${mh.payloadProto}`], ['mip6.hlen', `${hlen}`], ['mip6.mhtype', `${mhType}`],
@@ -313,4 +294,5 @@ export function ignoredField(field: string): boolean {
 }
 
 /** Field prefixes that must not show up unless expected (catches extra or foreign options). */
-export const WATCHED_PREFIXES: readonly string[] = ['mip6.', 'ipv6.routing.', 'ipv6.opt.mipv6.', '_ws.'];
+export const WATCHED_PREFIXES: readonly string[] =
+  ['mip6.', 'ipv6.routing.', 'ipv6.opt.mipv6.', '_ws.'];

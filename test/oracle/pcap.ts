@@ -46,6 +46,8 @@ export function pcapBytes(packets: readonly Uint8Array[], linkType = LINKTYPE_RA
 }
 
 /** Writes `packets` to `path` as a classic pcap file. */
-export function writePcap(path: string, packets: readonly Uint8Array[], linkType = LINKTYPE_RAW): void {
+export function writePcap(
+  path: string, packets: readonly Uint8Array[], linkType = LINKTYPE_RAW,
+): void {
   writeFileSync(path, pcapBytes(packets, linkType));
 }

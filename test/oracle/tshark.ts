@@ -31,14 +31,16 @@ export function tsharkPath(): string {
   return process.env.TSHARK ?? 'tshark';
 }
 
-/** Undefined when tshark runs; otherwise why it cannot be used (for `t.skip`). */
-export function tsharkUnavailable(): string | undefined {
+/** tshark's version line, or why it cannot be used (for `t.skip`). */
+export function probeTshark(): { readonly version: string } | { readonly missing: string } {
   try {
-    execFileSync(tsharkPath(), ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    return undefined;
+    const out = execFileSync(tsharkPath(), ['--version'], {
+      stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8',
+    });
+    return { version: out.split('\n')[0].replace(/\.$/, '') };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'tshark not installed' : `tshark does not run: ${String(e)}`;
+    return { missing: code === 'ENOENT' ? 'tshark not installed' : `tshark fails: ${String(e)}` };
   }
 }
 
@@ -86,7 +88,8 @@ export function flattenLayers(layers: unknown): PacketFields {
   let lastOffset = 0;
   const add = (name: string, value: string, raw: RawEntry | undefined): void => {
     if (raw) lastOffset = raw[1];
-    const f: TsharkField = raw ? { value, raw: raw[0], offset: raw[1] } : { value, offset: lastOffset };
+    const f: TsharkField = raw
+      ? { value, raw: raw[0], offset: raw[1] } : { value, offset: lastOffset };
     const list = acc.get(name) ?? [];
     list.push({ f, seq: seq++ });
     acc.set(name, list);
@@ -99,8 +102,8 @@ export function flattenLayers(layers: unknown): PacketFields {
       const name = key.endsWith('_tree') ? undefined : key;
       const items = Array.isArray(v) ? v : [v];
       items.forEach((item, i) => {
-        if (typeof item === 'string' && name !== undefined) add(name, item, rawAt(obj[`${key}_raw`], i));
-        else walk(item);
+        if (typeof item !== 'string') walk(item);
+        else if (name !== undefined) add(name, item, rawAt(obj[`${key}_raw`], i));
       });
     }
   };

@@ -36,7 +36,7 @@ export const mobilityOption: fc.Arbitrary<MobilityOption> = fc.oneof(
   }),
   fc.record({
     type: fc.constant('authentication' as const), subtype: u8, spi: u32,
-    authenticationData: fc.uint8Array({ maxLength: 40 }),
+    authenticationData: fc.uint8Array({ minLength: 1, maxLength: 40 }),
   }),
   fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((t) => ({ type: 'replay-protection' as const, timestamp: t })),
   fc.record({

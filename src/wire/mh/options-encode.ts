@@ -105,6 +105,8 @@ function writeOptionData(o: MobilityOption, out: Uint8Array, d: number): void {
     case 'authentication':
       checkUint(o.subtype, 0xff, 'authentication subtype');
       checkUint(o.spi, 0xffffffff, 'mobility SPI');
+      // RFC 4285 §5: the authenticator is never empty (Wireshark flags an empty one malformed).
+      encodeCheck(o.authenticationData.length >= 1, 'authentication data must not be empty');
       out[d] = o.subtype; writeU32(out, d + 1, o.spi);
       out.set(o.authenticationData, d + 5); return;
     case 'replay-protection':
