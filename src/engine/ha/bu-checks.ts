@@ -1,0 +1,131 @@
+/**
+ * Home registration checks in RFC order (RFC 6275 §9.5.1 and §10.3.1, RFC 3963 §6.1–6.2;
+ * protocol.md §1.8), as pure functions: each returns a BA status to reject with, or the
+ * accepted registration's NEMO prefixes.
+ */
+import { BaStatus, BuFlag } from '../../wire/mh/constants.js';
+import { seqNewer } from '../../proto/seqno.js';
+import {
+  formatPrefix, isRoutableUnicast6, parsePrefix, prefixContains, prefixCovers, type Prefix,
+} from '../../proto/prefix.js';
+import { parseIpv6 } from '../../wire/addr.js';
+import type { BindingCacheEntry } from './binding-cache.js';
+import type { BuRequest } from './received.js';
+import type { AclAction, HaAclEntry, HomeAgentConfig } from './types.js';
+
+export type Check =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+const OK: Check = { ok: true };
+const reject = (status: number, reason: string): Check => ({ ok: false, status, reason });
+
+export function isDeregistration(req: BuRequest): boolean {
+  return req.lifetimeSeconds === 0
+    || (req.careOf.family === 6 && req.careOf.address === req.homeAddress);
+}
+
+/** Steps 5–7: registration type, sequence number window, deregistration without binding. */
+export function checkAgainstCache(req: BuRequest, existing: BindingCacheEntry | undefined): Check {
+  if (existing) {
+    const wasRouter = (existing.flags & BuFlag.R) !== 0;
+    if (wasRouter !== ((req.flags & BuFlag.R) !== 0)) {
+      return reject(BaStatus.REGISTRATION_TYPE_CHANGE_DISALLOWED, 'R flag differs from the binding');
+    }
+    if (!seqNewer(req.sequence, existing.sequence)) {
+      return reject(BaStatus.SEQUENCE_NUMBER_OUT_OF_WINDOW,
+        `sequence ${req.sequence} not newer than ${existing.sequence}`);
+    }
+    return OK;
+  }
+  if (isDeregistration(req)) {
+    return reject(BaStatus.NOT_HOME_AGENT_FOR_THIS_MOBILE_NODE, 'deregistration without a binding');
+  }
+  return OK;
+}
+
+/** Step 8: the home address must be on one of the home prefixes (or a served prefix, NEMO). */
+export function checkHomeSubnet(cfg: HomeAgentConfig, req: BuRequest): Check {
+  const onHome = cfg.homePrefixes.some((p) => {
+    const pp = parsePrefix(p.prefix);
+    return pp !== undefined && prefixContains(pp, req.homeAddress);
+  });
+  const router = (req.flags & BuFlag.R) !== 0;
+  const served = router && cfg.servedPrefixes.some((p) => {
+    const pp = parsePrefix(p);
+    return pp !== undefined && prefixContains(pp, req.homeAddress);
+  });
+  if (onHome || served) return OK;
+  return reject(BaStatus.NOT_HOME_SUBNET, `${req.homeAddress} is not on a home prefix`);
+}
+
+export function aclEntry(cfg: HomeAgentConfig, homeAddress: string): HaAclEntry | undefined {
+  return cfg.acl.find((e) => e.homeAddress === homeAddress);
+}
+
+function aclStatus(action: AclAction): number {
+  if (action === 'allow') return BaStatus.ACCEPTED;
+  if (action === 'deny') return BaStatus.ADMINISTRATIVELY_PROHIBITED;
+  return action;
+}
+
+/** Step 9: UMIP `BindingAclPolicy` / `DefaultBindingAclPolicy` (a status < 128 allows). */
+export function checkPolicy(cfg: HomeAgentConfig, req: BuRequest): Check {
+  const e = aclEntry(cfg, req.homeAddress);
+  const status = aclStatus(e ? e.action : cfg.defaultAclPolicy);
+  return status < 128 ? OK : reject(status, e ? 'binding ACL entry' : 'default binding ACL policy');
+}
+
+export type NemoResult =
+  | { readonly ok: true; readonly mode: 'explicit' | 'implicit' | undefined; readonly prefixes: string[] }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+const nemoReject = (status: number, reason: string): NemoResult => ({ ok: false, status, reason });
+
+function validMnp(prefixLength: number, prefix: string): Prefix | undefined {
+  if (prefixLength === 0 || prefixLength > 128) return undefined;
+  const b = parseIpv6(prefix);
+  if (!b || !isRoutableUnicast6(prefix)) return undefined;
+  const p = parsePrefix(`${prefix}/${prefixLength}`, true);
+  return p;
+}
+
+/** Step 11: NEMO (RFC 3963 §6.1–6.2): MR allowed (140), prefixes valid (141), authorised (142). */
+export function checkNemo(cfg: HomeAgentConfig, req: BuRequest): NemoResult {
+  if ((req.flags & BuFlag.R) === 0) return { ok: true, mode: undefined, prefixes: [] };
+  if (!cfg.acceptMobileRouter) {
+    return nemoReject(BaStatus.MOBILE_ROUTER_OPERATION_NOT_PERMITTED, 'HaAcceptMobRtr disabled');
+  }
+  const allowed = (aclEntry(cfg, req.homeAddress)?.prefixes ?? [])
+    .map((t) => parsePrefix(t)).filter((p): p is Prefix => p !== undefined);
+  const mnps = req.options.filter((o) => o.type === 'mobile-network-prefix');
+  if (mnps.length === 0) {
+    if (allowed.length === 0) {
+      return nemoReject(BaStatus.FORWARDING_SETUP_FAILED, 'implicit mode without configured prefixes');
+    }
+    return { ok: true, mode: 'implicit', prefixes: allowed.map(formatPrefix) };
+  }
+  const prefixes: string[] = [];
+  for (const o of mnps) {
+    if (o.type !== 'mobile-network-prefix') continue;
+    const p = validMnp(o.prefixLength, o.prefix);
+    if (!p) return nemoReject(BaStatus.INVALID_PREFIX, `invalid MNP ${o.prefix}/${o.prefixLength}`);
+    if (!allowed.some((a) => prefixCovers(a, p))) {
+      return nemoReject(BaStatus.NOT_AUTHORIZED_FOR_PREFIX, `MNP ${formatPrefix(p)} not authorised`);
+    }
+    prefixes.push(formatPrefix(p));
+  }
+  return { ok: true, mode: 'explicit', prefixes };
+}
+
+/** Step 12: lifetime ≤ requested, ≤ HaMaxBindingLife, ≤ the home prefix's valid lifetime. */
+export function grantedLifetimeSeconds(cfg: HomeAgentConfig, req: BuRequest): number {
+  let s = Math.min(req.lifetimeSeconds, cfg.maxBindingLifetimeSeconds);
+  for (const p of cfg.homePrefixes) {
+    const pp = parsePrefix(p.prefix);
+    if (pp && prefixContains(pp, req.homeAddress) && p.validLifetimeSeconds !== undefined) {
+      s = Math.min(s, p.validLifetimeSeconds);
+    }
+  }
+  return s - (s % 4);
+}

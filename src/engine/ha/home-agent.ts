@@ -1,0 +1,234 @@
+/**
+ * The Home Agent engine (RFC 6275 §10, RFC 3963 §6, RFC 5555 §4): sans-IO, deterministic.
+ * `handle` takes received Mobility Header packets and DAD results; `onTimeout` expires bindings
+ * and sends Binding Refresh Requests; every effect is an output value.
+ */
+import { BaStatus, BuFlag } from '../../wire/mh/constants.js';
+import { DeadlineHeap } from '../../proto/deadline-heap.js';
+import { seqNewer } from '../../proto/seqno.js';
+import { Ipv4Pool } from '../../proto/ipv4-pool.js';
+import { linkLocalFor } from '../../proto/prefix.js';
+import type { Instant } from '../../proto/time.js';
+import type { DropReason, Engine, ReceivedMh } from '../types.js';
+import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
+import {
+  checkAgainstCache, checkHomeSubnet, checkNemo, checkPolicy, grantedLifetimeSeconds,
+  isDeregistration,
+} from './bu-checks.js';
+import { bindingError, bindingRefreshRequest } from './messages.js';
+import { classifyReceived, type BuRequest } from './received.js';
+import {
+  acceptBu, deregister, rejectBu, removeBinding, type Accepted, type HaState,
+} from './registration.js';
+import type { HaInput, HaOutput, HomeAgentConfig } from './types.js';
+
+interface PendingDad {
+  request: BuRequest;
+  accepted: Accepted;
+  readonly waiting: Set<string>;
+  readonly deadline: Instant;
+}
+
+export interface HaCounters {
+  bindingUpdates: number;
+  accepted: number;
+  rejected: Map<number, number>;
+  dropped: Map<DropReason, number>;
+  bindingErrorsSent: number;
+  expired: number;
+}
+
+export class HomeAgent implements Engine<HaInput, HaOutput> {
+  readonly cache = new BindingCache();
+  readonly counters: HaCounters = {
+    bindingUpdates: 0, accepted: 0, rejected: new Map(), dropped: new Map(), bindingErrorsSent: 0, expired: 0,
+  };
+  private readonly deadlines = new DeadlineHeap<string>();
+  private readonly pendingDad = new Map<string, PendingDad>();
+  private readonly st: HaState;
+
+  constructor(readonly cfg: HomeAgentConfig) {
+    const pool = cfg.ipv4HomeAddressPool ? new Ipv4Pool(cfg.ipv4HomeAddressPool) : undefined;
+    const pp = cfg.ipv4PrefixPool;
+    this.st = {
+      cfg, cache: this.cache, addressPool: pool,
+      prefixPool: pp ? new Ipv4Pool(pp.range, pp.prefixLength) : undefined,
+      schedule: (e) => this.deadlines.push(this.entryDeadline(e), e.homeAddress),
+    };
+  }
+
+  handle(now: Instant, input: HaInput): HaOutput[] {
+    if (input.kind === 'dad-result') return this.dadResult(now, input.address, input.duplicate);
+    return this.received(now, input);
+  }
+
+  nextDeadline(): Instant | undefined {
+    return this.deadlines.peek();
+  }
+
+  onTimeout(now: Instant): HaOutput[] {
+    const out: HaOutput[] = [];
+    for (let due = this.deadlines.popDue(now); due; due = this.deadlines.popDue(now)) {
+      if (due.key.startsWith('dad|')) {
+        out.push(...this.dadTimeout(now, due.key.slice(4), due.deadline));
+        continue;
+      }
+      const e = this.cache.get(due.key);
+      if (!e || this.entryDeadline(e) !== due.deadline) continue; // stale heap item
+      out.push(...this.entryDue(now, e));
+    }
+    return out;
+  }
+
+  private entryDeadline(e: BindingCacheEntry): Instant {
+    const lead = this.cfg.refreshRequestLeadSeconds;
+    if (lead === undefined || e.refreshRequestSent) return e.expiresAt;
+    const at = e.expiresAt - lead * 1000;
+    return at > e.registeredAt ? at : e.expiresAt;
+  }
+
+  private entryDue(now: Instant, e: BindingCacheEntry): HaOutput[] {
+    if (now >= e.expiresAt) {
+      this.counters.expired++;
+      const out = removeBinding(this.st, e.homeAddress);
+      out.push({ kind: 'event', event: { type: 'binding-expired', homeAddress: e.homeAddress } });
+      return out;
+    }
+    const updated = { ...e, refreshRequestSent: true };
+    this.cache.set(updated);
+    this.st.schedule(updated);
+    return [bindingRefreshRequest(this.cfg.address, e)];
+  }
+
+  private drop(reason: DropReason, detail: string): HaOutput[] {
+    this.counters.dropped.set(reason, (this.counters.dropped.get(reason) ?? 0) + 1);
+    return [{ kind: 'event', event: { type: 'dropped', reason, detail } }];
+  }
+
+  private received(now: Instant, input: ReceivedMh): HaOutput[] {
+    const r = classifyReceived(input, (hoa) => this.cache.get(hoa) !== undefined);
+    if (r.kind === 'drop') return this.drop(r.reason, r.detail);
+    if (r.kind === 'binding-error') {
+      this.counters.bindingErrorsSent++;
+      return [
+        bindingError(r.via, r.source, r.destination, r.status, r.homeAddress),
+        { kind: 'event', event: { type: 'binding-error-sent', status: r.status, to: r.destination } },
+      ];
+    }
+    this.counters.bindingUpdates++;
+    return this.bindingUpdate(now, r.request);
+  }
+
+  private reject(req: BuRequest, status: number, reason: string, sequence?: number): HaOutput[] {
+    this.counters.rejected.set(status, (this.counters.rejected.get(status) ?? 0) + 1);
+    return rejectBu(this.st, req, status, reason, sequence);
+  }
+
+  /** RFC 6275 §10.3.1 in the order of protocol.md §1.8. */
+  private bindingUpdate(now: Instant, req: BuRequest): HaOutput[] {
+    if (req.via.kind === 'udp4' && !this.cfg.acceptDsmip6) {
+      return this.drop('dsmip-disabled', `BU over UDP from ${req.via.source} with HaAcceptDsmip6 disabled`);
+    }
+    if (req.options.some((o) => o.type === 'nonce-indices' || o.type === 'binding-authorization-data')) {
+      return this.drop('malformed', 'home registration with Nonce Indices or BAD (RFC 6275 §9.5.1)');
+    }
+    if ((req.flags & BuFlag.H) === 0) {
+      const why = 'correspondent registration (no route optimisation)';
+      return this.reject(req, BaStatus.ADMINISTRATIVELY_PROHIBITED, why);
+    }
+    const pending = this.pendingDad.get(req.homeAddress);
+    if (pending) return this.duringDad(req, pending);
+    const existing = this.cache.get(req.homeAddress);
+    const c = checkAgainstCache(req, existing);
+    if (!c.ok) return this.reject(req, c.status, c.reason, existing?.sequence);
+    const checked = this.checkRegistration(req, existing);
+    if (!('lifetimeSeconds' in checked)) return checked;
+    if (isDeregistration(req)) {
+      this.counters.accepted++;
+      return deregister(this.st, req);
+    }
+    if (!existing && this.cfg.dad) return this.startDad(now, req, checked);
+    this.counters.accepted++;
+    return acceptBu(this.st, now, req, checked);
+  }
+
+  /** Steps 8–12 (after the cache checks): home subnet, policy, care-of, room, NEMO, lifetime. */
+  private checkRegistration(req: BuRequest, existing: BindingCacheEntry | undefined): Accepted | HaOutput[] {
+    for (const check of [checkHomeSubnet(this.cfg, req), checkPolicy(this.cfg, req)]) {
+      if (!check.ok) return this.reject(req, check.status, check.reason);
+    }
+    if (isDeregistration(req)) return { nemoMode: undefined, prefixes: [], lifetimeSeconds: 0 };
+    if (req.careOf.family === 'missing') {
+      const why = 'BU over UDP without an IPv4 Care-of Address option';
+      return this.reject(req, BaStatus.INVALID_CARE_OF_ADDRESS, why);
+    }
+    if (!existing && this.cache.size + this.pendingDad.size >= this.cfg.bindingsMax) {
+      const why = `binding cache full (${this.cfg.bindingsMax})`;
+      return this.reject(req, BaStatus.INSUFFICIENT_RESOURCES, why);
+    }
+    const nemo = checkNemo(this.cfg, req);
+    if (!nemo.ok) return this.reject(req, nemo.status, nemo.reason);
+    const lifetimeSeconds = grantedLifetimeSeconds(this.cfg, req);
+    return { nemoMode: nemo.mode, prefixes: nemo.prefixes, lifetimeSeconds };
+  }
+
+  private startDad(now: Instant, req: BuRequest, accepted: Accepted): HaOutput[] {
+    const addrs = [req.homeAddress];
+    const ll = (req.flags & BuFlag.L) !== 0 ? linkLocalFor(req.homeAddress) : undefined;
+    if (ll !== undefined) addrs.push(ll);
+    const deadline = now + this.cfg.dadTimeoutMs;
+    this.pendingDad.set(req.homeAddress, { request: req, accepted, waiting: new Set(addrs), deadline });
+    this.deadlines.push(deadline, `dad|${req.homeAddress}`);
+    return addrs.map((address) => ({ kind: 'os', op: { op: 'dad-start', address } }) as HaOutput);
+  }
+
+  /**
+   * A newer BU while DAD runs replaces the pending one (its BA will answer, RFC 6275 §10.3.1);
+   * a retransmission that is not newer is dropped; a deregistration cancels the registration.
+   */
+  private duringDad(req: BuRequest, p: PendingDad): HaOutput[] {
+    if (!seqNewer(req.sequence, p.request.sequence)) {
+      return this.drop('malformed', `BU ${req.sequence} not newer than ${p.request.sequence} during DAD`);
+    }
+    if (isDeregistration(req)) {
+      this.pendingDad.delete(req.homeAddress);
+      return this.reject(req, BaStatus.NOT_HOME_AGENT_FOR_THIS_MOBILE_NODE, 'deregistration during DAD');
+    }
+    const checked = this.checkRegistration(req, undefined);
+    if (!('lifetimeSeconds' in checked)) {
+      this.pendingDad.delete(req.homeAddress);
+      return checked;
+    }
+    p.request = req;
+    p.accepted = checked;
+    return [];
+  }
+
+  private findPending(address: string): PendingDad | undefined {
+    for (const p of this.pendingDad.values()) if (p.waiting.has(address)) return p;
+    return undefined;
+  }
+
+  private dadResult(now: Instant, address: string, duplicate: boolean): HaOutput[] {
+    const p = this.findPending(address);
+    if (!p) return [];
+    const hoa = p.request.homeAddress;
+    if (duplicate) {
+      this.pendingDad.delete(hoa);
+      return this.reject(p.request, BaStatus.DUPLICATE_ADDRESS_DETECTION_FAILED, `DAD failed for ${address}`);
+    }
+    p.waiting.delete(address);
+    if (p.waiting.size > 0) return [];
+    this.pendingDad.delete(hoa);
+    this.counters.accepted++;
+    return acceptBu(this.st, now, p.request, p.accepted);
+  }
+
+  private dadTimeout(now: Instant, hoa: string, deadline: Instant): HaOutput[] {
+    const p = this.pendingDad.get(hoa);
+    if (!p || p.deadline !== deadline) return [];
+    this.pendingDad.delete(hoa);
+    this.counters.accepted++;
+    return acceptBu(this.st, now, p.request, p.accepted);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Applying a checked Binding Update to the home agent's state (RFC 6275 §10.3.1–10.3.2,
+ * RFC 3963 §6, RFC 5555 §4.2): create, refresh or delete the binding, and emit the OS state and
+ * the Binding Acknowledgement.
+ */
+import { BaFlag, BaStatus, BuFlag } from '../../wire/mh/constants.js';
+import type { MobilityOption } from '../../wire/mh/options.js';
+import type { Ipv4Pool } from '../../proto/ipv4-pool.js';
+import { linkLocalFor, parsePrefix, prefixContains } from '../../proto/prefix.js';
+import type { Instant } from '../../proto/time.js';
+import type { TunnelEndpoint } from '../types.js';
+import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
+import { decideIpv4, decideIpv4CareOf } from './dsmip.js';
+import { bindingAck, replyVia } from './messages.js';
+import type { BuRequest } from './received.js';
+import type { HaOutput, HomeAgentConfig } from './types.js';
+
+export interface HaState {
+  readonly cfg: HomeAgentConfig;
+  readonly cache: BindingCache;
+  readonly addressPool: Ipv4Pool | undefined;
+  readonly prefixPool: Ipv4Pool | undefined;
+  /** Called whenever an entry's deadline may have changed. */
+  readonly schedule: (e: BindingCacheEntry) => void;
+}
+
+const os = (op: Extract<HaOutput, { kind: 'os' }>['op']): HaOutput => ({ kind: 'os', op });
+
+/** A rejection: BA with `status` (always sent, as UMIP does), lifetime 0. */
+export function rejectBu(
+  st: HaState, req: BuRequest, status: number, reason: string, sequence = req.sequence,
+): HaOutput[] {
+  return [
+    { kind: 'event', event: { type: 'binding-rejected', homeAddress: req.homeAddress, status, reason } },
+    bindingAck(st.cfg.address, req, { status, flags: 0, sequence, lifetimeSeconds: 0, options: [] }),
+  ];
+}
+
+function inIpv4Subnet(cfg: HomeAgentConfig, address: string | undefined): boolean {
+  const p = cfg.ipv4HomeSubnet ? parsePrefix(cfg.ipv4HomeSubnet) : undefined;
+  return address !== undefined && p !== undefined && prefixContains(p, address);
+}
+
+/** Everything the binding holds in the OS, undone (deregistration, expiry, displacement). */
+export function removeBinding(st: HaState, homeAddress: string): HaOutput[] {
+  const e = st.cache.delete(homeAddress);
+  if (!e) return [];
+  const out: HaOutput[] = [os({ op: 'binding-clear', homeAddress })];
+  out.push(os({ op: 'proxy-nd-clear', address: homeAddress }));
+  if (e.linkLocal !== undefined) out.push(os({ op: 'proxy-nd-clear', address: e.linkLocal }));
+  if (inIpv4Subnet(st.cfg, e.ipv4HomeAddress)) {
+    out.push(os({ op: 'proxy-arp-clear', address: e.ipv4HomeAddress! }));
+  }
+  if (e.ipv4HomeAddress !== undefined) st.addressPool?.release(e.ipv4HomeAddress);
+  if (e.ipv4Prefix !== undefined) st.prefixPool?.release(e.ipv4Prefix.split('/')[0]);
+  return out;
+}
+
+export function deregister(st: HaState, req: BuRequest): HaOutput[] {
+  const out = removeBinding(st, req.homeAddress);
+  out.push({ kind: 'event', event: { type: 'binding-deregistered', homeAddress: req.homeAddress } });
+  const flags = req.flags & BuFlag.R ? BaFlag.R : 0;
+  out.push(bindingAck(st.cfg.address, req, {
+    status: BaStatus.ACCEPTED, flags, sequence: req.sequence, lifetimeSeconds: 0, options: [],
+  }));
+  return out;
+}
+
+function sameTunnel(a: TunnelEndpoint, b: TunnelEndpoint): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export interface Accepted {
+  readonly nemoMode: 'explicit' | 'implicit' | undefined;
+  readonly prefixes: readonly string[];
+  readonly lifetimeSeconds: number;
+}
+
+function tunnelFor(st: HaState, req: BuRequest) {
+  if (req.careOf.family === 6) {
+    const remote = req.careOf.address;
+    const tunnel: TunnelEndpoint = { encapsulation: 'ipv6', local: st.cfg.address, remote };
+    return { tunnel, natDetected: false, natOption: undefined };
+  }
+  const c = req.careOf;
+  if (c.family === 4) return decideIpv4CareOf(st.cfg, c.address, c.outer, req.flags);
+  throw new Error('tunnelFor: care-of address missing (checked by the caller)');
+}
+
+/** Creates or refreshes the binding; returns OS ops, events and the BA. */
+export function acceptBu(st: HaState, now: Instant, req: BuRequest, a: Accepted): HaOutput[] {
+  const { cfg, cache } = st;
+  const existing = cache.get(req.homeAddress);
+  const { tunnel, natDetected, natOption } = tunnelFor(st, req);
+  const ipv4 = decideIpv4({
+    cfg, homeAddress: req.homeAddress, existing, addressPool: st.addressPool,
+    prefixPool: st.prefixPool, holderOf: (v4) => cache.homeAddressForIpv4(v4),
+  }, req.options, req.flags);
+  const out: HaOutput[] = [];
+  if (tunnel.encapsulation === 'udp4') {
+    const holder = cache.homeAddressForUdp(tunnel.remote, tunnel.remotePort);
+    if (holder !== undefined && holder !== req.homeAddress) {
+      out.push(...removeBinding(st, holder));
+      const event = { type: 'binding-displaced' as const, homeAddress: holder, by: req.homeAddress };
+      out.push({ kind: 'event', event });
+    }
+  }
+  const linkLocal = (req.flags & BuFlag.L) !== 0 ? linkLocalFor(req.homeAddress) : undefined;
+  const entry: BindingCacheEntry = {
+    homeAddress: req.homeAddress,
+    careOfAddress: req.careOf.family === 'missing' ? '' : req.careOf.address,
+    tunnel, via: replyVia(req.via),
+    signallingAddress: req.careOf.family === 6 ? req.careOf.address : req.source,
+    sequence: req.sequence, flags: req.flags, lifetimeSeconds: a.lifetimeSeconds,
+    registeredAt: now, expiresAt: now + a.lifetimeSeconds * 1000,
+    mobileRouter: a.nemoMode !== undefined, nemoMode: a.nemoMode, prefixes: a.prefixes,
+    linkLocal, ipv4HomeAddress: ipv4.ipv4HomeAddress, ipv4Prefix: ipv4.ipv4Prefix,
+    natDetected, refreshRequestSent: false,
+  };
+  out.push(...osChanges(st, existing, entry));
+  releaseDropped(st, existing, entry);
+  cache.set(entry);
+  st.schedule(entry);
+  for (const r of ipv4.refusals) {
+    const event = { type: 'ipv4-home-address-refused' as const, homeAddress: req.homeAddress, ...r };
+    out.push({ kind: 'event', event });
+  }
+  out.push({
+    kind: 'event',
+    event: {
+      type: 'binding-accepted', homeAddress: req.homeAddress, careOfAddress: entry.careOfAddress,
+      encapsulation: tunnel.encapsulation, lifetimeSeconds: a.lifetimeSeconds, sequence: req.sequence,
+      natDetected, isNew: existing === undefined, prefixes: entry.prefixes,
+      ...(entry.ipv4HomeAddress !== undefined ? { ipv4HomeAddress: entry.ipv4HomeAddress } : {}),
+    },
+  });
+  if ((req.flags & BuFlag.A) !== 0) {
+    const options: MobilityOption[] = [...ipv4.acks];
+    if (natOption) options.push(natOption);
+    const bra = cfg.refreshAdviceSeconds;
+    if (bra !== undefined && bra > 0 && bra < a.lifetimeSeconds) {
+      options.push({ type: 'binding-refresh-advice', refreshIntervalSeconds: bra - (bra % 4) });
+    }
+    const flags = a.nemoMode !== undefined ? BaFlag.R : 0;
+    out.push(bindingAck(cfg.address, req, {
+      status: BaStatus.ACCEPTED, flags, sequence: req.sequence, lifetimeSeconds: a.lifetimeSeconds, options,
+    }));
+  }
+  return out;
+}
+
+function osChanges(st: HaState, old: BindingCacheEntry | undefined, e: BindingCacheEntry): HaOutput[] {
+  const out: HaOutput[] = [];
+  const addresses = [e.homeAddress, ...(e.ipv4HomeAddress !== undefined ? [e.ipv4HomeAddress] : [])];
+  const prefixes = [...e.prefixes, ...(e.ipv4Prefix !== undefined ? [e.ipv4Prefix] : [])];
+  const changed = !old || !sameTunnel(old.tunnel, e.tunnel) || old.ipv4HomeAddress !== e.ipv4HomeAddress
+    || old.ipv4Prefix !== e.ipv4Prefix || old.prefixes.join() !== e.prefixes.join();
+  if (changed) {
+    out.push(os({ op: 'binding-set', homeAddress: e.homeAddress, tunnel: e.tunnel, addresses, prefixes }));
+  }
+  if (!old) out.push(os({ op: 'proxy-nd-set', address: e.homeAddress }));
+  const oldLl = old?.linkLocal;
+  const newLl = e.linkLocal;
+  if (newLl !== undefined && oldLl === undefined) out.push(os({ op: 'proxy-nd-set', address: newLl }));
+  if (oldLl !== undefined && newLl === undefined) out.push(os({ op: 'proxy-nd-clear', address: oldLl }));
+  const oldV4 = old?.ipv4HomeAddress;
+  const newV4 = e.ipv4HomeAddress;
+  if (oldV4 !== newV4) {
+    if (inIpv4Subnet(st.cfg, oldV4)) out.push(os({ op: 'proxy-arp-clear', address: oldV4! }));
+    if (inIpv4Subnet(st.cfg, newV4)) out.push(os({ op: 'proxy-arp-set', address: newV4! }));
+  }
+  return out;
+}
+
+function releaseDropped(st: HaState, old: BindingCacheEntry | undefined, e: BindingCacheEntry): void {
+  if (old?.ipv4HomeAddress !== undefined && old.ipv4HomeAddress !== e.ipv4HomeAddress) {
+    st.addressPool?.release(old.ipv4HomeAddress);
+  }
+  if (old?.ipv4Prefix !== undefined && old.ipv4Prefix !== e.ipv4Prefix) {
+    st.prefixPool?.release(old.ipv4Prefix.split('/')[0]);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * A pool of IPv4 home addresses (or IPv4 mobile network prefixes of one length) the home agent
+ * hands out on request (RFC 5555 §3.1.1: an IPv4 Home Address option with 0.0.0.0). Allocation is
+ * lowest-free-first so the result is deterministic; a released entry becomes free at once.
+ */
+import { formatIpv4, parseIpv4 } from '../wire/addr.js';
+import { parsePrefix } from './prefix.js';
+
+export class Ipv4Pool {
+  private readonly base: number;
+  private readonly count: number;
+  private readonly used = new Map<number, string>();
+
+  /**
+   * `range` is a prefix (`192.0.2.0/24`); `blockLength` the prefix length of each entry (32 for
+   * addresses). For /32 entries the network and broadcast addresses of the range are skipped when
+   * the range is shorter than /31.
+   */
+  constructor(range: string, readonly blockLength = 32) {
+    const p = parsePrefix(range);
+    if (!p || p.family !== 4 || blockLength < p.length || blockLength > 32) {
+      throw new Error(`bad IPv4 pool ${range} /${blockLength}`);
+    }
+    this.base = u32(p.bytes);
+    this.count = 2 ** (blockLength - p.length);
+    this.skipEdges = blockLength === 32 && p.length < 31;
+  }
+
+  private readonly skipEdges: boolean;
+
+  get size(): number {
+    return this.skipEdges ? this.count - 2 : this.count;
+  }
+
+  get inUse(): number {
+    return this.used.size;
+  }
+
+  /** Allocates the lowest free entry to `owner`; undefined when the pool is exhausted. */
+  allocate(owner: string): string | undefined {
+    const first = this.skipEdges ? 1 : 0;
+    const last = this.skipEdges ? this.count - 2 : this.count - 1;
+    for (let i = first; i <= last; i++) {
+      if (this.used.has(i)) continue;
+      this.used.set(i, owner);
+      return this.address(i);
+    }
+    return undefined;
+  }
+
+  /** Marks a specific entry as owned (e.g. a static binding inside the pool); false if taken. */
+  claim(address: string, owner: string): boolean {
+    const i = this.index(address);
+    if (i === undefined) return false;
+    const cur = this.used.get(i);
+    if (cur !== undefined && cur !== owner) return false;
+    this.used.set(i, owner);
+    return true;
+  }
+
+  ownerOf(address: string): string | undefined {
+    const i = this.index(address);
+    return i === undefined ? undefined : this.used.get(i);
+  }
+
+  contains(address: string): boolean {
+    return this.index(address) !== undefined;
+  }
+
+  release(address: string): void {
+    const i = this.index(address);
+    if (i !== undefined) this.used.delete(i);
+  }
+
+  private address(i: number): string {
+    const v = (this.base + i * 2 ** (32 - this.blockLength)) >>> 0;
+    return formatIpv4(Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff));
+  }
+
+  private index(address: string): number | undefined {
+    const b = parseIpv4(address);
+    if (!b) return undefined;
+    const off = u32(b) - this.base;
+    const unit = 2 ** (32 - this.blockLength);
+    if (off < 0 || off % unit !== 0 || off / unit >= this.count) return undefined;
+    return off / unit;
+  }
+}
+
+function u32(b: Uint8Array): number {
+  return ((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3];
+}

@@ -1,0 +1,88 @@
+/**
+ * IPv4 and IPv6 prefixes as values: parsing `addr/len` text, containment, canonical form.
+ * Used for home prefixes, mobile network prefixes (RFC 3963) and IPv4 pools (RFC 5555).
+ */
+import { formatIpv4, formatIpv6, maskBytes, parseIpv4, parseIpv6 } from '../wire/addr.js';
+
+export interface Prefix {
+  readonly family: 4 | 6;
+  /** Network address bytes, host bits zero. */
+  readonly bytes: Uint8Array;
+  readonly length: number;
+}
+
+/** Parses `addr/len`; undefined when malformed or host bits are set and `strict`. */
+export function parsePrefix(text: string, strict = false): Prefix | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const addr = text.slice(0, slash);
+  const lenText = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(lenText)) return undefined;
+  const length = Number(lenText);
+  const v4 = parseIpv4(addr);
+  const bytes = v4 ?? parseIpv6(addr);
+  if (!bytes) return undefined;
+  const family = v4 ? 4 : 6;
+  if (length > bytes.length * 8) return undefined;
+  const masked = maskBytes(bytes, length);
+  if (strict && !masked.every((b, i) => b === bytes[i])) return undefined;
+  return { family, bytes: masked, length };
+}
+
+export function formatPrefix(p: Prefix): string {
+  return `${p.family === 4 ? formatIpv4(p.bytes) : formatIpv6(p.bytes)}/${p.length}`;
+}
+
+/** Canonical text of a prefix text, host bits cleared; undefined when malformed. */
+export function canonicalPrefix(text: string): string | undefined {
+  const p = parsePrefix(text);
+  return p ? formatPrefix(p) : undefined;
+}
+
+/** True when the address bytes (same family) fall inside the prefix. */
+export function prefixContainsBytes(p: Prefix, addr: Uint8Array): boolean {
+  if (addr.length !== p.bytes.length) return false;
+  const m = maskBytes(addr, p.length);
+  for (let i = 0; i < m.length; i++) if (m[i] !== p.bytes[i]) return false;
+  return true;
+}
+
+/** True when `address` (IPv4 or IPv6 text) falls inside `p`. */
+export function prefixContains(p: Prefix, address: string): boolean {
+  const b = p.family === 4 ? parseIpv4(address) : parseIpv6(address);
+  return b !== undefined && prefixContainsBytes(p, b);
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function prefixCovers(outer: Prefix, inner: Prefix): boolean {
+  return outer.family === inner.family && inner.length >= outer.length
+    && prefixContainsBytes(outer, inner.bytes);
+}
+
+/** The interface identifier of `address` on a /64 prefix made link-local (RFC 6275 §10.4.1). */
+export function linkLocalFor(address: string): string | undefined {
+  const b = parseIpv6(address);
+  if (!b) return undefined;
+  const ll = new Uint8Array(16);
+  ll[0] = 0xfe; ll[1] = 0x80;
+  ll.set(b.subarray(8), 8);
+  return formatIpv6(ll);
+}
+
+/** A routable unicast IPv6 address usable as a home address (not ::, ::1, multicast, fe80::/10). */
+export function isRoutableUnicast6(address: string): boolean {
+  const b = parseIpv6(address);
+  if (!b) return false;
+  if (b[0] === 0xff) return false;
+  if (b[0] === 0xfe && (b[1] & 0xc0) === 0x80) return false;
+  if (b.every((x, i) => (i === 15 ? x <= 1 : x === 0))) return false;
+  return !(b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff);
+}
+
+/** A unicast IPv4 address usable as a home or care-of address. */
+export function isUnicast4(address: string): boolean {
+  const b = parseIpv4(address);
+  if (!b) return false;
+  if (b[0] === 0 || b[0] === 127 || b[0] >= 224) return false;
+  return !(b[0] === 169 && b[1] === 254);
+}
