@@ -10,6 +10,8 @@ export class Ipv4Pool {
   private readonly base: number;
   private readonly count: number;
   private readonly used = new Map<number, string>();
+  /** No free entry below this index: allocation scans from here (amortised O(1)). */
+  private lowestFree = 0;
 
   /**
    * `range` is a prefix (`192.0.2.0/24`); `blockLength` the prefix length of each entry (32 for
@@ -40,11 +42,13 @@ export class Ipv4Pool {
   allocate(owner: string): string | undefined {
     const first = this.skipEdges ? 1 : 0;
     const last = this.skipEdges ? this.count - 2 : this.count - 1;
-    for (let i = first; i <= last; i++) {
+    for (let i = Math.max(first, this.lowestFree); i <= last; i++) {
       if (this.used.has(i)) continue;
       this.used.set(i, owner);
+      this.lowestFree = i + 1;
       return this.address(i);
     }
+    this.lowestFree = last + 1;
     return undefined;
   }
 
@@ -69,7 +73,8 @@ export class Ipv4Pool {
 
   release(address: string): void {
     const i = this.index(address);
-    if (i !== undefined) this.used.delete(i);
+    if (i === undefined || !this.used.delete(i)) return;
+    if (i < this.lowestFree) this.lowestFree = i;
   }
 
   private address(i: number): string {

@@ -29,6 +29,21 @@ export function parsePrefix(text: string, strict = false): Prefix | undefined {
   return { family, bytes: masked, length };
 }
 
+const compiled = new Map<string, Prefix | undefined>();
+const COMPILED_MAX = 4096;
+
+/**
+ * `parsePrefix` memoised, for configured prefixes that are compared on every Binding Update.
+ * Bounded: the memo is emptied when it reaches COMPILED_MAX entries.
+ */
+export function configuredPrefix(text: string): Prefix | undefined {
+  if (compiled.has(text)) return compiled.get(text);
+  if (compiled.size >= COMPILED_MAX) compiled.clear();
+  const p = parsePrefix(text);
+  compiled.set(text, p);
+  return p;
+}
+
 export function formatPrefix(p: Prefix): string {
   return `${p.family === 4 ? formatIpv4(p.bytes) : formatIpv6(p.bytes)}/${p.length}`;
 }

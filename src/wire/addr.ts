@@ -50,38 +50,67 @@ export function formatIpv6(b: Uint8Array, off = 0): string {
   return `${head}::${tail}`;
 }
 
-/** Parses IPv6 text (with `::` and an optional trailing dotted quad); undefined when malformed. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Parses IPv6 text (with `::` and an optional trailing dotted quad); undefined when malformed.
+ * A single pass over the characters (no regular expressions): it runs for every address the
+ * engines compare, so it is on the signalling hot path.
+ */
 export function parseIpv6(text: string): Uint8Array | undefined {
-  if (text.length === 0 || text.length > 45) return undefined;
-  let s = text;
-  const tailV4 = new Uint8Array(0);
-  let v4: Uint8Array | undefined = tailV4;
-  const lastColon = s.lastIndexOf(':');
-  if (s.indexOf('.', lastColon) >= 0) {
-    v4 = parseIpv4(s.slice(lastColon + 1));
-    if (!v4) return undefined;
-    const v4hex = `${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
-    s = s.slice(0, lastColon + 1) + v4hex;
+  const n = text.length;
+  if (n < 2 || n > 45) return undefined;
+  const groups: number[] = [];
+  let gap = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === 58) {
+    if (text.charCodeAt(1) !== 58) return undefined;
+    gap = 0;
+    i = 2;
   }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const parseGroups = (h: string): number[] | undefined => {
-    if (h === '') return [];
-    const out: number[] = [];
-    for (const g of h.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
+  while (i < n) {
+    let v = 0;
+    let digits = 0;
+    const start = i;
+    for (; i < n && digits <= 4; i++) {
+      const h = hexValue(text.charCodeAt(i));
+      if (h < 0) break;
+      v = v * 16 + h;
+      digits++;
     }
-    return out;
-  };
-  const head = parseGroups(halves[0]);
-  const tail = halves.length === 2 ? parseGroups(halves[1]) : [];
-  if (!head || !tail) return undefined;
-  const total = head.length + tail.length;
-  if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
-  const groups = [...head, ...new Array<number>(8 - total).fill(0), ...tail];
+    if (i < n && text.charCodeAt(i) === 46) {
+      const v4 = parseIpv4(text.slice(start));
+      if (!v4 || groups.length > 6) return undefined;
+      groups.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+      i = n;
+      break;
+    }
+    if (digits === 0 || digits > 4) return undefined;
+    groups.push(v);
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 58) return undefined;
+    i++;
+    if (i < n && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return undefined;
+      gap = groups.length;
+      i++;
+    } else if (i === n) {
+      return undefined;
+    }
+  }
+  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return undefined;
   const out = new Uint8Array(16);
-  groups.forEach((g, i) => { out[2 * i] = g >> 8; out[2 * i + 1] = g & 0xff; });
+  const tail = groups.length - (gap < 0 ? groups.length : gap);
+  for (let g = 0; g < groups.length; g++) {
+    const slot = gap >= 0 && g >= gap ? 8 - tail + (g - gap) : g;
+    out[2 * slot] = groups[g] >> 8;
+    out[2 * slot + 1] = groups[g] & 0xff;
+  }
   return out;
 }
 

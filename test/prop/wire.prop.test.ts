@@ -74,3 +74,20 @@ test('decoders never throw on random bytes', () => {
     decodeMobilityPacket(b);
   }), RUNS);
 });
+
+test('IPv6 text parser agrees with the WHATWG URL parser (differential, random text)', () => {
+  const alphabet = fc.constantFrom(...'0123456789abcdefABCDEF:.'.split(''), '::', 'ffff', '1.2.3.4');
+  fc.assert(fc.property(fc.array(alphabet, { maxLength: 14 }).map((xs) => xs.join('')), (t) => {
+    let viaUrl: Uint8Array | undefined;
+    try {
+      const host = new URL(`http://[${t}]/`).hostname.slice(1, -1);
+      viaUrl = parseIpv6(host);
+      assert.ok(viaUrl, `URL produced ${host} which we cannot parse`);
+    } catch (e) {
+      if (e instanceof assert.AssertionError) throw e;
+      viaUrl = undefined;
+    }
+    const ours = parseIpv6(t);
+    assert.deepStrictEqual(ours && formatIpv6(ours), viaUrl && formatIpv6(viaUrl), `text ${JSON.stringify(t)}`);
+  }), { numRuns: 20_000, seed: 11 });
+});

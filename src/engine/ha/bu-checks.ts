@@ -6,7 +6,8 @@
 import { BaStatus, BuFlag } from '../../wire/mh/constants.js';
 import { seqNewer } from '../../proto/seqno.js';
 import {
-  formatPrefix, isRoutableUnicast6, parsePrefix, prefixContains, prefixCovers, type Prefix,
+  configuredPrefix, formatPrefix, isRoutableUnicast6, parsePrefix, prefixContains, prefixCovers,
+  type Prefix,
 } from '../../proto/prefix.js';
 import { parseIpv6 } from '../../wire/addr.js';
 import type { BindingCacheEntry } from './binding-cache.js';
@@ -47,20 +48,29 @@ export function checkAgainstCache(req: BuRequest, existing: BindingCacheEntry | 
 /** Step 8: the home address must be on one of the home prefixes (or a served prefix, NEMO). */
 export function checkHomeSubnet(cfg: HomeAgentConfig, req: BuRequest): Check {
   const onHome = cfg.homePrefixes.some((p) => {
-    const pp = parsePrefix(p.prefix);
+    const pp = configuredPrefix(p.prefix);
     return pp !== undefined && prefixContains(pp, req.homeAddress);
   });
   const router = (req.flags & BuFlag.R) !== 0;
   const served = router && cfg.servedPrefixes.some((p) => {
-    const pp = parsePrefix(p);
+    const pp = configuredPrefix(p);
     return pp !== undefined && prefixContains(pp, req.homeAddress);
   });
   if (onHome || served) return OK;
   return reject(BaStatus.NOT_HOME_SUBNET, `${req.homeAddress} is not on a home prefix`);
 }
 
+const aclIndex = new WeakMap<HomeAgentConfig, Map<string, HaAclEntry>>();
+
+/** The ACL entry for a home address (first match, as UMIP), through an index built once. */
 export function aclEntry(cfg: HomeAgentConfig, homeAddress: string): HaAclEntry | undefined {
-  return cfg.acl.find((e) => e.homeAddress === homeAddress);
+  let index = aclIndex.get(cfg);
+  if (!index) {
+    index = new Map();
+    for (const e of cfg.acl) if (!index.has(e.homeAddress)) index.set(e.homeAddress, e);
+    aclIndex.set(cfg, index);
+  }
+  return index.get(homeAddress);
 }
 
 function aclStatus(action: AclAction): number {
@@ -97,7 +107,7 @@ export function checkNemo(cfg: HomeAgentConfig, req: BuRequest): NemoResult {
     return nemoReject(BaStatus.MOBILE_ROUTER_OPERATION_NOT_PERMITTED, 'HaAcceptMobRtr disabled');
   }
   const allowed = (aclEntry(cfg, req.homeAddress)?.prefixes ?? [])
-    .map((t) => parsePrefix(t)).filter((p): p is Prefix => p !== undefined);
+    .map((t) => configuredPrefix(t)).filter((p): p is Prefix => p !== undefined);
   const mnps = req.options.filter((o) => o.type === 'mobile-network-prefix');
   if (mnps.length === 0) {
     if (allowed.length === 0) {
@@ -122,7 +132,7 @@ export function checkNemo(cfg: HomeAgentConfig, req: BuRequest): NemoResult {
 export function grantedLifetimeSeconds(cfg: HomeAgentConfig, req: BuRequest): number {
   let s = Math.min(req.lifetimeSeconds, cfg.maxBindingLifetimeSeconds);
   for (const p of cfg.homePrefixes) {
-    const pp = parsePrefix(p.prefix);
+    const pp = configuredPrefix(p.prefix);
     if (pp && prefixContains(pp, req.homeAddress) && p.validLifetimeSeconds !== undefined) {
       s = Math.min(s, p.validLifetimeSeconds);
     }

@@ -6,7 +6,7 @@
 import { BaFlag, BaStatus, BuFlag } from '../../wire/mh/constants.js';
 import type { MobilityOption } from '../../wire/mh/options.js';
 import type { Ipv4Pool } from '../../proto/ipv4-pool.js';
-import { linkLocalFor, parsePrefix, prefixContains } from '../../proto/prefix.js';
+import { configuredPrefix, linkLocalFor, prefixContains } from '../../proto/prefix.js';
 import type { Instant } from '../../proto/time.js';
 import type { TunnelEndpoint } from '../types.js';
 import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
@@ -37,7 +37,7 @@ export function rejectBu(
 }
 
 function inIpv4Subnet(cfg: HomeAgentConfig, address: string | undefined): boolean {
-  const p = cfg.ipv4HomeSubnet ? parsePrefix(cfg.ipv4HomeSubnet) : undefined;
+  const p = cfg.ipv4HomeSubnet ? configuredPrefix(cfg.ipv4HomeSubnet) : undefined;
   return address !== undefined && p !== undefined && prefixContains(p, address);
 }
 
@@ -67,7 +67,9 @@ export function deregister(st: HaState, req: BuRequest): HaOutput[] {
 }
 
 function sameTunnel(a: TunnelEndpoint, b: TunnelEndpoint): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a.encapsulation !== b.encapsulation || a.local !== b.local || a.remote !== b.remote) return false;
+  return a.encapsulation !== 'udp4' || b.encapsulation !== 'udp4'
+    || (a.localPort === b.localPort && a.remotePort === b.remotePort);
 }
 
 export interface Accepted {
