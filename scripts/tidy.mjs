@@ -11,7 +11,10 @@ import { join, relative, dirname, resolve } from 'node:path';
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const LINES_MAX = 320;
 const COLUMNS_MAX = 110;
-const PURE = { wire: ['wire'], proto: ['wire', 'proto'], engine: ['wire', 'proto', 'engine'] };
+const PURE = {
+  wire: ['wire'], proto: ['wire', 'proto'], engine: ['wire', 'proto', 'engine'],
+  sim: ['wire', 'proto', 'engine', 'sim'],
+};
 const BANNED = [
   [/\bDate\.now\b/, 'Date.now (time is a parameter)'],
   [/\bnew Date\(/, 'new Date (time is a parameter)'],

@@ -1,20 +1,24 @@
 #!/usr/bin/env node
 /** `dsmip6`: the operator's command (subcommands). */
 import { DECODE_USAGE, runDecode } from './decode.js';
+import { SIM_USAGE, runSimCommand } from './sim.js';
 
 const USAGE = `usage: dsmip6 <command> [options]
 
 commands:
   decode [HEX|-] [--json]   decode an IPv4/IPv6/UDP-4191/Mobility Header packet given as hex
+  sim [--seed N] ...        run the deterministic whole-system simulator
   help                      this text
 
-${DECODE_USAGE}`;
+${DECODE_USAGE}
+${SIM_USAGE}`;
 
 function main(argv: string[]): number {
   const [cmd, ...args] = argv;
   const write = (s: string): void => { process.stdout.write(`${s}\n`); };
   switch (cmd) {
     case 'decode': return runDecode(args, write);
+    case 'sim': return runSimCommand(args, write);
     case 'help': case '--help': case '-h': write(USAGE); return 0;
     default:
       process.stderr.write(

@@ -94,6 +94,10 @@ export type MnEvent =
   | { readonly type: 'ipv4-home-address-refused'; readonly status: number }
   | { readonly type: 'registration-failed'; readonly status: number; readonly fatal: boolean }
   | { readonly type: 'deregistered' }
+  /** The granted lifetime ran out before a refresh was acknowledged (retrying goes on). */
+  | { readonly type: 'binding-expired' }
+  /** A Binding Error from the home agent (RFC 6275 §6.1.9): 1 = unknown binding, 2 = bad MH type. */
+  | { readonly type: 'binding-error'; readonly status: number; readonly homeAddress: string }
   | { readonly type: 'at-home'; readonly ifname: string }
   | { readonly type: 'bu-sent'; readonly sequence: number; readonly lifetimeSeconds: number };
 
