@@ -14,6 +14,7 @@ const COLUMNS_MAX = 110;
 const PURE = {
   wire: ['wire'], proto: ['wire', 'proto'], engine: ['wire', 'proto', 'engine'],
   sim: ['wire', 'proto', 'engine', 'sim'],
+  dataplane: ['wire', 'proto', 'engine', 'dataplane'],
 };
 const BANNED = [
   [/\bDate\.now\b/, 'Date.now (time is a parameter)'],

@@ -1,0 +1,141 @@
+/**
+ * Lookup tables keyed by raw address bytes, for the per-packet path: no strings, no allocation
+ * per lookup. IPv6 addresses hash (FNV-1a over 16 octets) into buckets whose entries are
+ * compared octet by octet; IPv4 addresses and (address, port) pairs are exact numeric keys.
+ * Longest-prefix match over registered prefixes masks into a preallocated scratch buffer once per
+ * distinct prefix length (there are few: /64, /48, /24 ...).
+ */
+
+export function hash16(b: Uint8Array, off: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < 16; i++) h = Math.imul(h ^ b[off + i], 0x01000193);
+  return h >>> 0;
+}
+
+export function equal16(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number): boolean {
+  for (let i = 0; i < 16; i++) if (a[aOff + i] !== b[bOff + i]) return false;
+  return true;
+}
+
+export function u32At(b: Uint8Array, off: number): number {
+  return ((b[off] << 24) >>> 0) + ((b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]);
+}
+
+/** IPv6 address bytes → value. */
+export class Ipv6Table<V> {
+  private readonly buckets = new Map<number, { key: Uint8Array; value: V }[]>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  set(key: Uint8Array, value: V): void {
+    const h = hash16(key, 0);
+    const bucket = this.buckets.get(h) ?? [];
+    const hit = bucket.find((e) => equal16(e.key, 0, key, 0));
+    if (hit) { hit.value = value; return; }
+    bucket.push({ key: key.slice(0, 16), value });
+    this.buckets.set(h, bucket);
+    this.count++;
+  }
+
+  delete(key: Uint8Array): void {
+    const h = hash16(key, 0);
+    const bucket = this.buckets.get(h);
+    if (!bucket) return;
+    const i = bucket.findIndex((e) => equal16(e.key, 0, key, 0));
+    if (i < 0) return;
+    bucket.splice(i, 1);
+    if (bucket.length === 0) this.buckets.delete(h);
+    this.count--;
+  }
+
+  /** The value for the 16 octets at b[off..off+16), without allocating. */
+  get(b: Uint8Array, off: number): V | undefined {
+    const bucket = this.buckets.get(hash16(b, off));
+    if (!bucket) return undefined;
+    for (let i = 0; i < bucket.length; i++) {
+      if (equal16(bucket[i].key, 0, b, off)) return bucket[i].value;
+    }
+    return undefined;
+  }
+}
+
+/** Longest-prefix match over IPv6 or IPv4 prefixes. */
+export class PrefixTable<V> {
+  /** Per prefix length: masked network → value (IPv6 via Ipv6Table, IPv4 via numbers). */
+  private readonly v6 = new Map<number, Ipv6Table<V>>();
+  private readonly v4 = new Map<number, Map<number, V>>();
+  private lengths6: number[] = [];
+  private lengths4: number[] = [];
+  private readonly scratch = new Uint8Array(16);
+
+  set6(network: Uint8Array, length: number, value: V): void {
+    let t = this.v6.get(length);
+    if (!t) { t = new Ipv6Table<V>(); this.v6.set(length, t); }
+    t.set(mask6(network, 0, length, new Uint8Array(16)), value);
+    this.lengths6 = [...this.v6.keys()].sort((a, b) => b - a);
+  }
+
+  /** Removes the entry for exactly this prefix; only if it holds `value` when given. */
+  delete6(network: Uint8Array, length: number, value?: V): void {
+    const t = this.v6.get(length);
+    if (!t) return;
+    const key = mask6(network, 0, length, new Uint8Array(16));
+    if (value !== undefined && t.get(key, 0) !== value) return;
+    t.delete(key);
+    if (t.size === 0) {
+      this.v6.delete(length);
+      this.lengths6 = [...this.v6.keys()].sort((a, b) => b - a);
+    }
+  }
+
+  set4(network: number, length: number, value: V): void {
+    let t = this.v4.get(length);
+    if (!t) { t = new Map(); this.v4.set(length, t); }
+    t.set(mask4(network, length), value);
+    this.lengths4 = [...this.v4.keys()].sort((a, b) => b - a);
+  }
+
+  delete4(network: number, length: number, value?: V): void {
+    const t = this.v4.get(length);
+    if (!t) return;
+    if (value !== undefined && t.get(mask4(network, length)) !== value) return;
+    t.delete(mask4(network, length));
+    if (t.size === 0) {
+      this.v4.delete(length);
+      this.lengths4 = [...this.v4.keys()].sort((a, b) => b - a);
+    }
+  }
+
+  match6(b: Uint8Array, off: number): V | undefined {
+    for (let i = 0; i < this.lengths6.length; i++) {
+      const len = this.lengths6[i];
+      const v = this.v6.get(len)!.get(mask6(b, off, len, this.scratch), 0);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  match4(address: number): V | undefined {
+    for (let i = 0; i < this.lengths4.length; i++) {
+      const len = this.lengths4[i];
+      const v = this.v4.get(len)!.get(mask4(address, len));
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+}
+
+function mask6(b: Uint8Array, off: number, length: number, out: Uint8Array): Uint8Array {
+  for (let i = 0; i < 16; i++) {
+    const keep = Math.max(0, Math.min(8, length - 8 * i));
+    out[i] = b[off + i] & (keep === 8 ? 0xff : (0xff << (8 - keep)) & 0xff);
+  }
+  return out;
+}
+
+function mask4(address: number, length: number): number {
+  return length === 0 ? 0 : (address & (0xffffffff << (32 - length))) >>> 0;
+}

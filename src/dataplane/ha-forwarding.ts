@@ -1,0 +1,169 @@
+/**
+ * The home agent's forwarding table (RFC 6275 §10.4.1–10.4.5, RFC 3963 §6.5, RFC 5555 §4.3):
+ * packets for a home address or mobile network prefix are tunnelled to the binding's care-of
+ * endpoint; packets from a tunnel are accepted only from the registered endpoint (address, and
+ * port for UDP) with an inner source inside the binding's home addresses and prefixes (ingress
+ * filtering). Built from the engine's `binding-set`/`binding-clear` OS operations; lookups are
+ * allocation-free.
+ */
+import { parseIpv4, parseIpv6 } from '../wire/addr.js';
+import { parsePrefix, type Prefix } from '../proto/prefix.js';
+import type { HaOsOp } from '../engine/ha/types.js';
+import type { TunnelEndpoint } from '../engine/types.js';
+import { Ipv6Table, PrefixTable, equal16, u32At } from './addr-table.js';
+import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
+import { DropCounters, type DataplaneDrop } from './counters.js';
+
+export interface ForwardingBinding {
+  readonly homeAddress: string;
+  readonly tunnel: TunnelEndpoint;
+  /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
+  readonly remote6: Uint8Array | undefined;
+  readonly remote4: number;
+  readonly remotePort: number;
+  readonly sources6: readonly Uint8Array[];
+  readonly sources4: readonly number[];
+  readonly prefixes: PrefixTable<true>;
+  readonly prefixList: readonly Prefix[];
+  txPackets: number;
+  txBytes: number;
+  rxPackets: number;
+  rxBytes: number;
+}
+
+export type TunnelKind = 'ipv6' | 'ipv4' | 'udp4';
+
+function v4num(text: string): number {
+  const b = parseIpv4(text);
+  return b ? u32At(b, 0) : 0;
+}
+
+export class HaForwarding {
+  readonly drops = new DropCounters();
+  private readonly bindings = new Map<string, ForwardingBinding>();
+  private readonly byAddress6 = new Ipv6Table<ForwardingBinding>();
+  private readonly byAddress4 = new Map<number, ForwardingBinding>();
+  private readonly byPrefix = new PrefixTable<ForwardingBinding>();
+  private readonly byEndpoint6 = new Ipv6Table<ForwardingBinding>();
+  private readonly byEndpoint4 = new Map<number, ForwardingBinding>();
+  private readonly byUdp = new Map<number, ForwardingBinding>();
+
+  get size(): number {
+    return this.bindings.size;
+  }
+
+  apply(op: HaOsOp): void {
+    if (op.op === 'binding-set') this.set(op.homeAddress, op.tunnel, op.addresses, op.prefixes);
+    else if (op.op === 'binding-clear') this.clear(op.homeAddress);
+  }
+
+  binding(homeAddress: string): ForwardingBinding | undefined {
+    return this.bindings.get(homeAddress);
+  }
+
+  set(
+    homeAddress: string, tunnel: TunnelEndpoint, addresses: readonly string[], prefixes: readonly string[],
+  ): void {
+    this.clear(homeAddress);
+    const sources6 = addresses.map((a) => parseIpv6(a)).filter((x): x is Uint8Array => x !== undefined);
+    const sources4 = addresses.filter((a) => parseIpv4(a)).map(v4num);
+    const own = new PrefixTable<true>();
+    const prefixList = prefixes.map((t) => parsePrefix(t))
+      .filter((x): x is Prefix => x !== undefined);
+    const b: ForwardingBinding = {
+      homeAddress, tunnel, sources6, sources4, prefixes: own, prefixList,
+      remote6: tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
+      remote4: tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
+      remotePort: tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
+      txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0,
+    };
+    this.bindings.set(homeAddress, b);
+    for (const s of sources6) this.byAddress6.set(s, b);
+    for (const s of sources4) this.byAddress4.set(s, b);
+    for (const p of prefixList) {
+      if (p.family === 6) { this.byPrefix.set6(p.bytes, p.length, b); own.set6(p.bytes, p.length, true); }
+      else {
+        this.byPrefix.set4(u32At(p.bytes, 0), p.length, b);
+        own.set4(u32At(p.bytes, 0), p.length, true);
+      }
+    }
+    if (b.remote6) this.byEndpoint6.set(b.remote6, b);
+    else if (tunnel.encapsulation === 'ipv4') this.byEndpoint4.set(b.remote4, b);
+    else this.byUdp.set(b.remote4 * 65536 + b.remotePort, b);
+  }
+
+  clear(homeAddress: string): void {
+    const b = this.bindings.get(homeAddress);
+    if (!b) return;
+    this.bindings.delete(homeAddress);
+    for (const s of b.sources6) if (this.byAddress6.get(s, 0) === b) this.byAddress6.delete(s);
+    for (const s of b.sources4) if (this.byAddress4.get(s) === b) this.byAddress4.delete(s);
+    for (const p of b.prefixList) {
+      if (p.family === 6) this.byPrefix.delete6(p.bytes, p.length, b);
+      else this.byPrefix.delete4(u32At(p.bytes, 0), p.length, b);
+    }
+    if (b.remote6) { if (this.byEndpoint6.get(b.remote6, 0) === b) this.byEndpoint6.delete(b.remote6); }
+    else if (b.tunnel.encapsulation === 'ipv4') {
+      if (this.byEndpoint4.get(b.remote4) === b) this.byEndpoint4.delete(b.remote4);
+    }
+    else {
+      const k = b.remote4 * 65536 + b.remotePort;
+      if (this.byUdp.get(k) === b) this.byUdp.delete(k);
+    }
+  }
+
+  /** The binding a packet from the TUN (to a home address or MNP) is tunnelled through. */
+  route(p: Uint8Array, off: number, len: number): ForwardingBinding | undefined {
+    const v = ipVersion(p, off, len);
+    let b: ForwardingBinding | undefined;
+    if (v === 6) {
+      b = this.byAddress6.get(p, off + IPV6_DESTINATION) ?? this.byPrefix.match6(p, off + IPV6_DESTINATION);
+    }
+    else if (v === 4) {
+      const dst = u32At(p, off + IPV4_DESTINATION);
+      b = this.byAddress4.get(dst) ?? this.byPrefix.match4(dst);
+    } else {
+      this.drops.count('malformed');
+      return undefined;
+    }
+    if (!b) { this.drops.count('no-binding'); return undefined; }
+    b.txPackets++;
+    b.txBytes += len;
+    return b;
+  }
+
+  /**
+   * Ingress from a tunnel: the binding registered for this outer source (IPv6 bytes at
+   * `outer6[outerOff]`, or IPv4 `outer4` and `port` for UDP), if the inner source is its own.
+   */
+  ingress(
+    kind: TunnelKind, outer6: Uint8Array | undefined, outerOff: number, outer4: number, port: number,
+    p: Uint8Array, off: number, len: number,
+  ): ForwardingBinding | undefined {
+    const b = kind === 'ipv6' ? this.byEndpoint6.get(outer6!, outerOff)
+      : kind === 'ipv4' ? this.byEndpoint4.get(outer4) : this.byUdp.get(outer4 * 65536 + port);
+    if (!b) { this.drops.count('unknown-endpoint'); return undefined; }
+    if (!innerSourceAllowed(b, p, off, len, this.drops)) return undefined;
+    b.rxPackets++;
+    b.rxBytes += len;
+    return b;
+  }
+}
+
+function innerSourceAllowed(
+  b: ForwardingBinding, p: Uint8Array, off: number, len: number, drops: DropCounters,
+): boolean {
+  const v = ipVersion(p, off, len);
+  let why: DataplaneDrop = 'ingress-source';
+  if (v === 6) {
+    for (const s of b.sources6) if (equal16(s, 0, p, off + IPV6_SOURCE)) return true;
+    if (b.prefixes.match6(p, off + IPV6_SOURCE)) return true;
+  } else if (v === 4) {
+    const src = u32At(p, off + IPV4_SOURCE);
+    if (b.sources4.includes(src) || b.prefixes.match4(src)) return true;
+  } else {
+    why = 'malformed';
+  }
+  drops.count(why);
+  return false;
+}
