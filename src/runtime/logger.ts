@@ -1,0 +1,59 @@
+/**
+ * Logging: human-readable lines by default, JSON lines with `LogFormat json`; levels; and a
+ * per-key rate limit so a flood of rejected or malformed packets logs a line per key now and
+ * then with the count of what was suppressed (every rejected BU is logged once per key and
+ * interval with its reason and status).
+ */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+export interface LogSink {
+  write(line: string): void;
+}
+
+export class Logger {
+  private readonly lastAt = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(
+    private readonly sink: LogSink,
+    readonly level: LogLevel = 'info',
+    readonly format: 'text' | 'json' = 'text',
+    private readonly now: () => number = () => Date.now(),
+    readonly rateLimitMs = 10_000,
+  ) {}
+
+  enabled(level: LogLevel): boolean {
+    return ORDER[level] <= ORDER[this.level];
+  }
+
+  log(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
+    if (!this.enabled(level)) return;
+    const time = new Date(this.now()).toISOString();
+    if (this.format === 'json') {
+      this.sink.write(JSON.stringify({ time, level, msg, ...fields }));
+      return;
+    }
+    const extra = Object.entries(fields)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    this.sink.write(`${time} ${level.padEnd(5)} ${msg}${extra.length ? ` ${extra.join(' ')}` : ''}`);
+  }
+
+  /** Logs at most once per `rateLimitMs` for `key`; reports how many were suppressed. */
+  limited(key: string, level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
+    const t = this.now();
+    const seen = this.lastAt.get(key);
+    if (seen && t - seen.at < this.rateLimitMs) {
+      seen.suppressed++;
+      return;
+    }
+    const suppressed = seen?.suppressed ?? 0;
+    this.lastAt.set(key, { at: t, suppressed: 0 });
+    if (this.lastAt.size > 10_000) this.lastAt.clear();
+    this.log(level, msg, suppressed > 0 ? { ...fields, suppressed } : fields);
+  }
+
+  error(msg: string, f?: Record<string, unknown>): void { this.log('error', msg, f); }
+  warn(msg: string, f?: Record<string, unknown>): void { this.log('warn', msg, f); }
+  info(msg: string, f?: Record<string, unknown>): void { this.log('info', msg, f); }
+  debug(msg: string, f?: Record<string, unknown>): void { this.log('debug', msg, f); }
+}
