@@ -1,0 +1,82 @@
+/**
+ * Drives one sans-IO engine on the real clock: the only place (with the daemons) that reads
+ * time and arms timers (conventions C7). Inputs go in through `input()`; outputs go to the
+ * handler; one OS timer is kept armed at the engine's next deadline. A handler or engine that
+ * throws is a bug: it is counted and logged with the input, and the daemon keeps running
+ * (conventions C5 backstop).
+ */
+import type { Engine } from '../engine/types.js';
+import type { Instant } from '../proto/time.js';
+
+export interface Clock {
+  now(): Instant;
+  setTimer(at: Instant, fire: () => void): { cancel(): void };
+}
+
+/** The monotonic clock (performance.now) with one setTimeout per arming. */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimer(at, fire) {
+    const h = setTimeout(fire, Math.max(0, at - performance.now()));
+    return { cancel: () => clearTimeout(h) };
+  },
+};
+
+export class EngineHost<I, O> {
+  internalErrors = 0;
+  private timer: { at: Instant; handle: { cancel(): void } } | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine<I, O>,
+    private readonly handle: (outputs: readonly O[]) => void,
+    private readonly onError: (what: string, err: unknown) => void,
+    private readonly clock: Clock = realClock,
+  ) {}
+
+  input(i: I): void {
+    if (this.stopped) return;
+    this.run(`input ${describe(i)}`, () => this.engine.handle(this.clock.now(), i));
+  }
+
+  /** Call once after construction (and whenever state may have changed outside `input`). */
+  arm(): void {
+    if (this.stopped) return;
+    const d = this.engine.nextDeadline();
+    if (d === undefined) {
+      this.timer?.handle.cancel();
+      this.timer = undefined;
+      return;
+    }
+    if (this.timer && this.timer.at === d) return;
+    this.timer?.handle.cancel();
+    this.timer = {
+      at: d,
+      handle: this.clock.setTimer(d, () => {
+        this.timer = undefined;
+        this.run('timeout', () => this.engine.onTimeout(this.clock.now()));
+      }),
+    };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.handle.cancel();
+    this.timer = undefined;
+  }
+
+  private run(what: string, step: () => O[]): void {
+    try {
+      this.handle(step());
+    } catch (e) {
+      this.internalErrors++;
+      this.onError(what, e);
+    }
+    this.arm();
+  }
+}
+
+function describe(i: unknown): string {
+  if (i !== null && typeof i === 'object' && 'kind' in i) return String((i as { kind: unknown }).kind);
+  return typeof i;
+}

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EngineHost, type Clock } from '../../src/runtime/engine-host.js';
+import type { Engine } from '../../src/engine/types.js';
+
+/** A manual clock: timers fire when the test advances time. */
+class ManualClock implements Clock {
+  t = 0;
+  timers: { at: number; fire: () => void; live: boolean }[] = [];
+  now(): number { return this.t; }
+  setTimer(at: number, fire: () => void) {
+    const timer = { at, fire, live: true };
+    this.timers.push(timer);
+    return { cancel: () => { timer.live = false; } };
+  }
+  advance(to: number): void {
+    this.t = to;
+    for (const x of this.timers.filter((y) => y.live && y.at <= to)) { x.live = false; x.fire(); }
+  }
+  get armed(): number[] { return this.timers.filter((x) => x.live).map((x) => x.at); }
+}
+
+class Echo implements Engine<string, string> {
+  deadline: number | undefined;
+  handle(now: number, input: string): string[] {
+    if (input === 'boom') throw new Error('bug');
+    this.deadline = now + 100;
+    return [`${input}@${now}`];
+  }
+  onTimeout(now: number): string[] {
+    this.deadline = undefined;
+    return [`timeout@${now}`];
+  }
+  nextDeadline(): number | undefined { return this.deadline; }
+}
+
+test('engine host: outputs handled, one timer at the next deadline, errors contained', () => {
+  const clock = new ManualClock();
+  const out: string[] = [];
+  const errors: string[] = [];
+  const host = new EngineHost(new Echo(), (o) => out.push(...o), (w) => errors.push(w), clock);
+  host.arm();
+  assert.deepStrictEqual(clock.armed, []);
+  host.input('a');
+  assert.deepStrictEqual(clock.armed, [100]);
+  clock.advance(50);
+  host.input('b');
+  assert.deepStrictEqual(clock.armed, [150], 'one timer, re-armed');
+  clock.advance(150);
+  assert.deepStrictEqual(out, ['a@0', 'b@50', 'timeout@150']);
+  host.input('boom');
+  assert.deepStrictEqual(errors, ['input string']);
+  assert.equal(host.internalErrors, 1);
+  host.input('c');
+  host.stop();
+  assert.deepStrictEqual(clock.armed, []);
+  host.input('d');
+  assert.deepStrictEqual(out.at(-1), 'c@150');
+});
