@@ -21,6 +21,8 @@ export interface ForwardingBinding {
   readonly remote6: Uint8Array | undefined;
   readonly remote4: number;
   readonly remotePort: number;
+  /** The remote end as a 16-byte send address (IPv4 as ::ffff:a.b.c.d). */
+  readonly remoteSlot: Uint8Array;
   readonly sources6: readonly Uint8Array[];
   readonly sources4: readonly number[];
   readonly prefixes: PrefixTable<true>;
@@ -32,6 +34,16 @@ export interface ForwardingBinding {
 }
 
 export type TunnelKind = 'ipv6' | 'ipv4' | 'udp4';
+
+/** 16-byte send address of an IPv6 or IPv4 address (IPv4 as ::ffff:a.b.c.d). */
+export function slotOf(text: string): Uint8Array {
+  const v6 = parseIpv6(text);
+  if (v6) return v6;
+  const out = new Uint8Array(16);
+  out[10] = 0xff; out[11] = 0xff;
+  out.set(parseIpv4(text) ?? new Uint8Array(4), 12);
+  return out;
+}
 
 function v4num(text: string): number {
   const b = parseIpv4(text);
@@ -75,6 +87,7 @@ export class HaForwarding {
       remote6: tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
       remote4: tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
       remotePort: tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
+      remoteSlot: slotOf(tunnel.remote),
       txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0,
     };
     this.bindings.set(homeAddress, b);

@@ -12,13 +12,15 @@ import type { TunnelEndpoint } from '../engine/types.js';
 import { PrefixTable, equal16, u32At } from './addr-table.js';
 import { DropCounters } from './counters.js';
 import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
-import type { TunnelKind } from './ha-forwarding.js';
+import { slotOf, type TunnelKind } from './ha-forwarding.js';
 
 export interface MnTunnel {
   readonly endpoint: TunnelEndpoint;
   readonly remote6: Uint8Array | undefined;
   readonly remote4: number;
   readonly remotePort: number;
+  /** The home agent's end as a 16-byte send address (IPv4 as ::ffff:a.b.c.d). */
+  readonly remoteSlot: Uint8Array;
   readonly addresses6: readonly Uint8Array[];
   readonly addresses4: readonly number[];
   readonly prefixes: PrefixTable<true>;
@@ -48,6 +50,7 @@ export class MnForwarding {
       remote6: e.encapsulation === 'ipv6' ? parseIpv6(e.remote) : undefined,
       remote4: e.encapsulation === 'ipv6' ? 0 : v4(e.remote),
       remotePort: e.encapsulation === 'udp4' ? e.remotePort : 0,
+      remoteSlot: slotOf(e.remote),
       addresses6: op.homeAddresses.map((a) => parseIpv6(a)).filter((x): x is Uint8Array => x !== undefined),
       addresses4: op.homeAddresses.filter((a) => parseIpv4(a) !== undefined).map(v4),
       prefixes,
