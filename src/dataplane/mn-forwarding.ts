@@ -15,7 +15,7 @@ import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion
 import { slotOf, type TunnelKind } from './ha-forwarding.js';
 
 export interface MnTunnel {
-  readonly endpoint: TunnelEndpoint;
+  readonly tunnel: TunnelEndpoint;
   readonly remote6: Uint8Array | undefined;
   readonly remote4: number;
   readonly remotePort: number;
@@ -46,7 +46,7 @@ export class MnForwarding {
     }
     const v4 = (a: string): number => { const b = parseIpv4(a); return b ? u32At(b, 0) : 0; };
     this.tunnel = {
-      endpoint: e,
+      tunnel: e,
       remote6: e.encapsulation === 'ipv6' ? parseIpv6(e.remote) : undefined,
       remote4: e.encapsulation === 'ipv6' ? 0 : v4(e.remote),
       remotePort: e.encapsulation === 'udp4' ? e.remotePort : 0,
@@ -76,7 +76,7 @@ export class MnForwarding {
     p: Uint8Array, off: number, len: number,
   ): boolean {
     const t = this.tunnel;
-    const fromHa = t !== undefined && t.endpoint.encapsulation === kind && (kind === 'ipv6'
+    const fromHa = t !== undefined && t.tunnel.encapsulation === kind && (kind === 'ipv6'
       ? equal16(t.remote6!, 0, outer6!, outerOff)
       : t.remote4 === outer4 && (kind !== 'udp4' || t.remotePort === port));
     if (!fromHa) { this.drops.count('unknown-endpoint'); return false; }

@@ -1,36 +1,61 @@
 /**
- * The mobile node's / mobile router's packet paths over the OS ports: home-address (and MNP)
- * traffic from the TUN is reverse-tunnelled to the home agent; packets from the home agent's
- * tunnel go to the TUN after the ingress check; BAs with a Type 2 Routing Header (raw6/43),
- * plain MH (raw6/135) and MH inside UDP go to the engine.
+ * The packet paths of both daemons over the OS ports (design.md "What runs where"):
+ * - TUN → tunnel: packets the kernel routes into the TUN (to home addresses and MNPs at the home
+ *   agent; from them at the mobile node) are tunnelled to the other end: raw IPv6/IPv4 sockets
+ *   for IP-in-IP, the UDP socket for RFC 5555;
+ * - tunnel → TUN: decapsulated packets pass the ingress check and go to the kernel;
+ * - signalling: Mobility Header packets (raw6/60 BUs with a Home Address option at the home
+ *   agent, raw6/43 BAs with a Type 2 Routing Header at the mobile node, raw6/135 plain MH, and
+ *   MH inside UDP) go to the engine as whole IPv6 packets.
+ * One TxBatch per output port, filled per receive batch and flushed once: a batch of packets in,
+ * one system call per output port out, no allocation per data packet.
  */
-import { MnForwarding, type MnTunnel } from '../dataplane/mn-forwarding.js';
+import type { TunnelKind } from '../dataplane/ha-forwarding.js';
 import { ipVersion, ipv6UpperProtocol } from '../dataplane/packet.js';
 import { u32At } from '../dataplane/addr-table.js';
-import type { ReceivedMh } from '../engine/types.js';
+import type { ReceivedMh, TunnelEndpoint } from '../engine/types.js';
 import { IpProto } from '../wire/ip-protocols.js';
 import type { DatagramBatch, DatagramPort, PacketBatch, TunPort } from '../os/ports.js';
 import { Batcher } from './batcher.js';
 import { rebuildIpv6, udpVia } from './mh-io.js';
 
-export interface MnPorts {
+export interface TunnelPorts {
   readonly tun: TunPort;
   readonly udp: DatagramPort;
   readonly raw6InIpv6: DatagramPort;
   readonly raw4InIpv6: DatagramPort;
   readonly raw6InIpv4: DatagramPort;
   readonly raw4InIpv4: DatagramPort;
-  readonly mhWithRh2: DatagramPort;
+  /** raw6/60 (home agent: BU with HAO) or raw6/43 (mobile node: BA with RH2). */
+  readonly mhWithExtension: DatagramPort;
   readonly mhPlain: DatagramPort;
   readonly rawSender: DatagramPort;
 }
 
-export class MnIo {
+/** Where a packet from the TUN goes. */
+export interface TunnelRoute {
+  readonly tunnel: TunnelEndpoint;
+  readonly remoteSlot: Uint8Array;
+  readonly remotePort: number;
+}
+
+/** What the forwarding tables of both roles offer (HaForwarding, MnForwarding). */
+export interface Forwarder {
+  route(p: Uint8Array, off: number, len: number): TunnelRoute | undefined;
+  ingress(
+    kind: TunnelKind, outer6: Uint8Array | undefined, outerOff: number, outer4: number, port: number,
+    p: Uint8Array, off: number, len: number,
+  ): unknown;
+}
+
+export class TunnelIo {
   private readonly out = new Batcher();
 
   constructor(
-    private readonly ports: MnPorts,
-    readonly fwd: MnForwarding,
+    private readonly ports: TunnelPorts,
+    readonly fwd: Forwarder,
+    /** The first next header of what `mhWithExtension` delivers: 60 or 43. */
+    private readonly extensionHeader: number,
     private readonly onMh: (mh: ReceivedMh) => void,
   ) {}
 
@@ -42,13 +67,13 @@ export class MnIo {
     p.raw4InIpv6.onBatch((b) => this.fromRaw6(b));
     p.raw6InIpv4.onBatch((b) => this.fromRaw4(b));
     p.raw4InIpv4.onBatch((b) => this.fromRaw4(b));
-    p.mhWithRh2.onBatch((b) => this.signalling(b, IpProto.ROUTING));
+    p.mhWithExtension.onBatch((b) => this.signalling(b, this.extensionHeader));
     p.mhPlain.onBatch((b) => this.signalling(b, IpProto.MOBILITY));
   }
 
-  private tunnelPort(t: MnTunnel, innerVersion: 4 | 6): DatagramPort {
+  private tunnelPort(t: TunnelEndpoint, innerVersion: 4 | 6): DatagramPort {
     const p = this.ports;
-    switch (t.endpoint.encapsulation) {
+    switch (t.encapsulation) {
       case 'ipv6': return innerVersion === 6 ? p.raw6InIpv6 : p.raw4InIpv6;
       case 'ipv4': return innerVersion === 6 ? p.raw6InIpv4 : p.raw4InIpv4;
       case 'udp4': return p.udp;
@@ -62,7 +87,7 @@ export class MnIo {
       const t = this.fwd.route(batch.data, off, len);
       if (!t) continue;
       const v = ipVersion(batch.data, off, len) as 4 | 6;
-      this.out.enqueue(this.tunnelPort(t, v), batch.data, off, len, t.remoteSlot, t.remotePort);
+      this.out.enqueue(this.tunnelPort(t.tunnel, v), batch.data, off, len, t.remoteSlot, t.remotePort);
     }
     this.out.flush();
   }
@@ -71,8 +96,8 @@ export class MnIo {
     for (let i = 0; i < batch.count; i++) {
       const off = batch.offset(i);
       const len = batch.length(i);
-      const v6 = ipVersion(batch.data, off, len) === 6;
-      if (v6 && ipv6UpperProtocol(batch.data, off, len) === IpProto.MOBILITY) {
+      const v = ipVersion(batch.data, off, len);
+      if (v === 6 && ipv6UpperProtocol(batch.data, off, len) === IpProto.MOBILITY) {
         const via = udpVia(batch, i, this.ports.udp.localPort);
         this.onMh({ kind: 'mh', via, bytes: batch.packet(i).slice() });
         continue;
@@ -96,6 +121,7 @@ export class MnIo {
     this.out.flush();
   }
 
+  /** Raw IPv4 sockets include the outer IPv4 header. */
   fromRaw4(batch: DatagramBatch): void {
     for (let i = 0; i < batch.count; i++) {
       const off = batch.offset(i);
@@ -113,6 +139,7 @@ export class MnIo {
   private signalling(batch: DatagramBatch, nextHeader: number): void {
     for (let i = 0; i < batch.count; i++) {
       const bytes = rebuildIpv6(batch, i, nextHeader);
+      // Extension headers before something other than an MH are not signalling.
       if (ipv6UpperProtocol(bytes, 0, bytes.length) !== IpProto.MOBILITY) continue;
       this.onMh({ kind: 'mh', via: { kind: 'ipv6' }, bytes });
     }
