@@ -2,23 +2,26 @@
 /** `dsmip6`: the operator's command (subcommands). */
 import { DECODE_USAGE, runDecode } from './decode.js';
 import { SIM_USAGE, runSimCommand } from './sim.js';
+import { runCtl } from './ctl.js';
 
 const USAGE = `usage: dsmip6 <command> [options]
 
 commands:
   decode [HEX|-] [--json]   decode an IPv4/IPv6/UDP-4191/Mobility Header packet given as hex
   sim [--seed N] ...        run the deterministic whole-system simulator
+  ctl status|bc|bul|stats   read a running dsmip6d through its control socket
   help                      this text
 
 ${DECODE_USAGE}
 ${SIM_USAGE}`;
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const [cmd, ...args] = argv;
   const write = (s: string): void => { process.stdout.write(`${s}\n`); };
   switch (cmd) {
     case 'decode': return runDecode(args, write);
     case 'sim': return runSimCommand(args, write);
+    case 'ctl': return runCtl(args, write, (e) => { process.stderr.write(`${e}\n`); });
     case 'help': case '--help': case '-h': write(USAGE); return 0;
     default:
       process.stderr.write(
@@ -27,4 +30,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void Promise.resolve(main(process.argv.slice(2))).then((code) => { process.exitCode = code; });

@@ -38,6 +38,32 @@ export interface HaCounters {
   expired: number;
 }
 
+/**
+ * What the management views read (src/api): plain data, copied, O(number of counter keys); the
+ * bindings themselves are read from `cache` (immutable entries) a page at a time.
+ */
+export interface HaSnapshot {
+  readonly address: string;
+  readonly ipv4Address: string | undefined;
+  readonly udpPort: number;
+  readonly acceptDsmip6: boolean;
+  readonly bindingCount: number;
+  readonly bindingsMax: number;
+  /** Registrations waiting for DAD (not yet in the cache). */
+  readonly pendingDadCount: number;
+  readonly counters: {
+    readonly bindingUpdates: number;
+    readonly accepted: number;
+    /** BA status (decimal text) -> count. */
+    readonly rejectedByStatus: Readonly<Record<string, number>>;
+    readonly droppedByReason: Readonly<Record<string, number>>;
+    readonly bindingAcksSent: number;
+    readonly bindingErrorsSent: number;
+    readonly refreshRequestsSent: number;
+    readonly expired: number;
+  };
+}
+
 export class HomeAgent implements Engine<HaInput, HaOutput> {
   readonly cache = new BindingCache();
   readonly counters: HaCounters = {
@@ -46,6 +72,8 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   private readonly deadlines = new DeadlineHeap<string>();
   private readonly pendingDad = new Map<string, PendingDad>();
   private readonly st: HaState;
+  /** Messages sent, counted from the outputs (for the management views only). */
+  private readonly sent = { bindingAcks: 0, refreshRequests: 0 };
 
   constructor(readonly cfg: HomeAgentConfig) {
     const pool = cfg.ipv4HomeAddressPool ? new Ipv4Pool(cfg.ipv4HomeAddressPool) : undefined;
@@ -58,8 +86,36 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   }
 
   handle(now: Instant, input: HaInput): HaOutput[] {
-    if (input.kind === 'dad-result') return this.dadResult(now, input.address, input.duplicate);
-    return this.received(now, input);
+    const out = input.kind === 'dad-result'
+      ? this.dadResult(now, input.address, input.duplicate) : this.received(now, input);
+    return this.countSent(out);
+  }
+
+  /** A copy of the counters and sizes; reading it changes nothing. */
+  snapshot(): HaSnapshot {
+    const c = this.counters;
+    return {
+      address: this.cfg.address, ipv4Address: this.cfg.ipv4Address, udpPort: this.cfg.udpPort,
+      acceptDsmip6: this.cfg.acceptDsmip6, bindingCount: this.cache.size, bindingsMax: this.cfg.bindingsMax,
+      pendingDadCount: this.pendingDad.size,
+      counters: {
+        bindingUpdates: c.bindingUpdates, accepted: c.accepted,
+        rejectedByStatus: Object.fromEntries([...c.rejected].map(([k, v]) => [String(k), v])),
+        droppedByReason: Object.fromEntries(c.dropped),
+        bindingAcksSent: this.sent.bindingAcks, bindingErrorsSent: c.bindingErrorsSent,
+        refreshRequestsSent: this.sent.refreshRequests, expired: c.expired,
+      },
+    };
+  }
+
+  private countSent(out: HaOutput[]): HaOutput[] {
+    for (const o of out) {
+      if (o.kind !== 'send-mh') continue;
+      const type = o.packet.mh.message.type;
+      if (type === 'binding-ack') this.sent.bindingAcks++;
+      else if (type === 'binding-refresh-request') this.sent.refreshRequests++;
+    }
+    return out;
   }
 
   nextDeadline(): Instant | undefined {
@@ -77,7 +133,7 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
       if (!e || this.entryDeadline(e) !== due.deadline) continue; // stale heap item
       out.push(...this.entryDue(now, e));
     }
-    return out;
+    return this.countSent(out);
   }
 
   private entryDeadline(e: BindingCacheEntry): Instant {
