@@ -1,0 +1,155 @@
+/**
+ * Every change the daemons make to the system goes through here: it is journaled before it is
+ * made (journal.ts), made through our rtnetlink client, and undone at shutdown — or at the next
+ * start after a crash. Operations are idempotent: adding what exists or removing what is gone is
+ * not an error (the kernel's EEXIST/ENOENT/ESRCH/EADDRNOTAVAIL are absorbed).
+ */
+import { alreadyExists, doesNotExist, type RtnlClient, type RtnlResult } from '../os/netlink/rtnl.js';
+import { Journal, type JournalEntry } from './journal.js';
+import { deleteNftTable, installNftTable, type Exec, execNft } from './nft.js';
+import { sysctlPath, writeSysctl } from './sysctl.js';
+
+export class SystemError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SystemError';
+  }
+}
+
+export interface RouteOptions {
+  readonly ifname?: string;
+  readonly gateway?: string;
+  readonly table?: number;
+  readonly metric?: number;
+}
+
+export class System {
+  private readonly indexes = new Map<string, number>();
+
+  constructor(
+    readonly rtnl: RtnlClient,
+    readonly journal: Journal,
+    private readonly exec: Exec = execNft,
+    private readonly writeSys: (path: string, value: string) => string | undefined = writeSysctl,
+  ) {}
+
+  /** The ifindex of `ifname` (cached; throws SystemError when there is no such link). */
+  index(ifname: string): number {
+    const cached = this.indexes.get(ifname);
+    if (cached !== undefined) return cached;
+    const r = this.rtnl.getLink(ifname);
+    if (!r.ok) throw new SystemError(`interface ${ifname}: ${r.error.text}`);
+    this.indexes.set(ifname, r.value.index);
+    return r.value.index;
+  }
+
+  forgetIndex(ifname: string): void {
+    this.indexes.delete(ifname);
+  }
+
+  private check(r: RtnlResult<void>, adding: boolean): void {
+    if (r.ok) return;
+    if (adding ? alreadyExists(r.error) : doesNotExist(r.error)) return;
+    throw new SystemError(r.error.text);
+  }
+
+  address(ifname: string, address: string, prefixLength: number, present: boolean): void {
+    const e: JournalEntry = { kind: 'address', ifname, address, prefixLength };
+    this.change(e, present, () => {
+      const spec = { index: this.index(ifname), address, prefixLength, nodad: true };
+      this.check(present ? this.rtnl.addAddress(spec) : this.rtnl.delAddress(spec), present);
+    });
+  }
+
+  route(prefix: string, o: RouteOptions, present: boolean): void {
+    const e: JournalEntry = { kind: 'route', prefix, ...o };
+    this.change(e, present, () => {
+      const spec = {
+        dst: prefix, ...(o.ifname !== undefined ? { oif: this.index(o.ifname) } : {}),
+        ...(o.gateway !== undefined ? { gateway: o.gateway } : {}),
+        ...(o.table !== undefined ? { table: o.table } : {}),
+        ...(o.metric !== undefined ? { metric: o.metric } : {}),
+      };
+      this.check(present ? this.rtnl.replaceRoute(spec) : this.rtnl.delRoute(spec), present);
+    });
+  }
+
+  rule(family: 4 | 6, from: string, table: number, priority: number, present: boolean): void {
+    const e: JournalEntry = { kind: 'rule', family, from, table, priority };
+    this.change(e, present, () => {
+      const spec = { from, table, priority };
+      this.check(present ? this.rtnl.addRule(spec) : this.rtnl.delRule(spec), present);
+    });
+  }
+
+  proxyNeighbour(ifname: string, address: string, present: boolean): void {
+    const e: JournalEntry = { kind: 'proxy-neighbour', ifname, address };
+    this.change(e, present, () => {
+      const spec = { index: this.index(ifname), address };
+      this.check(present ? this.rtnl.addProxyNeighbour(spec) : this.rtnl.delProxyNeighbour(spec), present);
+    });
+  }
+
+  /** Sets a sysctl (`net.ipv6.conf.all.forwarding`), journaling the previous value. */
+  sysctl(name: string, value: string): void {
+    const path = sysctlPath(name);
+    const previous = this.writeSys(path, value);
+    if (previous !== undefined) this.journal.record({ kind: 'sysctl', path, previous });
+  }
+
+  nftTable(): void {
+    this.journal.record({ kind: 'nft-table', family: 'inet', name: 'dsmip6' });
+    installNftTable(this.exec);
+  }
+
+  /** Journals before adding; forgets after removing. */
+  private change(e: JournalEntry, present: boolean, act: () => void): void {
+    if (present) {
+      this.journal.record(e);
+      act();
+    } else {
+      act();
+      this.journal.forget((x) => JSON.stringify(x) === JSON.stringify(e));
+    }
+  }
+
+  /** Undoes one journal entry (shutdown, or leftovers of a crashed run); idempotent. */
+  readonly undo = (e: JournalEntry): void => {
+    switch (e.kind) {
+      case 'address':
+        return this.ifExists(e.ifname, () => this.rawAddress(e.ifname, e.address, e.prefixLength));
+      case 'route': return this.undoRoute(e);
+      case 'rule':
+        return this.check(this.rtnl.delRule({ from: e.from, table: e.table, priority: e.priority }), false);
+      case 'proxy-neighbour':
+        return this.ifExists(e.ifname, () => this.check(
+          this.rtnl.delProxyNeighbour({ index: this.index(e.ifname), address: e.address }), false));
+      case 'sysctl': this.writeSys(e.path, e.previous); return;
+      case 'nft-table': deleteNftTable(this.exec); return;
+      case 'link': return;
+    }
+  };
+
+  private rawAddress(ifname: string, address: string, prefixLength: number): void {
+    this.check(this.rtnl.delAddress({ index: this.index(ifname), address, prefixLength }), false);
+  }
+
+  private undoRoute(e: Extract<JournalEntry, { kind: 'route' }>): void {
+    const act = (): void => {
+      const spec = {
+        dst: e.prefix, ...(e.ifname !== undefined ? { oif: this.index(e.ifname) } : {}),
+        ...(e.table !== undefined ? { table: e.table } : {}),
+      };
+      this.check(this.rtnl.delRoute(spec), false);
+    };
+    if (e.ifname !== undefined) this.ifExists(e.ifname, act); else act();
+  }
+
+  /** Runs `act` unless the interface has gone (its addresses and routes went with it). */
+  private ifExists(ifname: string, act: () => void): void {
+    this.forgetIndex(ifname);
+    const r = this.rtnl.getLink(ifname);
+    if (!r.ok) return;
+    act();
+  }
+}
