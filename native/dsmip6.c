@@ -1,0 +1,620 @@
+/*
+ * dsmip6.c: the one native boundary of dsmip6 (docs/native.md, design.md "One native boundary").
+ *
+ * Node has no TUN, raw, netlink or batched UDP sockets, so this small N-API addon exposes the
+ * few syscalls the daemon needs and nothing else. TypeScript wraps it in ports
+ * (the files in src/os/linux, behind src/os/ports.ts); nothing else in the project calls it.
+ *
+ * Rules this file keeps:
+ *  - Every call is synchronous and every fd it creates is O_NONBLOCK | O_CLOEXEC. Readiness comes
+ *    from libuv (uv_poll) on the main loop, so no thread pool is ever involved.
+ *  - Local/OS failures throw a JS Error whose `code` is the errno name ("ENOBUFS") and whose
+ *    `syscall` names the call. EAGAIN on a receive is not an error: it returns 0 packets.
+ *    Bad arguments (a programming error in the TS side) throw TypeError / RangeError.
+ *  - Batched I/O allocates nothing per packet: packets land in (or leave from) caller-owned
+ *    typed arrays; lengths, peer addresses and ports go into caller-owned typed arrays.
+ *    Addresses are always 16 bytes; IPv4 is written and read as ::ffff:a.b.c.d.
+ *  - No state is kept in globals, so worker threads may load the addon too.
+ */
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <uv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#define BATCH_MAX 64 /* packets per recvmmsg/sendmmsg/read loop: one JS call per batch */
+#define ADDR_LEN 16  /* bytes per address slot in the address arrays */
+#define CTL_LEN CMSG_SPACE(sizeof(struct in6_pktinfo)) /* room for one IP(V6)_PKTINFO */
+
+/* ---- errors and arguments ------------------------------------------------------------- */
+
+/* Throws Error{code: "EXXX", errno, syscall} and returns NULL for the caller to return. */
+static napi_value throw_errno(napi_env env, const char *syscall, int err) {
+  char msg[160];
+  napi_value code, text, error, num, sc;
+  snprintf(msg, sizeof msg, "%s: %s", syscall, strerror(err));
+  napi_create_string_utf8(env, uv_err_name(-err), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
+  napi_create_int32(env, err, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
+  napi_set_named_property(env, error, "syscall", sc);
+  napi_throw(env, error);
+  return NULL;
+}
+
+/* Throws RangeError (arrays too small for the count asked: a bug on the TS side). */
+static napi_value throw_range(napi_env env, const char *what) {
+  napi_throw_range_error(env, NULL, what);
+  return NULL;
+}
+
+static int is_nullish(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t == napi_null || t == napi_undefined;
+}
+
+/* A typed array's data pointer and length in elements; null/undefined give NULL/0 if allowed. */
+static int arg_typed(napi_env env, napi_value v, napi_typedarray_type want, int nullable,
+                     void **p, size_t *n) {
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  bool is = false;
+  *p = NULL, *n = 0;
+  if (is_nullish(env, v)) return nullable;
+  napi_is_typedarray(env, v, &is);
+  return is && napi_get_typedarray_info(env, v, &type, n, p, &ab, &off) == napi_ok && type == want;
+}
+
+/* Reads the arguments by `spec`, one letter per argument, into the pointers that follow:
+ *   i int32_t*   u uint32_t*   v napi_value* (any)   f napi_value* (a function)
+ *   x void** (an external)
+ *   b uint8_t**, size_t*  (Uint8Array)    w uint32_t**, size_t*  (Uint32Array)
+ *   h uint16_t**, size_t* (Uint16Array)   B, W, H: the same, or null
+ * Missing arguments read as undefined. On a mismatch: TypeError "fn: bad argument N", 0. */
+static int get_args(napi_env env, napi_callback_info info, const char *fn, const char *spec, ...) {
+  napi_value argv[10];
+  size_t argc = 10, i = 0;
+  napi_valuetype t;
+  va_list ap;
+  int ok = napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok;
+  va_start(ap, spec);
+  for (; ok && spec[i] != '\0'; i++) {
+    char c = spec[i];
+    if (c == 'i') ok = napi_get_value_int32(env, argv[i], va_arg(ap, int32_t *)) == napi_ok;
+    else if (c == 'u') ok = napi_get_value_uint32(env, argv[i], va_arg(ap, uint32_t *)) == napi_ok;
+    else if (c == 'v') *va_arg(ap, napi_value *) = argv[i];
+    else if (c == 'f') {
+      napi_typeof(env, argv[i], &t);
+      ok = t == napi_function, *va_arg(ap, napi_value *) = argv[i];
+    } else if (c == 'x') ok = napi_get_value_external(env, argv[i], va_arg(ap, void **)) == napi_ok;
+    else {
+      void **p = va_arg(ap, void **);
+      size_t *n = va_arg(ap, size_t *);
+      char lc = (char)(c | 0x20);
+      ok = arg_typed(env, argv[i], lc == 'b' ? napi_uint8_array : lc == 'w' ? napi_uint32_array
+                     : napi_uint16_array, c != lc, p, n);
+    }
+  }
+  va_end(ap);
+  if (!ok) {
+    char msg[80];
+    snprintf(msg, sizeof msg, "%s: bad argument %zu", fn, i);
+    napi_throw_type_error(env, NULL, msg);
+  }
+  return ok;
+}
+
+/* An interface name (1..15 bytes: IFNAMSIZ counts the NUL) copied into out[IFNAMSIZ]. */
+static int arg_name(napi_env env, napi_value v, char *out) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok || len == 0 || len >= IFNAMSIZ)
+    return 0;
+  return napi_get_value_string_utf8(env, v, out, IFNAMSIZ, &len) == napi_ok;
+}
+
+static napi_value make_int(napi_env env, int64_t v) {
+  napi_value r;
+  napi_create_int64(env, v, &r);
+  return r;
+}
+
+/* ---- sockaddr <-> 16-byte address slots ------------------------------------------------- */
+
+union sa {
+  struct sockaddr sa;
+  struct sockaddr_in v4;
+  struct sockaddr_in6 v6;
+  struct sockaddr_nl nl;
+};
+
+/* Writes a peer address into a 16-byte slot (IPv4 as ::ffff:a.b.c.d) and returns its port. */
+static int sa_to_slot(const union sa *s, uint8_t *slot) {
+  memset(slot, 0, ADDR_LEN);
+  if (s->sa.sa_family == AF_INET6) {
+    memcpy(slot, &s->v6.sin6_addr, 16);
+    return ntohs(s->v6.sin6_port);
+  }
+  if (s->sa.sa_family == AF_INET) {
+    slot[10] = slot[11] = 0xff;
+    memcpy(slot + 12, &s->v4.sin_addr, 4);
+    return ntohs(s->v4.sin_port);
+  }
+  return 0; /* netlink or unknown: no address */
+}
+
+/* Builds a destination sockaddr of `family` from a 16-byte slot; returns its length. */
+static socklen_t slot_to_sa(int family, const uint8_t *slot, int port, union sa *s) {
+  memset(s, 0, sizeof *s);
+  if (family == AF_INET6) {
+    s->v6.sin6_family = AF_INET6;
+    s->v6.sin6_port = htons(port);
+    memcpy(&s->v6.sin6_addr, slot, 16);
+    return sizeof s->v6;
+  }
+  s->v4.sin_family = AF_INET;
+  s->v4.sin_port = htons(port);
+  memcpy(&s->v4.sin_addr, slot + 12, 4);
+  return sizeof s->v4;
+}
+
+/* ---- TUN, ifindex, sockets, options ------------------------------------------------------- */
+
+/* tunOpen(name|null, multiQueue) -> {fd, name, ifindex}: IFF_TUN | IFF_NO_PI (IPv4 and IPv6
+ * share the device, told apart by the version nibble). The device lives in the caller thread's
+ * network namespace and goes away with its last fd. MTU and link state are set over netlink. */
+static napi_value tun_open(napi_env env, napi_callback_info info) {
+  napi_value name, mqv, out;
+  struct ifreq ifr;
+  bool mq = false;
+  memset(&ifr, 0, sizeof ifr);
+  if (!get_args(env, info, "tunOpen", "vv", &name, &mqv)) return NULL;
+  if (!is_nullish(env, name) && !arg_name(env, name, ifr.ifr_name)) {
+    napi_throw_type_error(env, NULL, "tunOpen: name must be a string of 1 to 15 bytes");
+    return NULL;
+  }
+  napi_get_value_bool(env, mqv, &mq);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (mq ? IFF_MULTI_QUEUE : 0);
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "open /dev/net/tun", errno);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int e = errno;
+    close(fd);
+    return throw_errno(env, "ioctl TUNSETIFF", e);
+  }
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "fd", make_int(env, fd));
+  napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &name);
+  napi_set_named_property(env, out, "name", name);
+  napi_set_named_property(env, out, "ifindex", make_int(env, if_nametoindex(ifr.ifr_name)));
+  return out;
+}
+
+/* ifIndex(name) -> number; throws ENODEV when the caller's namespace has no such interface. */
+static napi_value if_index(napi_env env, napi_callback_info info) {
+  napi_value v;
+  char name[IFNAMSIZ];
+  if (!get_args(env, info, "ifIndex", "v", &v)) return NULL;
+  if (!arg_name(env, v, name)) {
+    napi_throw_type_error(env, NULL, "ifIndex: name must be a string of 1 to 15 bytes");
+    return NULL;
+  }
+  unsigned idx = if_nametoindex(name);
+  return idx == 0 ? throw_errno(env, "if_nametoindex", errno) : make_int(env, idx);
+}
+
+/* socket(domain, type, protocol) -> fd, always non-blocking and close-on-exec. */
+static napi_value sock_open(napi_env env, napi_callback_info info) {
+  int32_t d, t, p;
+  if (!get_args(env, info, "socket", "iii", &d, &t, &p)) return NULL;
+  int fd = socket(d, t | SOCK_NONBLOCK | SOCK_CLOEXEC, p);
+  return fd < 0 ? throw_errno(env, "socket", errno) : make_int(env, fd);
+}
+
+/* setsockopt(fd, level, name, value): value is an int, a string (SO_BINDTODEVICE) or bytes. */
+static napi_value sock_setopt(napi_env env, napi_callback_info info) {
+  int32_t fd, level, name, iv;
+  napi_value v;
+  char str[IFNAMSIZ];
+  size_t len = 0;
+  void *p = NULL;
+  const void *val = &iv;
+  socklen_t vlen = sizeof iv;
+  if (!get_args(env, info, "setsockopt", "iiiv", &fd, &level, &name, &v)) return NULL;
+  if (napi_get_value_int32(env, v, &iv) == napi_ok) {
+    /* an int option */
+  } else if (arg_name(env, v, str)) {
+    val = str, vlen = (socklen_t)strlen(str);
+  } else if (arg_typed(env, v, napi_uint8_array, 0, &p, &len)) {
+    val = p, vlen = (socklen_t)len;
+  } else {
+    napi_throw_type_error(env, NULL, "setsockopt: value must be an int, a name or a Uint8Array");
+    return NULL;
+  }
+  if (setsockopt(fd, level, name, val, vlen) < 0) return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
+/* bindInet(fd, family, addr16, port, scopeId) -> the bound port (port 0 learns its port). */
+static napi_value bind_inet(napi_env env, napi_callback_info info) {
+  int32_t fd, family, port, scope;
+  uint8_t *addr;
+  size_t n;
+  union sa s;
+  if (!get_args(env, info, "bindInet", "iibii", &fd, &family, &addr, &n, &port, &scope))
+    return NULL;
+  if (n != ADDR_LEN) return throw_range(env, "bindInet: the address must be 16 bytes");
+  socklen_t len = slot_to_sa(family, addr, port, &s);
+  if (family == AF_INET6) s.v6.sin6_scope_id = (uint32_t)scope;
+  if (bind(fd, &s.sa, len) < 0) return throw_errno(env, "bind", errno);
+  if (getsockname(fd, &s.sa, &len) < 0) return throw_errno(env, "getsockname", errno);
+  return make_int(env, family == AF_INET6 ? ntohs(s.v6.sin6_port) : ntohs(s.v4.sin_port));
+}
+
+/* bindNetlink(fd, groupsMask) -> the port id the kernel assigned (nl_pid). Groups are joined
+ * one by one with setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP) from TS. */
+static napi_value bind_netlink(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  uint32_t groups;
+  union sa s;
+  if (!get_args(env, info, "bindNetlink", "iu", &fd, &groups)) return NULL;
+  memset(&s, 0, sizeof s);
+  s.nl.nl_family = AF_NETLINK;
+  s.nl.nl_groups = groups;
+  socklen_t len = sizeof s.nl;
+  if (bind(fd, &s.sa, len) < 0) return throw_errno(env, "bind", errno);
+  if (getsockname(fd, &s.sa, &len) < 0) return throw_errno(env, "getsockname", errno);
+  return make_int(env, s.nl.nl_pid);
+}
+
+/* ---- batched receive ------------------------------------------------------------------------ */
+
+/* Copies IP_PKTINFO / IPV6_PKTINFO (the packet's destination address and arrival interface)
+ * into the `locals` / `ifindexes` slots, when the socket asked for them. */
+static void read_pktinfo(struct msghdr *m, uint8_t *local, uint32_t *ifindex) {
+  memset(local, 0, ADDR_LEN), *ifindex = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+    if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      struct in6_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      memcpy(local, &pi.ipi6_addr, 16), *ifindex = pi.ipi6_ifindex;
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      local[10] = local[11] = 0xff;
+      memcpy(local + 12, &pi.ipi_addr, 4), *ifindex = (uint32_t)pi.ipi_ifindex;
+    }
+  }
+}
+
+/* recvBatch(fd, data, slot, max, lens, addrs|null, ports|null, locals|null, ifindexes|null,
+ *           waitMs) -> count
+ * One recvmmsg of up to `max` (<= 64) datagrams into data[i*slot, (i+1)*slot). lens[i] is the
+ * datagram's REAL length (MSG_TRUNC): a value above `slot` means it was truncated, and the TS
+ * side drops it. With waitMs > 0 an empty socket is waited on with poll() for that long (the
+ * netlink request path); otherwise an empty socket returns 0. Works for UDP, raw and netlink. */
+static napi_value recv_batch(napi_env env, napi_callback_info info) {
+  int32_t fd, slot, max, wait_ms;
+  uint8_t *data, *addrs, *locals;
+  uint32_t *lens, *ifx;
+  uint16_t *ports;
+  size_t dn, ln, an, pn, locn, ifn;
+  if (!get_args(env, info, "recvBatch", "ibiiwBHBWi", &fd, &data, &dn, &slot, &max, &lens, &ln,
+                &addrs, &an, &ports, &pn, &locals, &locn, &ifx, &ifn, &wait_ms))
+    return NULL;
+  /* Every array must hold `max` entries: a short array is a programming error, not a crash. */
+  if (slot < 1 || max < 1 || max > BATCH_MAX || (size_t)max * slot > dn || (size_t)max > ln ||
+      (addrs && ((size_t)max * ADDR_LEN > an || (size_t)max > pn)) ||
+      (locals && ((size_t)max * ADDR_LEN > locn || (size_t)max > ifn)))
+    return throw_range(env, "recvBatch: arrays smaller than max slots");
+  struct mmsghdr msgs[BATCH_MAX];
+  struct iovec iov[BATCH_MAX];
+  union sa names[BATCH_MAX];
+  _Alignas(struct cmsghdr) uint8_t ctl[BATCH_MAX][CTL_LEN];
+  memset(msgs, 0, sizeof(msgs[0]) * max);
+  for (int i = 0; i < max; i++) {
+    iov[i].iov_base = data + (size_t)i * slot, iov[i].iov_len = (size_t)slot;
+    msgs[i].msg_hdr.msg_iov = &iov[i], msgs[i].msg_hdr.msg_iovlen = 1;
+    if (addrs) msgs[i].msg_hdr.msg_name = &names[i], msgs[i].msg_hdr.msg_namelen = sizeof names[i];
+    if (locals) msgs[i].msg_hdr.msg_control = ctl[i], msgs[i].msg_hdr.msg_controllen = CTL_LEN;
+  }
+  const int flags = MSG_DONTWAIT | MSG_TRUNC; /* MSG_TRUNC: msg_len is the datagram's real length */
+  int n = recvmmsg(fd, msgs, (unsigned)max, flags, NULL);
+  if (n < 0 && errno == EAGAIN && wait_ms > 0) {
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    if (poll(&pfd, 1, wait_ms) > 0) n = recvmmsg(fd, msgs, (unsigned)max, flags, NULL);
+  }
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EINTR) return make_int(env, 0);
+    return throw_errno(env, "recvmmsg", errno); /* ENOBUFS on netlink overrun, ICMP errors... */
+  }
+  for (int i = 0; i < n; i++) {
+    struct msghdr *m = &msgs[i].msg_hdr;
+    /* With MSG_TRUNC in flags msg_len is the real length; keep "> slot" even if it was not. */
+    lens[i] = (m->msg_flags & MSG_TRUNC) && msgs[i].msg_len <= (unsigned)slot ? (uint32_t)slot + 1
+                                                                              : msgs[i].msg_len;
+    if (addrs) ports[i] = (uint16_t)sa_to_slot(&names[i], addrs + (size_t)i * ADDR_LEN);
+    if (locals) read_pktinfo(m, locals + (size_t)i * ADDR_LEN, &ifx[i]);
+  }
+  return make_int(env, n);
+}
+
+/* readBatch(fd, data, slot, max, lens) -> count: the TUN receive path, a readv() loop (TUN fds
+ * are not sockets, so no recvmmsg) of up to `max` packets into fixed slots. An error after
+ * the first packet ends the batch; the next call reports it. */
+static napi_value read_batch(napi_env env, napi_callback_info info) {
+  int32_t fd, slot, max;
+  uint8_t *data;
+  uint32_t *lens;
+  size_t dn, ln;
+  if (!get_args(env, info, "readBatch", "ibiiw", &fd, &data, &dn, &slot, &max, &lens, &ln))
+    return NULL;
+  if (slot < 1 || max < 1 || max > BATCH_MAX || (size_t)max * slot > dn || (size_t)max > ln)
+    return throw_range(env, "readBatch: arrays smaller than max slots");
+  /* A TUN read of a packet longer than the buffer returns the buffer size, so "exactly full"
+   * would be ambiguous: one spare byte behind each slot makes a too-long packet read as
+   * slot + 1 bytes, which the TS side counts as truncated and drops. */
+  uint8_t spare;
+  struct iovec iov[2] = {{NULL, (size_t)slot}, {&spare, 1}};
+  int n = 0;
+  while (n < max) {
+    iov[0].iov_base = data + (size_t)n * slot;
+    ssize_t r = readv(fd, iov, 2);
+    if (r < 0) {
+      if (n > 0 || errno == EAGAIN || errno == EINTR) break;
+      return throw_errno(env, "read", errno);
+    }
+    lens[n++] = (uint32_t)r;
+  }
+  return make_int(env, n);
+}
+
+/* ---- batched send ---------------------------------------------------------------------------- */
+
+/* Shared argument check of sendBatch/writeBatch: every (offset, length) must lie in `data`. */
+static int check_spans(size_t dn, int32_t count, const uint32_t *off, size_t on,
+                       const uint32_t *len, size_t lnn) {
+  if (count < 0 || count > BATCH_MAX || (size_t)count > on || (size_t)count > lnn) return 0;
+  for (int i = 0; i < count; i++)
+    if ((size_t)off[i] + len[i] > dn) return 0;
+  return 1;
+}
+
+/* sendBatch(fd, family, data, count, offsets, lens, addrs|null, ports|null) -> sent
+ * One sendmmsg of packets data[offsets[i], +lens[i]) to addrs[i*16..]/ports[i] (family
+ * AF_INET takes the IPv4 from ::ffff:a.b.c.d). Null addrs: no destination (netlink to the kernel,
+ * connected sockets). Returns how many the kernel took; if the FIRST fails it throws, so the
+ * caller can skip that packet and continue with the rest. */
+static napi_value send_batch(napi_env env, napi_callback_info info) {
+  int32_t fd, family, count;
+  uint8_t *data, *addrs;
+  uint32_t *off, *len;
+  uint16_t *ports;
+  size_t dn, on, lnn, an, pn;
+  if (!get_args(env, info, "sendBatch", "iibiwwBH", &fd, &family, &data, &dn, &count, &off, &on,
+                &len, &lnn, &addrs, &an, &ports, &pn))
+    return NULL;
+  if (!check_spans(dn, count, off, on, len, lnn) ||
+      (addrs && ((size_t)count * ADDR_LEN > an || (size_t)count > pn)))
+    return throw_range(env, "sendBatch: span outside data or arrays too small");
+  if (count == 0) return make_int(env, 0);
+  struct mmsghdr msgs[BATCH_MAX];
+  struct iovec iov[BATCH_MAX];
+  union sa names[BATCH_MAX];
+  memset(msgs, 0, sizeof(msgs[0]) * count);
+  for (int i = 0; i < count; i++) {
+    iov[i].iov_base = data + off[i], iov[i].iov_len = len[i];
+    msgs[i].msg_hdr.msg_iov = &iov[i], msgs[i].msg_hdr.msg_iovlen = 1;
+    if (addrs) {
+      msgs[i].msg_hdr.msg_name = &names[i];
+      msgs[i].msg_hdr.msg_namelen =
+          slot_to_sa(family, addrs + (size_t)i * ADDR_LEN, ports[i], &names[i]);
+    }
+  }
+  int n = sendmmsg(fd, msgs, (unsigned)count, MSG_DONTWAIT);
+  if (n < 0) return throw_errno(env, "sendmmsg", errno);
+  return make_int(env, n);
+}
+
+/* writeBatch(fd, data, count, offsets, lens) -> written: the TUN send path, a write() loop.
+ * Same contract as sendBatch: a failure on the first packet throws, a later one ends early. */
+static napi_value write_batch(napi_env env, napi_callback_info info) {
+  int32_t fd, count;
+  uint8_t *data;
+  uint32_t *off, *len;
+  size_t dn, on, lnn;
+  if (!get_args(env, info, "writeBatch", "ibiww", &fd, &data, &dn, &count, &off, &on, &len, &lnn))
+    return NULL;
+  if (!check_spans(dn, count, off, on, len, lnn))
+    return throw_range(env, "writeBatch: span outside data or arrays too small");
+  int i = 0;
+  for (; i < count; i++) {
+    if (write(fd, data + off[i], len[i]) < 0) {
+      if (i == 0) return throw_errno(env, "write", errno);
+      break;
+    }
+  }
+  return make_int(env, i);
+}
+
+/* ---- readiness: uv_poll ---------------------------------------------------------------------- */
+
+/* One watched fd. Owned twice: by libuv until its close callback, and by the JS external until
+ * it is garbage-collected; freed when both let go. The JS callback is held by a STRONG
+ * reference, so a watcher never stops silently because JS dropped its handle (the koffi
+ * PollHandle pitfall in platform.md): it runs until pollClose(). */
+typedef struct {
+  uv_poll_t handle;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  int closing;
+  int owners;
+} watcher_t;
+
+static void watcher_release(watcher_t *w) {
+  if (--w->owners == 0) free(w);
+}
+
+static void on_closed(uv_handle_t *h) {
+  watcher_t *w = (watcher_t *)h->data;
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->async);
+  watcher_release(w);
+}
+
+/* Calls the JS callback with (status): 0, or a negative libuv error. An exception it throws is
+ * handed to process 'uncaughtException', as for any event callback. */
+static void call_js(watcher_t *w, int status) {
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_value cb, recv, arg, result;
+  napi_open_handle_scope(env, &scope);
+  napi_get_reference_value(env, w->callback, &cb);
+  napi_get_global(env, &recv); /* napi_make_callback needs an object receiver */
+  napi_create_int32(env, status, &arg);
+  if (napi_make_callback(env, w->async, recv, cb, 1, &arg, &result) == napi_pending_exception) {
+    napi_value ex;
+    napi_get_and_clear_last_exception(env, &ex);
+    napi_fatal_exception(env, ex);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* libuv STOPS a uv_poll on POLLERR (a netlink ENOBUFS overrun, an ICMP error on a raw socket)
+ * and reports UV_EBADF. The error is cleared when JS reads the socket (the read throws it once),
+ * so after telling JS we start watching again; otherwise the port would go silently deaf. */
+static void on_poll(uv_poll_t *h, int status, int events) {
+  watcher_t *w = (watcher_t *)h->data;
+  (void)events;
+  if (w->closing) return;
+  call_js(w, status);
+  if (status < 0 && !w->closing) {
+    int r = uv_poll_start(&w->handle, UV_READABLE, on_poll);
+    if (r < 0) call_js(w, r); /* cannot watch any more (fd closed?): JS learns it once */
+  }
+}
+
+static void watcher_finalize(napi_env env, void *data, void *hint) {
+  (void)env, (void)hint;
+  watcher_release((watcher_t *)data);
+}
+
+/* pollStart(fd, callback) -> handle: calls callback(status) on the main loop whenever fd is
+ * readable (level-triggered: data left unread fires again on the next loop turn). */
+static napi_value poll_start(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  napi_value cb, name, handle;
+  uv_loop_t *loop;
+  if (!get_args(env, info, "pollStart", "if", &fd, &cb)) return NULL;
+  watcher_t *w = calloc(1, sizeof *w);
+  if (w == NULL) return throw_errno(env, "calloc", ENOMEM);
+  napi_get_uv_event_loop(env, &loop);
+  int r = uv_poll_init(loop, &w->handle, fd);
+  if (r < 0) {
+    free(w);
+    return throw_errno(env, "uv_poll_init", -r);
+  }
+  w->env = env, w->owners = 1, w->handle.data = w; /* libuv's share, released in on_closed */
+  napi_create_reference(env, cb, 1, &w->callback);
+  napi_create_string_utf8(env, "dsmip6:poll", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &w->async);
+  r = uv_poll_start(&w->handle, UV_READABLE, on_poll);
+  if (r < 0) {
+    w->closing = 1;
+    uv_close((uv_handle_t *)&w->handle, on_closed);
+    return throw_errno(env, "uv_poll_start", -r);
+  }
+  w->owners = 2; /* and the JS external's share */
+  napi_create_external(env, w, watcher_finalize, NULL, &handle);
+  return handle;
+}
+
+/* pollClose(handle): stops watching at once (epoll forgets the fd, so the fd may be closed right
+ * after) and releases the callback on the next loop turn. Idempotent. */
+static napi_value poll_close(napi_env env, napi_callback_info info) {
+  watcher_t *w;
+  if (!get_args(env, info, "pollClose", "x", &w)) return NULL;
+  if (!w->closing) {
+    w->closing = 1;
+    uv_poll_stop(&w->handle);
+    uv_close((uv_handle_t *)&w->handle, on_closed);
+  }
+  return NULL;
+}
+
+/* ---- close, setns, constants ----------------------------------------------------------------- */
+
+/* close(fd). Close any watcher on the fd first (pollClose). */
+static napi_value fd_close(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  if (!get_args(env, info, "close", "i", &fd)) return NULL;
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, "close", errno);
+  return NULL;
+}
+
+/* setns(fd, nstype): moves the CALLING THREAD (the main JS thread) into the namespace behind
+ * fd (an fd of /var/run/netns/NAME or /proc/thread-self/ns/net). Sockets and TUNs created
+ * afterwards belong to it and stay there when the thread moves back. libuv's thread pool and
+ * other threads are not moved: never run async fs/dns work across a switch. Tests only. */
+static napi_value set_ns(napi_env env, napi_callback_info info) {
+  int32_t fd, type;
+  if (!get_args(env, info, "setns", "ii", &fd, &type)) return NULL;
+  if (setns(fd, type) < 0) return throw_errno(env, "setns", errno);
+  return NULL;
+}
+
+/* The numbers the TS side needs, from the C headers rather than copied by hand. */
+static void add_constants(napi_env env, napi_value exports) {
+  napi_value c;
+  napi_create_object(env, &c);
+#define C(name) napi_set_named_property(env, c, #name, make_int(env, name))
+  C(AF_INET); C(AF_INET6); C(AF_NETLINK); C(SOCK_DGRAM); C(SOCK_RAW); C(NETLINK_ROUTE);
+  C(IPPROTO_IP); C(IPPROTO_IPV6); C(IPPROTO_IPIP); C(IPPROTO_UDP); C(IPPROTO_RAW);
+  C(IPPROTO_ROUTING); C(IPPROTO_DSTOPTS); C(IPPROTO_MH);
+  C(SOL_SOCKET); C(SO_BINDTODEVICE); C(SO_REUSEADDR); C(SO_BROADCAST); C(SO_RCVBUF);
+  C(SO_RCVBUFFORCE); C(SO_SNDBUF); C(SO_SNDBUFFORCE); C(SO_ERROR);
+  C(IP_PKTINFO); C(IP_MTU_DISCOVER); C(IP_PMTUDISC_DO); C(IP_HDRINCL);
+  C(IPV6_CHECKSUM); C(IPV6_RECVPKTINFO); C(IPV6_V6ONLY); C(IPV6_MTU_DISCOVER);
+  C(IPV6_PMTUDISC_DO); C(SOL_NETLINK); C(NETLINK_ADD_MEMBERSHIP); C(NETLINK_EXT_ACK);
+  C(CLONE_NEWNET);
+  C(BATCH_MAX);
+#undef C
+  napi_set_named_property(env, exports, "constants", c);
+}
+
+NAPI_MODULE_INIT() {
+  static const struct { const char *name; napi_callback fn; } fns[] = {
+    {"tunOpen", tun_open}, {"ifIndex", if_index}, {"socket", sock_open},
+    {"setsockopt", sock_setopt}, {"bindInet", bind_inet},
+    {"bindNetlink", bind_netlink}, {"recvBatch", recv_batch}, {"readBatch", read_batch},
+    {"sendBatch", send_batch}, {"writeBatch", write_batch}, {"pollStart", poll_start},
+    {"pollClose", poll_close}, {"close", fd_close}, {"setns", set_ns},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
+    napi_set_named_property(env, exports, fns[i].name, f);
+  }
+  add_constants(env, exports);
+  return exports;
+}

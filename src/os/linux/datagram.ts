@@ -1,0 +1,160 @@
+/**
+ * DatagramPort over UDP and raw IP sockets: recvmmsg / sendmmsg of up to 64 datagrams per call,
+ * with peer addresses, ports, destination addresses and arrival interfaces (IP(V6)_PKTINFO).
+ *
+ * Every socket sets "don't fragment locally" (IP_MTU_DISCOVER / IPV6_MTU_DISCOVER =
+ * PMTUDISC_DO): an encapsulated packet larger than the path MTU fails with EMSGSIZE instead
+ * of leaving as IPv4 fragments (platform.md §5.4: Node's dgram fragments silently).
+ */
+import {
+  BATCH_MAX, RxBatch, TxBatch, addressBytes, newPortStats, type BatchHandler,
+  type DatagramBatch, type DatagramKind, type DatagramPort, type ErrorHandler, type RawOptions,
+  type UdpOptions,
+} from '../ports.js';
+import { checkOne, checkOpen, pump, sendAll, tail, Watcher } from './io.js';
+import { native, sys, type NativeConstants } from './native.js';
+import { parseIpv4 } from '../../wire/addr.js';
+
+export const DATAGRAM_SLOT_DEFAULT = 2048;
+
+export class LinuxDatagram implements DatagramPort {
+  readonly stats = newPortStats();
+  private fd: number;
+  private watcher: Watcher | undefined;
+  private readonly batch: RxBatch;
+  private readonly family: number;
+  private readonly one = new TxBatch(0);
+
+  constructor(
+    fd: number, readonly kind: DatagramKind, readonly protocol: number,
+    readonly localPort: number, slot: number,
+  ) {
+    this.fd = fd;
+    this.batch = new RxBatch(slot, true);
+    const c = native().constants;
+    this.family = kind === 'udp6' || kind === 'raw6' ? c.AF_INET6 : c.AF_INET;
+  }
+
+  get fileDescriptor(): number {
+    return this.fd;
+  }
+
+  onBatch(handler: BatchHandler<DatagramBatch>, onError?: ErrorHandler): void {
+    checkOpen(this.fd, 'onBatch');
+    if (this.watcher !== undefined) throw new Error(`${this.kind}: onBatch already set`);
+    const n = native();
+    const b = this.batch;
+    const receive = (): number => (this.fd < 0 ? 0  // closed by the handler
+      : n.recvBatch(this.fd, b.data, b.slotSize, BATCH_MAX, b.lengths, b.addresses, b.ports,
+        b.localAddresses, b.ifindexes, 0));
+    const deliver = (): void => handler(b);
+    this.watcher = new Watcher(this.fd, () => pump(b, receive, deliver, this.stats, onError));
+  }
+
+  send(address: string | Uint8Array, port: number, bytes: Uint8Array): void {
+    checkOpen(this.fd, 'send');
+    const one = this.one;
+    one.addresses.set(typeof address === 'string' ? addressBytes(address) : address, 0);
+    one.ports[0] = port;
+    one.offsets[0] = 0;
+    one.lengths[0] = bytes.length;
+    checkOne(this.stats, () => native().sendBatch(this.fd, this.family, bytes, 1, one.offsets,
+      one.lengths, one.addresses, one.ports));
+  }
+
+  sendBatch(batch: TxBatch): number {
+    checkOpen(this.fd, 'sendBatch');
+    const n = native();
+    return sendAll(batch, (start, count) => {
+      const t = tail(batch, start);
+      return n.sendBatch(this.fd, this.family, batch.data, count, t.offsets, t.lengths,
+        t.addresses, t.ports);
+    }, this.stats);
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.watcher?.close();
+    this.watcher = undefined;
+    native().close(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** Opens and binds a UDP socket. Throws OsError (EADDRINUSE, EACCES...). */
+export function openUdp(o: UdpOptions): LinuxDatagram {
+  const n = native();
+  const c = n.constants;
+  const v6 = o.family === 6;
+  const fd = sys(() => n.socket(v6 ? c.AF_INET6 : c.AF_INET, c.SOCK_DGRAM, 0));
+  try {
+    if (v6) sys(() => n.setsockopt(fd, c.IPPROTO_IPV6, c.IPV6_V6ONLY, 1));
+    if (o.reuseAddress) sys(() => n.setsockopt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, 1));
+    if (o.broadcast) sys(() => n.setsockopt(fd, c.SOL_SOCKET, c.SO_BROADCAST, 1));
+    commonOptions(fd, v6, o.device, o.receiveBuffer);
+    const port = sys(() => n.bindInet(fd, v6 ? c.AF_INET6 : c.AF_INET, bindAddress(o.address, v6),
+      o.port, 0));
+    return new LinuxDatagram(fd, v6 ? 'udp6' : 'udp4', c.IPPROTO_UDP, port,
+      o.slotSize ?? DATAGRAM_SLOT_DEFAULT);
+  } catch (e) {
+    n.close(fd);
+    throw e;
+  }
+}
+
+/** Opens a raw IP socket for one protocol (IPPROTO_RAW, 255: send hand-built packets). */
+export function openRaw(o: RawOptions): LinuxDatagram {
+  const n = native();
+  const c = n.constants;
+  const v6 = o.family === 6;
+  const fd = sys(() => n.socket(v6 ? c.AF_INET6 : c.AF_INET, c.SOCK_RAW, o.protocol));
+  try {
+    if (v6 && o.checksumOffset !== undefined) {
+      sys(() => n.setsockopt(fd, c.IPPROTO_IPV6, c.IPV6_CHECKSUM, o.checksumOffset as number));
+    }
+    commonOptions(fd, v6, o.device, o.receiveBuffer);
+    if (o.address !== undefined) {
+      sys(() => n.bindInet(fd, v6 ? c.AF_INET6 : c.AF_INET, bindAddress(o.address as string, v6),
+        0, 0));
+    }
+    return new LinuxDatagram(fd, v6 ? 'raw6' : 'raw4', o.protocol, 0,
+      o.slotSize ?? DATAGRAM_SLOT_DEFAULT);
+  } catch (e) {
+    n.close(fd);
+    throw e;
+  }
+}
+
+/** Device binding, receive buffer, PMTUDISC_DO and PKTINFO: the options every socket gets. */
+function commonOptions(fd: number, v6: boolean, device?: string, receiveBuffer?: number): void {
+  const n = native();
+  const c = n.constants;
+  if (device !== undefined) sys(() => n.setsockopt(fd, c.SOL_SOCKET, c.SO_BINDTODEVICE, device));
+  if (receiveBuffer !== undefined) setReceiveBuffer(fd, receiveBuffer, c);
+  if (v6) {
+    sys(() => n.setsockopt(fd, c.IPPROTO_IPV6, c.IPV6_MTU_DISCOVER, c.IPV6_PMTUDISC_DO));
+    sys(() => n.setsockopt(fd, c.IPPROTO_IPV6, c.IPV6_RECVPKTINFO, 1));
+  } else {
+    sys(() => n.setsockopt(fd, c.IPPROTO_IP, c.IP_MTU_DISCOVER, c.IP_PMTUDISC_DO));
+    sys(() => n.setsockopt(fd, c.IPPROTO_IP, c.IP_PKTINFO, 1));
+  }
+}
+
+/** SO_RCVBUFFORCE (past net.core.rmem_max, needs CAP_NET_ADMIN), else SO_RCVBUF. */
+export function setReceiveBuffer(fd: number, bytes: number, c: NativeConstants): void {
+  const n = native();
+  try {
+    n.setsockopt(fd, c.SOL_SOCKET, c.SO_RCVBUFFORCE, bytes);
+  } catch {
+    sys(() => n.setsockopt(fd, c.SOL_SOCKET, c.SO_RCVBUF, bytes));
+  }
+}
+
+/** The 16-byte form of a bind address; IPv4 sockets take IPv4 text (stored as ::ffff:a.b.c.d). */
+function bindAddress(text: string, v6: boolean): Uint8Array {
+  const a = addressBytes(text);
+  if (v6 === (parseIpv4(text) !== undefined)) {
+    throw new TypeError(`address ${text} does not suit an IPv${v6 ? 6 : 4} socket`);
+  }
+  return a;
+}

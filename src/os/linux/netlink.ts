@@ -1,0 +1,219 @@
+/**
+ * NetlinkPort over AF_NETLINK / NETLINK_ROUTE: raw bytes in, raw messages out (the codec lives
+ * in src/os/netlink). Requests are synchronous: rtnetlink handles a request inside sendmsg and
+ * queues the reply before it returns, and continues a dump inside each recvmsg, so a request
+ * costs two or a few syscalls (platform.md §3: about 15 µs). A reply that does not come within
+ * REPLY_WAIT_MS raises ETIMEDOUT instead of blocking the daemon forever.
+ *
+ * Events use a second socket per subscription, non-blocking and watched by uv_poll. When the
+ * kernel drops notifications because the socket buffer is full, the next read fails with
+ * ENOBUFS: the subscription calls `onOverflow` (re-dump the state) and keeps listening — the
+ * process never aborts (the `netlink` npm package does, platform.md §3).
+ */
+import {
+  BATCH_MAX, OsError, RxBatch, newPortStats, type NetlinkEvents, type NetlinkPort,
+  type NetlinkSubscription, type PortStats,
+} from '../ports.js';
+import { setReceiveBuffer } from './datagram.js';
+import { checkOpen, Watcher } from './io.js';
+import { native, sys, toOsError } from './native.js';
+
+const NLMSG_HDRLEN = 16;
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
+const NLM_F_ACK = 0x4;
+const NLM_F_DUMP = 0x300;
+/** Longest wait for the next reply datagram of a request. */
+export const REPLY_WAIT_MS = 1000;
+/** Reply datagrams: the kernel's dump chunks are at most 32 KiB; keep a margin. */
+const REQUEST_SLOT = 65536;
+/** Event datagrams hold one notification, a few KiB at most. */
+const EVENT_SLOT = 16384;
+const EVENT_BATCH = 16;
+/** Default event socket buffer: room for bursts of thousands of route changes. */
+export const EVENT_BUFFER_DEFAULT = 4 << 20;
+
+export interface SubscribeOptions {
+  /** SO_RCVBUF(FORCE) of the event socket in bytes (tests shrink it to provoke ENOBUFS). */
+  readonly receiveBuffer?: number;
+}
+
+/**
+ * Splits one datagram into messages (copies). A message whose length field is impossible ends
+ * the split: the rest goes out as one final element, for the codec to reject with a typed
+ * error (kernel bytes are decoded, never trusted).
+ */
+export function splitMessages(data: Uint8Array, start: number, end: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let at = start;
+  while (at < end) {
+    const len = end - at >= 4 ? view.getUint32(at, true) : 0;
+    if (len < NLMSG_HDRLEN || at + len > end) {
+      out.push(data.slice(at, end));
+      break;
+    }
+    out.push(data.slice(at, at + len));
+    at += (len + 3) & ~3;
+  }
+  return out;
+}
+
+export class LinuxNetlink implements NetlinkPort {
+  readonly stats: PortStats = newPortStats();
+  private fd: number;
+  /** The port id the kernel gave this socket (nl_pid). */
+  readonly portId: number;
+  private rx: RxBatch | undefined;
+  private readonly subscriptions = new Set<LinuxSubscription>();
+
+  constructor() {
+    const n = native();
+    const c = n.constants;
+    const fd = sys(() => n.socket(c.AF_NETLINK, c.SOCK_RAW, c.NETLINK_ROUTE));
+    try {
+      this.portId = sys(() => n.bindNetlink(fd, 0));
+      try {
+        n.setsockopt(fd, c.SOL_NETLINK, c.NETLINK_EXT_ACK, 1); // error text in NLMSG_ERROR
+      } catch { /* older kernels: plain error codes */ }
+    } catch (e) {
+      n.close(fd);
+      throw e;
+    }
+    this.fd = fd;
+  }
+
+  request(message: Uint8Array): Uint8Array[] {
+    checkOpen(this.fd, 'netlink request');
+    if (message.length < NLMSG_HDRLEN) throw new RangeError('netlink request shorter than 16 bytes');
+    const req = message.slice();
+    const view = new DataView(req.buffer);
+    const type = view.getUint16(4, true);
+    const flags = view.getUint16(6, true);
+    const dump = (type & 3) === 2 && (flags & NLM_F_DUMP) !== 0; // RTM_GET* with NLM_F_DUMP
+    if (!dump) view.setUint16(6, flags | NLM_F_ACK, true);
+    const seq = view.getUint32(8, true);
+    const n = native();
+    const offsets = new Uint32Array(1);
+    const lengths = Uint32Array.of(req.length);
+    sys(() => n.sendBatch(this.fd, n.constants.AF_NETLINK, req, 1, offsets, lengths, null, null));
+    this.stats.txPackets++;
+    return this.collect(seq);
+  }
+
+  /** Reads reply datagrams until the message that ends request `seq`. */
+  private collect(seq: number): Uint8Array[] {
+    const rx = (this.rx ??= new RxBatch(REQUEST_SLOT, false));
+    const n = native();
+    const out: Uint8Array[] = [];
+    for (;;) {
+      const got = sys(() => n.recvBatch(this.fd, rx.data, rx.slotSize, 1, rx.lengths,
+        null, null, null, null, REPLY_WAIT_MS));
+      if (got === 0) throw new OsError('ETIMEDOUT', 'netlink request', `no reply to seq ${seq}`);
+      const len = rx.lengths[0];
+      if (len > rx.slotSize) throw new OsError('EMSGSIZE', 'netlink request', `reply of ${len} B`);
+      this.stats.rxPackets++;
+      for (const m of splitMessages(rx.data, 0, len)) {
+        if (m.length < NLMSG_HDRLEN) return [...out, m]; // malformed: hand it over, stop
+        const v = new DataView(m.buffer);
+        if (v.getUint32(8, true) !== seq) continue; // a late reply to an earlier request
+        out.push(m);
+        const t = v.getUint16(4, true);
+        if (t === NLMSG_DONE || t === NLMSG_ERROR) return out;
+      }
+    }
+  }
+
+  subscribe(
+    groups: readonly number[], events: NetlinkEvents, options: SubscribeOptions = {},
+  ): NetlinkSubscription {
+    checkOpen(this.fd, 'netlink subscribe');
+    const s = new LinuxSubscription(groups, events, options, () => this.subscriptions.delete(s));
+    this.subscriptions.add(s);
+    return s;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    for (const s of [...this.subscriptions]) s.close();
+    native().close(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** One event socket joined to `groups`, watched by uv_poll. */
+export class LinuxSubscription implements NetlinkSubscription {
+  readonly stats: PortStats = newPortStats();
+  private fd: number;
+  private readonly watcher: Watcher;
+  private readonly rx = new RxBatch(EVENT_SLOT, false);
+
+  constructor(
+    groups: readonly number[], private readonly events: NetlinkEvents,
+    options: SubscribeOptions, private readonly onClose: () => void,
+  ) {
+    const n = native();
+    const c = n.constants;
+    const fd = sys(() => n.socket(c.AF_NETLINK, c.SOCK_RAW, c.NETLINK_ROUTE));
+    try {
+      setReceiveBuffer(fd, options.receiveBuffer ?? EVENT_BUFFER_DEFAULT, c);
+      sys(() => n.bindNetlink(fd, 0));
+      for (const g of groups) sys(() => n.setsockopt(fd, c.SOL_NETLINK, c.NETLINK_ADD_MEMBERSHIP, g));
+      this.watcher = new Watcher(fd, () => this.drain());
+    } catch (e) {
+      n.close(fd);
+      throw e;
+    }
+    this.fd = fd;
+  }
+
+  /** Reads what is queued (bounded per wakeup); ENOBUFS or any failure means "re-dump". */
+  private drain(): void {
+    const n = native();
+    const rx = this.rx;
+    for (let round = 0; round < BATCH_MAX && this.fd >= 0; round++) {
+      let got: number;
+      try {
+        got = n.recvBatch(this.fd, rx.data, rx.slotSize, EVENT_BATCH, rx.lengths,
+          null, null, null, null, 0);
+      } catch (e) {
+        const err = toOsError(e);
+        this.stats.rxErrors++;
+        this.stats.lastError = err.code;
+        this.events.onOverflow();
+        continue;
+      }
+      if (got === 0) return;
+      this.deliver(got);
+      if (got < EVENT_BATCH) return;
+    }
+  }
+
+  private deliver(got: number): void {
+    const rx = this.rx;
+    let lost = false;
+    for (let i = 0; i < got && this.fd >= 0; i++) {
+      const len = rx.lengths[i];
+      this.stats.rxPackets++;
+      if (len > rx.slotSize) {
+        this.stats.rxTruncated++;
+        lost = true; // a notification we cannot read is a lost one
+        continue;
+      }
+      this.events.onMessages(splitMessages(rx.data, rx.offset(i), rx.offset(i) + len));
+    }
+    if (lost) this.events.onOverflow();
+  }
+
+  get fileDescriptor(): number {
+    return this.fd;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.watcher.close();
+    native().close(this.fd);
+    this.fd = -1;
+    this.onClose();
+  }
+}
