@@ -1,0 +1,165 @@
+/**
+ * The Home Agent daemon: the engine of src/engine/ha on the real system. It learns what the
+ * configuration leaves out from the home interface, sets the sysctls and the nftables table the
+ * home agent needs, routes home addresses and mobile network prefixes into the TUN while they
+ * are bound, defends them on the home link with proxy ND / proxy ARP, and forwards packets
+ * between the TUN and the tunnels (tunnel-io.ts).
+ */
+import { homeAgentConfig } from '../config/engine-configs.js';
+import type { Dsmip6Config } from '../config/types.js';
+import { HaForwarding } from '../dataplane/ha-forwarding.js';
+import { HomeAgent } from '../engine/ha/home-agent.js';
+import type { HaOsOp, HaOutput } from '../engine/ha/types.js';
+import { homeAgentSource } from '../api/snapshots.js';
+import type { OsPorts } from '../os/ports.js';
+import { parseIpv4 } from '../wire/addr.js';
+import { IpProto } from '../wire/ip-protocols.js';
+import {
+  closeContext, openContext, openTun, openTunnelPorts, startControl, trafficOf, type DaemonContext,
+} from './daemon-base.js';
+import { EngineHost } from './engine-host.js';
+import type { Logger } from './logger.js';
+import { sendMh } from './mh-io.js';
+import { TunnelIo } from './tunnel-io.js';
+
+export interface RunningDaemon {
+  stop(): Promise<string[]>;
+}
+
+function hostPrefix(address: string): string {
+  return `${address}/${parseIpv4(address) ? 32 : 128}`;
+}
+
+class HaOs {
+  /** Routes into the TUN per binding, to remove what a re-registration no longer needs. */
+  private readonly routes = new Map<string, string[]>();
+
+  constructor(
+    private readonly ctx: DaemonContext, private readonly tunName: string,
+    private readonly homeIf: string, private readonly fwd: HaForwarding,
+    private readonly dad: (address: string) => void,
+  ) {}
+
+  apply(op: HaOsOp): void {
+    const s = this.ctx.system;
+    switch (op.op) {
+      case 'binding-set': {
+        this.fwd.apply(op);
+        const want = [...op.addresses.map(hostPrefix), ...op.prefixes];
+        for (const r of want) s.route(r, { ifname: this.tunName }, true);
+        for (const r of this.routes.get(op.homeAddress) ?? []) {
+          if (!want.includes(r)) s.route(r, { ifname: this.tunName }, false);
+        }
+        this.routes.set(op.homeAddress, want);
+        return;
+      }
+      case 'binding-clear':
+        this.fwd.apply(op);
+        for (const r of this.routes.get(op.homeAddress) ?? []) s.route(r, { ifname: this.tunName }, false);
+        this.routes.delete(op.homeAddress);
+        return;
+      case 'proxy-nd-set': case 'proxy-arp-set': return s.proxyNeighbour(this.homeIf, op.address, true);
+      case 'proxy-nd-clear': case 'proxy-arp-clear': return s.proxyNeighbour(this.homeIf, op.address, false);
+      case 'dad-start': return this.dad(op.address);
+    }
+  }
+}
+
+function homeFacts(ctx: DaemonContext, ifname: string) {
+  const index = ctx.system.index(ifname);
+  const r = ctx.rtnl.getAddresses(undefined, index);
+  if (!r.ok) throw new Error(`addresses of ${ifname}: ${r.error.text}`);
+  const pick = (family: 4 | 6) => r.value.filter((a) => a.family === family)
+    .map((a) => ({ address: a.address, prefixLength: a.prefixLength }));
+  return { ipv6: pick(6), ipv4: pick(4) };
+}
+
+function setSysctls(ctx: DaemonContext, homeIf: string): void {
+  const s = ctx.system;
+  s.sysctl('net.ipv6.conf.all.forwarding', '1');
+  s.sysctl(`net.ipv6.conf.${homeIf}.forwarding`, '1');
+  s.sysctl(`net.ipv6.conf.${homeIf}.proxy_ndp`, '1');
+  s.sysctl(`net.ipv6.neigh.${homeIf}.proxy_delay`, '0');
+  s.sysctl('net.ipv4.ip_forward', '1');
+  s.sysctl(`net.ipv4.neigh.${homeIf}.proxy_delay`, '0');
+}
+
+export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger): Promise<RunningDaemon> {
+  const ctx = await openContext(cfg, os, log);
+  try {
+    const homeIf = cfg.ha!.homeInterface;
+    const built = homeAgentConfig(cfg, homeFacts(ctx, homeIf));
+    if (!built.ok) throw new Error(built.reason);
+    for (const l of built.learned) log.info('learned from the home interface', { setting: l });
+    setSysctls(ctx, homeIf);
+    ctx.system.nftTable();
+    const tun = openTun(ctx, 'dsmip6ha');
+    const v4 = built.value.ipv4Address;
+    const local = { ipv6: built.value.address, ...(v4 !== undefined ? { ipv4: v4 } : {}) };
+    const ports = openTunnelPorts(ctx, tun, built.value.udpPort, IpProto.DESTINATION_OPTIONS, local);
+    const engine = new HomeAgent(built.value);
+    const fwd = new HaForwarding();
+    let host: EngineHost<Parameters<HomeAgent['handle']>[1], HaOutput> | undefined;
+    const dad = (address: string): void => {
+      // Duplicate Address Detection on the home link is not implemented in the runtime yet: the
+      // address is reported unique after one RetransTimer (1 s), and the log says so.
+      log.warn('DAD not performed on the home link (not implemented); assuming unique', { address });
+      setTimeout(() => host?.input({ kind: 'dad-result', address, duplicate: false }), 1000);
+    };
+    const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad);
+    const sender = { raw: ports.rawSender, udpFor: () => ports.udp };
+    host = new EngineHost(engine, (outs) => dispatch(outs, haOs, sender, log),
+      (what, e) => log.error('internal error', { what, error: String(e) }));
+    const io = new TunnelIo(ports, fwd, IpProto.DESTINATION_OPTIONS, (mh) => host?.input(mh));
+    io.start();
+    host.arm();
+    const control = await startControl(ctx, {
+      clock: () => ({ now: performance.now(), wallMs: Date.now() }),
+      engine: () => homeAgentSource(engine),
+      dataPlane: () => {
+        let tx = 0; let txb = 0; let rx = 0; let rxb = 0;
+        for (const e of engine.cache.entries()) {
+          const b = fwd.binding(e.homeAddress);
+          if (b) { tx += b.txPackets; txb += b.txBytes; rx += b.rxPackets; rxb += b.rxBytes; }
+        }
+        return trafficOf([tx, txb], [rx, rxb], fwd.drops.snapshot());
+      },
+    });
+    const { address, udpPort } = built.value;
+    log.info('home agent running', { address, tun: tun.name, udpPort });
+    return {
+      async stop() {
+        host?.stop();
+        await control.stop();
+        return closeContext(ctx);
+      },
+    };
+  } catch (e) {
+    await closeContext(ctx);
+    throw e;
+  }
+}
+
+function dispatch(
+  outs: readonly HaOutput[], haOs: HaOs, sender: Parameters<typeof sendMh>[1], log: Logger,
+): void {
+  for (const o of outs) {
+    if (o.kind === 'send-mh') {
+      const r = sendMh(o, sender);
+      if (!r.ok) log.limited(`send ${o.packet.destination}`, 'warn', 'cannot send', { why: r.why });
+    } else if (o.kind === 'os') {
+      try {
+        haOs.apply(o.op);
+      } catch (e) {
+        log.error('system change failed', { op: o.op.op, error: String(e) });
+      }
+    } else {
+      const e = o.event;
+      if (e.type === 'binding-rejected' || e.type === 'dropped') {
+        log.limited(`${e.type} ${'homeAddress' in e ? e.homeAddress : e.reason}`, 'warn', e.type, { ...e });
+      } else {
+        log.info(e.type, { ...e });
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/** Running dsmip6d in namespaces for end-to-end tests, and comparing system state. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { sendRequest } from '../../src/api/client.js';
+import { nsExec } from '../runtime/netns.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli');
+const DAEMON = join(ROOT, 'dsmip6d.js');
+
+export class Daemon {
+  log = '';
+  private exited: Promise<number | null>;
+
+  private constructor(readonly proc: ChildProcess) {
+    proc.stdout?.on('data', (d: Buffer) => { this.log += d.toString(); });
+    proc.stderr?.on('data', (d: Buffer) => { this.log += d.toString(); });
+    this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  }
+
+  static start(ns: string, config: string): Daemon {
+    return new Daemon(spawn('ip', ['netns', 'exec', ns, process.execPath, DAEMON, '-c', config, '--log-level', 'debug'],
+      { stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  async waitLog(re: RegExp, timeoutMs = 10_000): Promise<void> {
+    await waitFor(`log ${re}`, async () => (re.test(this.log) ? true : undefined), timeoutMs)
+      .catch((e: Error) => { throw new Error(`${e.message}\n--- daemon log ---\n${this.log}`); });
+  }
+
+  /** SIGTERM and wait (SIGKILL after 10 s); asserts a clean exit. */
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
+    const code = await this.exited;
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`dsmip6d exited with ${code}\n${this.log}`);
+  }
+
+  kill(): void {
+    this.proc.kill('SIGKILL');
+  }
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function ctlJson<T>(socket: string, command: 'bc' | 'bul' | 'status' | 'stats'): Promise<T> {
+  const req = command === 'bc' ? { id: 1, command, offset: 0, limit: 1000 } as const : { id: 1, command } as const;
+  const r = await sendRequest(socket, req);
+  if (!r.ok) throw new Error(r.message);
+  if (!r.response.ok) throw new Error(JSON.stringify(r.response));
+  return r.response.result as T;
+}
+
+const SYSCTLS = [
+  'net/ipv6/conf/all/forwarding', 'net/ipv4/ip_forward',
+];
+
+/** Everything a daemon may touch in a namespace, as text (volatile fields left out). */
+export function snapshotState(ns: string, ifaces: readonly string[]): Record<string, string> {
+  const per = ifaces.flatMap((i) => [
+    `net/ipv6/conf/${i}/forwarding`, `net/ipv6/conf/${i}/proxy_ndp`, `net/ipv6/neigh/${i}/proxy_delay`,
+    `net/ipv4/neigh/${i}/proxy_delay`,
+  ]);
+  const sysctl = [...SYSCTLS, ...per].map((p) => `${p}=${nsExec(ns, `cat /proc/sys/${p}`).trim()}`).join('\n');
+  // Link-local addresses and their routes come and go with the kernel's own DAD: left out.
+  const noLinkLocal = (text: string): string => text.split('\n')
+    .map((l) => l.replace(/ fe80::[0-9a-f:]+\/64/g, '')).filter((l) => !/fe80::/.test(l)).join('\n');
+  return {
+    links: nsExec(ns, 'ip -br link').replace(/@if\d+/g, ''),
+    addresses: noLinkLocal(nsExec(ns, 'ip -br addr')),
+    routes6: noLinkLocal(nsExec(ns, 'ip -6 route show table all')),
+    routes4: nsExec(ns, 'ip -4 route show table all'),
+    rules6: nsExec(ns, 'ip -6 rule'),
+    rules4: nsExec(ns, 'ip -4 rule'),
+    proxy6: nsExec(ns, 'ip -6 neigh show proxy'),
+    proxy4: nsExec(ns, 'ip -4 neigh show proxy'),
+    nft: nsExec(ns, 'nft list ruleset'),
+    sysctl,
+  };
+}
+
+/** Sends `bytes` over TCP from `clientNs` to an echo server on `address` in `serverNs`. */
+export async function tcpEcho(clientNs: string, serverNs: string, address: string, bytes: number): Promise<void> {
+  const server = spawn('ip', ['netns', 'exec', serverNs, process.execPath, '-e', `
+    const s = require('net').createServer((c) => c.pipe(c));
+    s.listen(7777, ${JSON.stringify(address)}, () => console.log('ready'));
+    setTimeout(() => process.exit(0), 20000);`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+      server.on('exit', () => reject(new Error('echo server exited')));
+    });
+    const out = nsExec(clientNs, `${process.execPath} -e '
+      const c = require("net").connect(7777, ${JSON.stringify(address)});
+      const want = Buffer.alloc(${bytes}, 0x5a); let got = 0;
+      c.on("connect", () => c.write(want));
+      c.on("data", (d) => { got += d.length; if (got >= ${bytes}) { console.log("echoed " + got); process.exit(0); } });
+      setTimeout(() => { console.log("timeout " + got); process.exit(1); }, 15000);'`);
+    if (!out.includes(`echoed ${bytes}`)) throw new Error(`TCP echo to ${address}: ${out}`);
+  } finally {
+    server.kill('SIGKILL');
+  }
+}

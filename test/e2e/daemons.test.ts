@@ -1,0 +1,161 @@
+/**
+ * The daemons end to end on the real kernel (issue: Linux runtime). Three namespaces:
+ *
+ *   [home] hl0 ---- home0 [ha] inet0 ---- eth0 [mn]
+ *   home link 2001:db8:1::/64,     foreign link 2001:db8:20::/64, 198.51.100.0/24
+ *   192.0.2.0/24 (HA .1 / ::1)
+ *
+ * dsmip6d runs as a home agent in `ha` and as a mobile node in `mn`, from configuration files.
+ * The HA namespace is also the correspondent: it pings and opens TCP connections to the mobile
+ * node's IPv6 and IPv4 home addresses, with the node on an IPv6 care-of address, on an IPv4
+ * care-of address (IPv6-in-IPv4), and with UDP encapsulation forced (F flag). Then both daemons
+ * stop, and every address, route, rule, proxy neighbour, nftables table and touched sysctl must be
+ * as before. A second test kills the home agent with SIGKILL and checks that the next start
+ * cleans up what it left.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { needRoot, nsExec, sh, veth, withNamespaces } from '../runtime/netns.js';
+import { Daemon, snapshotState, waitFor, ctlJson, tcpEcho } from './daemon-harness.js';
+
+const HOA = '2001:db8:1::100';
+
+function haConf(dir: string): string {
+  return `NodeConfig HA;
+Interface "home0";
+HaAcceptDsmip6 enabled;
+DefaultBindingAclPolicy allow;
+HaIPv4HomeAddressPool 192.0.2.128/25;
+ControlSocket "${dir}/ha.sock";
+StateDirectory "${dir}/ha-state";
+`;
+}
+
+function mnConf(dir: string, forceUdp: boolean): string {
+  return `NodeConfig MN;
+MnUseDsmip6 enabled;
+MnSupportIPv4Traffic enabled;
+${forceUdp ? 'MnForceUdp enabled;\n' : ''}Interface "eth0";
+MnHomeLink "eth0" {
+  HomeAgentAddress 2001:db8:1::1;
+  HomeAgentV4Address 192.0.2.1;
+  HomeAddress ${HOA}/64;
+}
+ControlSocket "${dir}/mn.sock";
+StateDirectory "${dir}/mn-state";
+`;
+}
+
+function topology(ns: Record<string, string>): void {
+  veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'], []);
+  veth(ns.ha, ns.mn, 'inet0', 'eth0', ['2001:db8:20::1/64', '198.51.100.1/24'], []);
+}
+
+function useIpv6CareOf(mn: string, on: boolean): void {
+  if (!on) nsExec(mn, 'ip -6 route del default via 2001:db8:20::1 dev eth0');
+  nsExec(mn, `ip addr ${on ? 'add' : 'del'} 2001:db8:20::5/64 dev eth0${on ? ' nodad' : ''}`);
+  if (on) nsExec(mn, 'ip -6 route add default via 2001:db8:20::1 dev eth0');
+}
+
+function useIpv4CareOf(mn: string, on: boolean): void {
+  nsExec(mn, `ip addr ${on ? 'add' : 'del'} 198.51.100.5/24 dev eth0`);
+  if (on) nsExec(mn, 'ip route add default via 198.51.100.1');
+}
+
+interface Bc { bindings: { homeAddress: string; careOfAddress: string; encapsulation: string; ipv4HomeAddress: string | null }[] }
+
+async function binding(dir: string, careOf: string): Promise<Bc['bindings'][number]> {
+  return waitFor(`a binding from ${careOf}`, async () => {
+    const bc = await ctlJson<Bc>(join(dir, 'ha.sock'), 'bc');
+    return bc.bindings.find((b) => b.homeAddress === HOA && b.careOfAddress === careOf && b.ipv4HomeAddress !== null);
+  });
+}
+
+function ping(ns: string, address: string): void {
+  const out = nsExec(ns, `ping -${address.includes(':') ? 6 : 4} -c 3 -i 0.2 -W 2 ${address}`);
+  assert.match(out, / 0% packet loss/, out);
+}
+
+test('dsmip6d HA + MN: ping and TCP to both home addresses over IPv6, IPv4 and UDP care-of addresses; clean stop', async (t) => {
+  if (!needRoot(t, ['ping', 'nft'])) return;
+  const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
+  try {
+    await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
+      topology(ns);
+      const before = { ha: snapshotState(ns.ha, ['home0']), mn: snapshotState(ns.mn, ['eth0']) };
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, false));
+      writeFileSync(join(dir, 'mn-udp.conf'), mnConf(dir, true));
+      const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
+      let mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
+      try {
+        await ha.waitLog(/home agent running/);
+        useIpv6CareOf(ns.mn, true);
+        let b = await binding(dir, '2001:db8:20::5');
+        assert.equal(b.encapsulation, 'ipv6');
+        const v4hoa = b.ipv4HomeAddress!;
+        assert.equal(v4hoa, '192.0.2.129', 'dynamic IPv4 home address from the pool');
+        ping(ns.ha, HOA);
+        ping(ns.ha, v4hoa);
+        await tcpEcho(ns.ha, ns.mn, HOA, 200_000);
+        useIpv6CareOf(ns.mn, false);
+        useIpv4CareOf(ns.mn, true);
+        b = await binding(dir, '198.51.100.5');
+        assert.equal(b.encapsulation, 'ipv4');
+        ping(ns.ha, HOA);
+        ping(ns.ha, v4hoa);
+        await tcpEcho(ns.ha, ns.mn, v4hoa, 200_000);
+        await mn.stop();
+        mn = Daemon.start(ns.mn, join(dir, 'mn-udp.conf'));
+        b = await waitFor('a UDP binding', async () => {
+          const bc = await ctlJson<Bc>(join(dir, 'ha.sock'), 'bc');
+          return bc.bindings.find((x) => x.encapsulation === 'udp4' && x.ipv4HomeAddress !== null);
+        });
+        ping(ns.ha, HOA);
+        ping(ns.ha, b.ipv4HomeAddress!);
+        await tcpEcho(ns.ha, ns.mn, HOA, 200_000);
+      } finally {
+        await mn.stop();
+        await ha.stop();
+      }
+      useIpv4CareOf(ns.mn, false);
+      assert.deepStrictEqual(snapshotState(ns.ha, ['home0']), before.ha, 'the home agent left state behind');
+      assert.deepStrictEqual(snapshotState(ns.mn, ['eth0']), before.mn, 'the mobile node left state behind');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    sh('pkill -KILL -f "dsmip6d[.]js -c /tmp/dsmip6-e2e-" || true');
+  }
+});
+
+test('dsmip6d HA killed with SIGKILL: the next start cleans up what it left', async (t) => {
+  if (!needRoot(t, ['nft'])) return;
+  const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
+  try {
+    await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
+      topology(ns);
+      const before = snapshotState(ns.ha, ['home0']);
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, false));
+      const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
+      const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
+      await ha.waitLog(/home agent running/);
+      useIpv6CareOf(ns.mn, true);
+      await binding(dir, '2001:db8:20::5');
+      await mn.stop();
+      ha.kill();
+      const left = snapshotState(ns.ha, ['home0']);
+      assert.notDeepStrictEqual(left, before, 'SIGKILL leaves state (sysctls, nft table, proxy ND)');
+      const again = Daemon.start(ns.ha, join(dir, 'ha.conf'));
+      await again.waitLog(/cleaned up after a previous run/);
+      await again.stop();
+      assert.deepStrictEqual(snapshotState(ns.ha, ['home0']), before);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    sh('pkill -KILL -f "dsmip6d[.]js -c /tmp/dsmip6-e2e-" || true');
+  }
+});
