@@ -8,7 +8,7 @@ import { LineSplitter } from './lines.js';
 import { decodeResponse, encodeLine, type Request, type Response } from './protocol.js';
 
 /** Default control socket path (the daemon's configuration may name another). */
-export const DEFAULT_SOCKET_PATH = '/run/dsmip6.sock';
+export const DEFAULT_SOCKET_PATH = '/run/dsmip6/dsmip6.sock'; // the ControlSocket default
 export const CLIENT_TIMEOUT_MS_DEFAULT = 10_000;
 /** A `bc` page of BC_LIMIT_MAX bindings is a few megabytes; allow far more, not unbounded. */
 export const RESPONSE_BYTES_MAX = 256 * 1024 * 1024;
