@@ -116,6 +116,15 @@ test('lifetime granted ≤ requested, ≤ HaMaxBindingLife, ≤ the prefix valid
   assert.equal(theBa(hb.handle(0, bu6({ seq: 1, lifetime: 4000 }))).ba.lifetimeSeconds, 88);
 });
 
+test('status 1 (RFC 6275 §10.3.1): accepted, prefix discovery necessary when the home prefix ends first', () => {
+  const ha = new HomeAgent(config({ homePrefixes: [{ prefix: '2001:db8:1::/64', validLifetimeSeconds: 90 }] }));
+  const { ba } = theBa(ha.handle(0, bu6({ seq: 1, lifetime: 400 })));
+  assert.deepStrictEqual([ba.status, ba.lifetimeSeconds], [1, 88]);
+  assert.equal(ha.cache.size, 1, 'status 1 is a success');
+  const { ba: shortBa } = theBa(ha.handle(1, bu6({ seq: 2, lifetime: 40 })));
+  assert.deepStrictEqual([shortBa.status, shortBa.lifetimeSeconds], [0, 40], 'the prefix outlives it');
+});
+
 test('expiry removes the binding and its OS state at the deadline, not before', () => {
   const ha = new HomeAgent(config());
   ha.handle(0, bu6({ seq: 1, lifetime: 8 }));

@@ -128,14 +128,22 @@ export function checkNemo(cfg: HomeAgentConfig, req: BuRequest): NemoResult {
   return { ok: true, mode: 'explicit', prefixes };
 }
 
-/** Step 12: lifetime ≤ requested, ≤ HaMaxBindingLife, ≤ the home prefix's valid lifetime. */
-export function grantedLifetimeSeconds(cfg: HomeAgentConfig, req: BuRequest): number {
+/**
+ * Steps 12–13: lifetime ≤ requested, ≤ HaMaxBindingLife, ≤ the home prefix's valid lifetime; and
+ * status 1 "accepted, prefix discovery necessary" (RFC 6275 §10.3.1) when the home prefix expires
+ * before the lifetime the node asked for: the prefix is about to change, so the node should run
+ * Mobile Prefix Discovery before it refreshes.
+ */
+export function grantLifetime(cfg: HomeAgentConfig, req: BuRequest): { seconds: number; status: 0 | 1 } {
   let s = Math.min(req.lifetimeSeconds, cfg.maxBindingLifetimeSeconds);
+  let prefixEnds = false;
   for (const p of cfg.homePrefixes) {
     const pp = configuredPrefix(p.prefix);
-    if (pp && prefixContains(pp, req.homeAddress) && p.validLifetimeSeconds !== undefined) {
-      s = Math.min(s, p.validLifetimeSeconds);
+    if (pp && prefixContains(pp, req.homeAddress) && p.validLifetimeSeconds !== undefined
+      && p.validLifetimeSeconds < s) {
+      s = p.validLifetimeSeconds;
+      prefixEnds = true;
     }
   }
-  return s - (s % 4);
+  return { seconds: s - (s % 4), status: prefixEnds ? BaStatus.ACCEPTED_PREFIX_DISCOVERY_NECESSARY : 0 };
 }

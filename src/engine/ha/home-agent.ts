@@ -12,7 +12,7 @@ import type { Instant } from '../../proto/time.js';
 import type { DropReason, Engine, ReceivedMh } from '../types.js';
 import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
 import {
-  checkAgainstCache, checkHomeSubnet, checkNemo, checkPolicy, grantedLifetimeSeconds,
+  checkAgainstCache, checkHomeSubnet, checkNemo, checkPolicy, grantLifetime,
   isDeregistration,
 } from './bu-checks.js';
 import { bindingError, bindingRefreshRequest } from './messages.js';
@@ -213,7 +213,7 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     for (const check of [checkHomeSubnet(this.cfg, req), checkPolicy(this.cfg, req)]) {
       if (!check.ok) return this.reject(req, check.status, check.reason);
     }
-    if (isDeregistration(req)) return { nemoMode: undefined, prefixes: [], lifetimeSeconds: 0 };
+    if (isDeregistration(req)) return { nemoMode: undefined, prefixes: [], lifetimeSeconds: 0, status: 0 };
     if (req.careOf.family === 'missing') {
       const why = 'BU over UDP without an IPv4 Care-of Address option';
       return this.reject(req, BaStatus.INVALID_CARE_OF_ADDRESS, why);
@@ -224,8 +224,10 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     }
     const nemo = checkNemo(this.cfg, req);
     if (!nemo.ok) return this.reject(req, nemo.status, nemo.reason);
-    const lifetimeSeconds = grantedLifetimeSeconds(this.cfg, req);
-    return { nemoMode: nemo.mode, prefixes: nemo.prefixes, lifetimeSeconds };
+    const granted = grantLifetime(this.cfg, req);
+    return {
+      nemoMode: nemo.mode, prefixes: nemo.prefixes, lifetimeSeconds: granted.seconds, status: granted.status,
+    };
   }
 
   private startDad(now: Instant, req: BuRequest, accepted: Accepted): HaOutput[] {

@@ -76,6 +76,8 @@ export interface Accepted {
   readonly nemoMode: 'explicit' | 'implicit' | undefined;
   readonly prefixes: readonly string[];
   readonly lifetimeSeconds: number;
+  /** 0, or 1 when the home prefix is about to change (RFC 6275 §10.3.1). */
+  readonly status: 0 | 1;
 }
 
 function tunnelFor(st: HaState, req: BuRequest) {
@@ -145,7 +147,7 @@ export function acceptBu(st: HaState, now: Instant, req: BuRequest, a: Accepted)
     }
     const flags = a.nemoMode !== undefined ? BaFlag.R : 0;
     out.push(bindingAck(cfg.address, req, {
-      status: BaStatus.ACCEPTED, flags, sequence: req.sequence, lifetimeSeconds: a.lifetimeSeconds, options,
+      status: a.status, flags, sequence: req.sequence, lifetimeSeconds: a.lifetimeSeconds, options,
     }));
   }
   return out;
