@@ -31,22 +31,30 @@ export class Prng {
 
 const BOUNDARY = [0x00, 0x01, 0x02, 0x06, 0x07, 0x08, 0x3b, 0x7f, 0x80, 0xfe, 0xff];
 
+function splice(b: Uint8Array, at: number, insert: Uint8Array): Uint8Array {
+  const out = new Uint8Array(b.length + insert.length);
+  out.set(b.subarray(0, at), 0);
+  out.set(insert, at);
+  out.set(b.subarray(at), at + insert.length);
+  return out;
+}
+
 export function mutate(p: Prng, seed: Uint8Array): Uint8Array {
-  let b = seed.slice();
+  let b: Uint8Array = seed.slice();
   const rounds = 1 + p.below(4);
   for (let r = 0; r < rounds; r++) {
     const op = p.below(6);
     const at = b.length === 0 ? 0 : p.below(b.length);
     if (op === 0 && b.length > 0) b[at] ^= 1 << p.below(8);
     else if (op === 1 && b.length > 0) b[at] = BOUNDARY[p.below(BOUNDARY.length)];
-    else if (op === 2) b = b.slice(0, at);
+    else if (op === 2) b = b.subarray(0, at);
     else if (op === 3) {
-      const n = 1 + p.below(8);
-      const ins = new Uint8Array(n).map(() => p.below(256));
-      b = Uint8Array.from([...b.subarray(0, at), ...ins, ...b.subarray(at)]);
+      const ins = new Uint8Array(1 + p.below(8));
+      for (let i = 0; i < ins.length; i++) ins[i] = p.below(256);
+      b = splice(b, at, ins);
     } else if (op === 4 && b.length > 0) {
       const n = Math.min(b.length - at, 1 + p.below(16));
-      b = Uint8Array.from([...b.subarray(0, at + n), ...b.subarray(at, at + n), ...b.subarray(at + n)]);
+      b = splice(b, at + n, b.slice(at, at + n));
     } else if (b.length > 0) b[at] = p.below(256);
   }
   return b;
@@ -98,7 +106,10 @@ export function fuzz(
     const k = i % codecs.length;
     const pool = k < targets.length ? seeds[k] : allSeeds;
     let input: Uint8Array;
-    if (p.below(8) === 0) input = new Uint8Array(p.below(300)).map(() => p.below(256));
+    if (p.below(8) === 0) {
+      input = new Uint8Array(p.below(300));
+      for (let j = 0; j < input.length; j++) input[j] = p.below(256);
+    }
     else input = mutate(p, pool[p.below(pool.length)]);
     checkOne(codecs[k], input, stats, k < targets.length);
   }
