@@ -30,10 +30,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <linux/if_tun.h>
 #include <linux/netlink.h>
 #include <net/if.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netpacket/packet.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -562,6 +565,71 @@ static napi_value poll_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- control messages and link-layer frames (Neighbor Discovery, gratuitous ARP) ------------ */
+
+/* recvMessage(fd, data, info8, info32) -> length, or -1 when nothing is waiting.
+ * One recvmsg, for low-rate control sockets that need what recvBatch does not report: Neighbor
+ * Discovery must check the hop limit (RFC 4861 §7.1). The datagram lands in `data`; the result
+ * is its REAL length (MSG_TRUNC), so a value above data.length means it was cut short.
+ * info8 (>= 32 bytes): [0, 16) the peer address, [16, 32) the destination (IP(V6)_PKTINFO;
+ * zeros if not reported). info32 (>= 2 entries): [0] the arrival ifindex (0 if not reported),
+ * [1] the hop limit (IPV6_HOPLIMIT, with IPV6_RECVHOPLIMIT set), 256 if not reported. */
+static napi_value recv_message(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  uint8_t *data, *info8;
+  uint32_t *info32;
+  size_t dn, n8, n32;
+  if (!get_args(env, info, "recvMessage", "ibbw", &fd, &data, &dn, &info8, &n8, &info32, &n32))
+    return NULL;
+  if (n8 < 2 * ADDR_LEN || n32 < 2) return throw_range(env, "recvMessage: info arrays too small");
+  union sa name;
+  _Alignas(struct cmsghdr) uint8_t ctl[CTL_LEN + CMSG_SPACE(sizeof(int)) + 16];
+  struct iovec iov = {.iov_base = data, .iov_len = dn};
+  struct msghdr m = {.msg_name = &name, .msg_namelen = sizeof name, .msg_iov = &iov,
+                     .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
+  ssize_t r = recvmsg(fd, &m, MSG_DONTWAIT | MSG_TRUNC);
+  if (r < 0) {
+    if (errno == EAGAIN || errno == EINTR) return make_int(env, -1);
+    return throw_errno(env, "recvmsg", errno);
+  }
+  sa_to_slot(&name, info8);
+  read_pktinfo(&m, info8 + ADDR_LEN, &info32[0]);
+  info32[1] = 256;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+    if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+      int hops;
+      memcpy(&hops, CMSG_DATA(c), sizeof hops);
+      info32[1] = (uint32_t)hops;
+    }
+  }
+  return make_int(env, r);
+}
+
+/* packetSend(fd, ifindex, protocol, destination, data) -> bytes sent.
+ * sendto on an AF_PACKET socket: one frame out of interface `ifindex` with EtherType `protocol`
+ * (host order) to the link-layer address `destination` (1 to 8 bytes). On a SOCK_DGRAM socket
+ * the kernel writes the link-layer header, with the interface's own address as its source. A
+ * socket opened with protocol 0 receives nothing, so a send-only socket needs no bind. */
+static napi_value packet_send(napi_env env, napi_callback_info info) {
+  int32_t fd, ifindex, protocol;
+  uint8_t *dst, *data;
+  size_t dn, n;
+  if (!get_args(env, info, "packetSend", "iiibb", &fd, &ifindex, &protocol, &dst, &dn, &data, &n))
+    return NULL;
+  if (dn < 1 || dn > 8 || protocol < 0 || protocol > 0xffff || ifindex < 1)
+    return throw_range(env, "packetSend: bad ifindex, protocol or link-layer address length");
+  struct sockaddr_ll ll;
+  memset(&ll, 0, sizeof ll);
+  ll.sll_family = AF_PACKET;
+  ll.sll_protocol = htons((uint16_t)protocol);
+  ll.sll_ifindex = ifindex;
+  ll.sll_halen = (unsigned char)dn;
+  memcpy(ll.sll_addr, dst, dn);
+  ssize_t r = sendto(fd, data, n, MSG_DONTWAIT, (struct sockaddr *)&ll, sizeof ll);
+  if (r < 0) return throw_errno(env, "sendto", errno);
+  return make_int(env, r);
+}
+
 /* ---- close, setns, constants ----------------------------------------------------------------- */
 
 /* close(fd). Close any watcher on the fd first (pollClose). */
@@ -597,6 +665,8 @@ static void add_constants(napi_env env, napi_value exports) {
   C(IPV6_CHECKSUM); C(IPV6_RECVPKTINFO); C(IPV6_V6ONLY); C(IPV6_MTU_DISCOVER);
   C(IPV6_PMTUDISC_DO); C(SOL_NETLINK); C(NETLINK_ADD_MEMBERSHIP); C(NETLINK_EXT_ACK);
   C(CLONE_NEWNET);
+  C(AF_PACKET); C(ETH_P_ARP); C(ETH_P_IPV6); C(IPPROTO_ICMPV6); C(ICMP6_FILTER);
+  C(IPV6_JOIN_GROUP); C(IPV6_LEAVE_GROUP); C(IPV6_MULTICAST_LOOP); C(IPV6_RECVHOPLIMIT);
   C(BATCH_MAX);
 #undef C
   napi_set_named_property(env, exports, "constants", c);
@@ -609,6 +679,7 @@ NAPI_MODULE_INIT() {
     {"bindNetlink", bind_netlink}, {"recvBatch", recv_batch}, {"readBatch", read_batch},
     {"sendBatch", send_batch}, {"writeBatch", write_batch}, {"pollStart", poll_start},
     {"pollClose", poll_close}, {"close", fd_close}, {"setns", set_ns},
+    {"recvMessage", recv_message}, {"packetSend", packet_send},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -16,6 +16,9 @@
  * count the rest in `stats`.
  */
 import { formatIpv4, formatIpv6, isIpv4Mapped, parseIpv4, parseIpv6 } from '../wire/addr.js';
+import type { LinkLayerOptions, LinkLayerPort, NdOptions, NdPort } from './link-ports.js';
+
+export type { LinkLayerOptions, LinkLayerPort, NdMessage, NdOptions, NdPort } from './link-ports.js';
 
 /** Packets per batch, both directions (the addon's BATCH_MAX). */
 export const BATCH_MAX = 64;
@@ -192,6 +195,10 @@ export interface OsPorts {
   openUdp(options: UdpOptions): DatagramPort;
   openRaw(options: RawOptions): DatagramPort;
   openNetlink(): NetlinkPort;
+  /** Neighbor Discovery on one link (link-ports.ts); absent where no link is modelled (mem). */
+  openNd?(options: NdOptions): NdPort;
+  /** Link-layer frames out of one interface (gratuitous ARP); absent like openNd. */
+  openLinkLayer?(options: LinkLayerOptions): LinkLayerPort;
 }
 
 /**

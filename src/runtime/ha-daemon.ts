@@ -20,6 +20,7 @@ import {
 import { EngineHost } from './engine-host.js';
 import type { Logger } from './logger.js';
 import { sendMh } from './mh-io.js';
+import { homeLinkOf } from './neighbour.js';
 import { TunnelIo } from './tunnel-io.js';
 
 export interface RunningDaemon {
@@ -58,8 +59,15 @@ class HaOs {
         for (const r of this.routes.get(op.homeAddress) ?? []) s.route(r, { ifname: this.tunName }, false);
         this.routes.delete(op.homeAddress);
         return;
-      case 'proxy-nd-set': case 'proxy-arp-set': return s.proxyNeighbour(this.homeIf, op.address, true);
-      case 'proxy-nd-clear': case 'proxy-arp-clear': return s.proxyNeighbour(this.homeIf, op.address, false);
+      case 'proxy-nd-set': case 'proxy-arp-set': {
+        s.proxyNeighbour(this.homeIf, op.address, true);
+        // Neighbours that cached the mobile node's own MAC learn the home agent's (RFC 6275 §10.4.1).
+        const link = homeLinkOf(this.ctx, this.homeIf);
+        return op.op === 'proxy-nd-set' ? link.announceNeighbour(op.address) : link.announceArp(op.address);
+      }
+      case 'proxy-nd-clear': case 'proxy-arp-clear':
+        homeLinkOf(this.ctx, this.homeIf).stopAnnouncing(op.address);
+        return s.proxyNeighbour(this.homeIf, op.address, false);
       case 'dad-start': return this.dad(op.address);
     }
   }
@@ -101,10 +109,9 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     const fwd = new HaForwarding();
     let host: EngineHost<Parameters<HomeAgent['handle']>[1], HaOutput> | undefined;
     const dad = (address: string): void => {
-      // Duplicate Address Detection on the home link is not implemented in the runtime yet: the
-      // address is reported unique after one RetransTimer (1 s), and the log says so.
-      log.warn('DAD not performed on the home link (not implemented); assuming unique', { address });
-      setTimeout(() => host?.input({ kind: 'dad-result', address, duplicate: false }), 1000);
+      // Duplicate Address Detection on the home link (RFC 4862 §5.4, RFC 6275 §10.3.1): neighbour.ts.
+      homeLinkOf(ctx, homeIf)
+        .dad(address, (duplicate) => host?.input({ kind: 'dad-result', address, duplicate }));
     };
     const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad);
     const sender = { raw: ports.rawSender, udpFor: () => ports.udp };

@@ -5,6 +5,7 @@
 import type { OsPorts } from '../ports.js';
 import { openRaw, openUdp } from './datagram.js';
 import { LinuxNetlink } from './netlink.js';
+import { openLinkLayer, openNd } from './packet.js';
 import { LinuxTun } from './tun.js';
 
 export const linuxOs: OsPorts = {
@@ -12,9 +13,12 @@ export const linuxOs: OsPorts = {
   openUdp: (options) => openUdp(options),
   openRaw: (options) => openRaw(options),
   openNetlink: () => new LinuxNetlink(),
+  openNd: (options) => openNd(options),
+  openLinkLayer: (options) => openLinkLayer(options),
 };
 
 export { LinuxTun } from './tun.js';
 export { LinuxDatagram, openRaw, openUdp } from './datagram.js';
 export { LinuxNetlink, LinuxSubscription } from './netlink.js';
 export { liveWatchers } from './io.js';
+export { LinuxLinkLayer, LinuxNd, openLinkLayer, openNd } from './packet.js';
