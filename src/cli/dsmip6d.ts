@@ -62,6 +62,12 @@ async function main(argv: string[]): Promise<number> {
   for (const n of cfg.notImplemented) {
     log.warn('keyword not implemented', { keyword: n.keyword, at: `${n.pos.file}:${n.pos.line}` });
   }
+  // Signals are handled from the start: one that arrives while the daemon is still starting
+  // stops it as soon as it has started, so the cleanup still runs.
+  let signalled: string | undefined;
+  let onSignal: (signal: string) => void = (signal) => { signalled ??= signal; };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   let daemon: RunningDaemon;
   try {
     const run = cfg.role === 'HA' ? runHomeAgent : runMobileNode;
@@ -72,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   }
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    onSignal = (signal: string): void => {
       if (stopping) return;
       stopping = true;
       log.info('stopping', { signal });
@@ -82,8 +88,7 @@ async function main(argv: string[]): Promise<number> {
         resolve(errors.length > 0 ? 1 : 0);
       });
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    if (signalled !== undefined) onSignal(signalled);
   });
 }
 

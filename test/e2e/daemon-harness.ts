@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { sendRequest } from '../../src/api/client.js';
 import { nsExec } from '../runtime/netns.js';
+import { readFileSync } from 'node:fs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli');
 const DAEMON = join(ROOT, 'dsmip6d.js');
@@ -110,4 +111,73 @@ export async function tcpEcho(clientNs: string, serverNs: string, address: strin
   } finally {
     server.kill('SIGKILL');
   }
+}
+
+/** Like `snapshotState`, plus the values of `sysctls` (paths under /proc/sys). */
+export function snapshotWith(ns: string, ifaces: readonly string[], sysctls: readonly string[]): Record<string, string> {
+  const extra = sysctls.map((p) => `${p}=${nsExec(ns, `cat /proc/sys/${p}`).trim()}`).join('\n');
+  return { ...snapshotState(ns, ifaces), extraSysctls: extra };
+}
+
+/** The first daemon log line matching `re`, with its time (ms since the epoch). */
+export function logLine(log: string, re: RegExp): { at: number; line: string } | undefined {
+  const line = log.split('\n').find((l) => re.test(l));
+  if (line === undefined) return undefined;
+  return { at: Date.parse(line.split(' ')[0]), line };
+}
+
+/** `name=value` of a text log line. */
+export function logField(line: string, name: string): string | undefined {
+  return new RegExp(`(?:^| )${name}=(\\S+)`).exec(line)?.[1];
+}
+
+/** dnsmasq as a DHCPv4 server only (no DNS) on one interface of a namespace (platform.md §4). */
+export class Dnsmasq {
+  log = '';
+  private constructor(readonly proc: ChildProcess, readonly leaseFile: string) {
+    proc.stderr?.on('data', (d: Buffer) => { this.log += d.toString(); });
+    proc.stdout?.on('data', (d: Buffer) => { this.log += d.toString(); });
+  }
+
+  /** `range` as dnsmasq's --dhcp-range (first,last,mask,lease). */
+  static start(ns: string, iface: string, dir: string, range: string, router: string): Dnsmasq {
+    const leaseFile = join(dir, `dnsmasq-${iface}.leases`);
+    const args = ['netns', 'exec', ns, 'dnsmasq', '--conf-file=/dev/null', '--user=root', '--port=0',
+      `--interface=${iface}`, '--bind-interfaces', `--dhcp-range=${range}`, `--dhcp-option=option:router,${router}`,
+      '--dhcp-authoritative', '--no-ping', `--dhcp-leasefile=${leaseFile}`, `--pid-file=${join(dir, `dnsmasq-${iface}.pid`)}`,
+      '--keep-in-foreground', '--log-dhcp', '--log-facility=-'];
+    return new Dnsmasq(spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }), leaseFile);
+  }
+
+  async ready(): Promise<void> {
+    await waitFor('dnsmasq DHCP ready', async () => (/DHCP, IP range/.test(this.log) ? true : undefined), 5000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n--- dnsmasq ---\n${this.log}`); });
+  }
+
+  /** The lease file's lines (empty when nothing is leased). */
+  leases(): string[] {
+    try {
+      return readFileSync(this.leaseFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    } catch {
+      return [];
+    }
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+  }
+}
+
+/** Stops every daemon (SIGKILL for the ones that fail to stop); throws the first failure after. */
+export async function stopAll(...daemons: Daemon[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const d of daemons) {
+    try {
+      await d.stop();
+    } catch (e) {
+      d.kill();
+      errors.push(e);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
 }
