@@ -127,7 +127,7 @@ test('dsmip6d HA + MN: ping and TCP to both home addresses over IPv6, IPv4 and U
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    sh('pkill -KILL -f "dsmip6d[.]js -c /tmp/dsmip6-e2e-" || true');
+    sh(`pkill -KILL -f "dsmip6d[.]js -c ${dir}/" || true`);
   }
 });
 
@@ -156,6 +156,6 @@ test('dsmip6d HA killed with SIGKILL: the next start cleans up what it left', as
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    sh('pkill -KILL -f "dsmip6d[.]js -c /tmp/dsmip6-e2e-" || true');
+    sh(`pkill -KILL -f "dsmip6d[.]js -c ${dir}/" || true`);
   }
 });
