@@ -1,38 +1,91 @@
 /**
- * One reusable TxBatch per output port: packets are copied in while a receive batch is handled,
- * and `flush()` sends each port's batch with one call. No allocation per packet beyond the
- * subarray view used for the copy.
+ * One reusable TxBatch per output port: packets are copied (or written in place) while a receive
+ * batch is handled, and `flush()` sends each port's batch with one call. No allocation per packet
+ * beyond the subarray view used for the copy.
+ *
+ * Each packet may carry a tag (the tunnel it goes through). When a port reports failures for a
+ * batch (its `stats.txErrors` grew), `onFailures` sees the batch, its tags and how many failed
+ * before the batch is cleared: the port does not say which ones failed, so the handler works
+ * that out (tunnel-io.ts: EMSGSIZE against the path MTU). The handler must not enqueue here.
  */
 import { TxBatch, type DatagramPort, type TunPort } from '../os/ports.js';
 
 export type OutPort = DatagramPort | TunPort;
 
-export class Batcher {
-  private readonly out = new Map<OutPort, TxBatch>();
+export type SendFailures = (
+  port: OutPort, batch: TxBatch, tags: readonly (object | undefined)[], failed: number,
+) => void;
 
-  private batch(port: OutPort): TxBatch {
-    let b = this.out.get(port);
-    if (!b) { b = new TxBatch(); this.out.set(port, b); }
-    return b;
+interface Slot {
+  readonly port: OutPort;
+  readonly batch: TxBatch;
+  /** Tag of packet i of `batch`. */
+  readonly tags: (object | undefined)[];
+}
+
+export class Batcher {
+  private readonly slots: Slot[] = [];
+  private readonly byPort = new Map<OutPort, Slot>();
+
+  constructor(private readonly onFailures?: SendFailures) {}
+
+  private slot(port: OutPort): Slot {
+    let s = this.byPort.get(port);
+    if (!s) {
+      const batch = new TxBatch();
+      s = { port, batch, tags: new Array<object | undefined>(batch.offsets.length).fill(undefined) };
+      this.byPort.set(port, s);
+      this.slots.push(s);
+    }
+    return s;
   }
 
   /** Copies data[off, off+len) into `port`'s batch (flushing first when full). */
-  enqueue(port: OutPort, data: Uint8Array, off: number, len: number, to?: Uint8Array, toPort = 0): void {
-    let b = this.batch(port);
-    let at = b.reserve(len, to, toPort);
+  enqueue(
+    port: OutPort, data: Uint8Array, off: number, len: number, to?: Uint8Array, toPort = 0,
+    tag?: object,
+  ): void {
+    const s = this.slot(port);
+    const at = this.place(s, len, to, toPort, tag);
+    if (at >= 0) s.batch.data.set(data.subarray(off, off + len), at);
+  }
+
+  /**
+   * Room for a `len`-octet packet in `port`'s batch (flushing first when full): returns where to
+   * write it in `buffer(port)`, or -1 when it cannot fit even an empty batch.
+   */
+  reserve(port: OutPort, len: number, to?: Uint8Array, toPort = 0, tag?: object): number {
+    return this.place(this.slot(port), len, to, toPort, tag);
+  }
+
+  /** The buffer `reserve` offsets point into. */
+  buffer(port: OutPort): Uint8Array {
+    return this.slot(port).batch.data;
+  }
+
+  private place(s: Slot, len: number, to: Uint8Array | undefined, toPort: number, tag?: object): number {
+    let at = s.batch.reserve(len, to, toPort);
     if (at < 0) {
       this.flush();
-      b = this.batch(port);
-      at = b.reserve(len, to, toPort);
+      at = s.batch.reserve(len, to, toPort);
     }
-    if (at >= 0) b.data.set(data.subarray(off, off + len), at);
+    if (at >= 0) s.tags[s.batch.count - 1] = tag;
+    return at;
   }
 
   flush(): void {
-    for (const [port, b] of this.out) {
-      if (b.count === 0) continue;
-      if ('writeBatch' in port) port.writeBatch(b); else port.sendBatch(b);
-      b.clear();
+    for (let i = 0; i < this.slots.length; i++) {
+      const { port, batch, tags } = this.slots[i];
+      if (batch.count === 0) continue;
+      const errors = port.stats.txErrors;
+      if ('writeBatch' in port) port.writeBatch(batch); else port.sendBatch(batch);
+      const failed = port.stats.txErrors - errors;
+      try {
+        if (failed > 0 && this.onFailures) this.onFailures(port, batch, tags, failed);
+      } finally {
+        tags.fill(undefined, 0, batch.count);
+        batch.clear();
+      }
     }
   }
 }
