@@ -84,6 +84,19 @@ export function openTunnelPorts(
   };
 }
 
+/**
+ * Path-MTU options for TunnelIo: the TUN MTU as the cap, rtnetlink for the kernel's path MTU,
+ * and a raw ICMPv6 socket to hear Packet Too Big about IPv6-outer tunnels (an unconnected raw
+ * IPv6 socket does not let the kernel learn from them).
+ */
+export function mtuOptions(ctx: DaemonContext, icmpSource6?: string) {
+  const icmp6 = raw(ctx, 6, IpProto.ICMPV6);
+  return {
+    tunnelMtu: ctx.cfg.daemon.tunnelMtu, netlink: ctx.netlink, icmp6,
+    ...(icmpSource6 !== undefined ? { icmpSource6 } : {}),
+  };
+}
+
 /** Starts the control socket over the daemon's snapshots. */
 export async function startControl(
   ctx: DaemonContext, snapshots: Omit<Snapshots, 'daemon'>,

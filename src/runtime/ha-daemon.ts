@@ -15,7 +15,8 @@ import type { OsPorts } from '../os/ports.js';
 import { parseIpv4 } from '../wire/addr.js';
 import { IpProto } from '../wire/ip-protocols.js';
 import {
-  closeContext, openContext, openTun, openTunnelPorts, startControl, trafficOf, type DaemonContext,
+  closeContext, mtuOptions, openContext, openTun, openTunnelPorts, startControl, trafficOf,
+  type DaemonContext,
 } from './daemon-base.js';
 import { EngineHost } from './engine-host.js';
 import type { Logger } from './logger.js';
@@ -117,7 +118,8 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     const sender = { raw: ports.rawSender, udpFor: () => ports.udp };
     host = new EngineHost(engine, (outs) => dispatch(outs, haOs, sender, log),
       (what, e) => log.error('internal error', { what, error: String(e) }));
-    const io = new TunnelIo(ports, fwd, IpProto.DESTINATION_OPTIONS, (mh) => host?.input(mh));
+    const io = new TunnelIo(ports, fwd, IpProto.DESTINATION_OPTIONS, (mh) => host?.input(mh),
+      mtuOptions(ctx, built.value.address));
     io.start();
     host.arm();
     const control = await startControl(ctx, {

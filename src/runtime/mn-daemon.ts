@@ -23,7 +23,8 @@ import { Xoshiro128 } from '../proto/prng.js';
 import { canonicalIpv6, parseIpv4 } from '../wire/addr.js';
 import { IpProto } from '../wire/ip-protocols.js';
 import {
-  closeContext, openContext, openTun, openTunnelPorts, startControl, trafficOf, type DaemonContext,
+  closeContext, mtuOptions, openContext, openTun, openTunnelPorts, startControl, trafficOf,
+  type DaemonContext,
 } from './daemon-base.js';
 import { DhcpRuntime } from './dhcp-runtime.js';
 import { EngineHost } from './engine-host.js';
@@ -225,7 +226,7 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
     const sender = { raw: ports.rawSender, udpFor: () => ports.udp };
     const host = new EngineHost<MnInput, MnOutput>(engine, (outs) => dispatch(outs, mnOs, sender, log),
       (what, e) => log.error('internal error', { what, error: String(e) }));
-    const io = new TunnelIo(ports, fwd, IpProto.ROUTING, (mh) => host.input(mh));
+    const io = new TunnelIo(ports, fwd, IpProto.ROUTING, (mh) => host.input(mh), mtuOptions(ctx));
     io.start();
     const dhcp = new DhcpRuntime(ctx, dhcpInterfaces(cfg), tun.name);
     const world = new WorldWatcher(ctx.rtnl, names, (i) => {
