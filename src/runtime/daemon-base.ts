@@ -15,6 +15,8 @@ import { Journal, recoverLeftovers } from './journal.js';
 import type { Logger } from './logger.js';
 import { System } from './system.js';
 import type { TunnelPorts } from './tunnel-io.js';
+import { sendMh, type MhSender } from './mh-io.js';
+import type { SendMh } from '../engine/types.js';
 
 export const VERSION = '0.1.0';
 
@@ -134,4 +136,34 @@ export function trafficOf(
     traffic: { tunnelled: { packets: tx[0], bytes: tx[1] }, decapsulated: { packets: rx[0], bytes: rx[1] } },
     dropped,
   };
+}
+
+/** How a daemon applies its engine's outputs (everything but sending, which is common). */
+export interface OutputHandlers<Op, Ev> {
+  apply(op: Op): void;
+  event(e: Ev): void;
+}
+
+/**
+ * Dispatches engine outputs: Mobility Header packets are sent, OS operations applied (a failure
+ * is logged, never thrown: the engine's view stays authoritative), events handed on.
+ */
+export function dispatchOutputs<Op extends { op: string }, Ev>(
+  outs: readonly ({ kind: 'send-mh' } & SendMh | { kind: 'os'; op: Op } | { kind: 'event'; event: Ev })[],
+  handlers: OutputHandlers<Op, Ev>, sender: MhSender, log: Logger,
+): void {
+  for (const o of outs) {
+    if (o.kind === 'send-mh') {
+      const r = sendMh(o, sender);
+      if (!r.ok) log.limited(`send ${o.packet.destination}`, 'warn', 'cannot send', { why: r.why });
+    } else if (o.kind === 'os') {
+      try {
+        handlers.apply(o.op);
+      } catch (e) {
+        log.error('system change failed', { op: o.op.op, error: String(e) });
+      }
+    } else {
+      handlers.event(o.event);
+    }
+  }
 }

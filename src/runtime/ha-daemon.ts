@@ -9,18 +9,17 @@ import { homeAgentConfig } from '../config/engine-configs.js';
 import type { Dsmip6Config } from '../config/types.js';
 import { HaForwarding } from '../dataplane/ha-forwarding.js';
 import { HomeAgent } from '../engine/ha/home-agent.js';
-import type { HaOsOp, HaOutput } from '../engine/ha/types.js';
+import type { HaEvent, HaOsOp, HaOutput } from '../engine/ha/types.js';
 import { homeAgentSource } from '../api/snapshots.js';
 import type { OsPorts } from '../os/ports.js';
 import { parseIpv4 } from '../wire/addr.js';
 import { IpProto } from '../wire/ip-protocols.js';
 import {
-  closeContext, mtuOptions, openContext, openTun, openTunnelPorts, startControl, trafficOf,
+  closeContext, dispatchOutputs, mtuOptions, openContext, openTun, openTunnelPorts, startControl, trafficOf,
   type DaemonContext,
 } from './daemon-base.js';
 import { EngineHost } from './engine-host.js';
 import type { Logger } from './logger.js';
-import { sendMh } from './mh-io.js';
 import { homeLinkOf } from './neighbour.js';
 import { TunnelIo } from './tunnel-io.js';
 
@@ -116,7 +115,8 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     };
     const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad);
     const sender = { raw: ports.rawSender, udpFor: () => ports.udp };
-    host = new EngineHost(engine, (outs) => dispatch(outs, haOs, sender, log),
+    const handlers = { apply: (op: HaOsOp) => haOs.apply(op), event: (e: HaEvent) => logEvent(e, log) };
+    host = new EngineHost(engine, (outs) => dispatchOutputs(outs, handlers, sender, log),
       (what, e) => log.error('internal error', { what, error: String(e) }));
     const io = new TunnelIo(ports, fwd, IpProto.DESTINATION_OPTIONS, (mh) => host?.input(mh),
       mtuOptions(ctx, built.value.address));
@@ -149,26 +149,10 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
   }
 }
 
-function dispatch(
-  outs: readonly HaOutput[], haOs: HaOs, sender: Parameters<typeof sendMh>[1], log: Logger,
-): void {
-  for (const o of outs) {
-    if (o.kind === 'send-mh') {
-      const r = sendMh(o, sender);
-      if (!r.ok) log.limited(`send ${o.packet.destination}`, 'warn', 'cannot send', { why: r.why });
-    } else if (o.kind === 'os') {
-      try {
-        haOs.apply(o.op);
-      } catch (e) {
-        log.error('system change failed', { op: o.op.op, error: String(e) });
-      }
-    } else {
-      const e = o.event;
-      if (e.type === 'binding-rejected' || e.type === 'dropped') {
-        log.limited(`${e.type} ${'homeAddress' in e ? e.homeAddress : e.reason}`, 'warn', e.type, { ...e });
-      } else {
-        log.info(e.type, { ...e });
-      }
-    }
+function logEvent(e: HaEvent, log: Logger): void {
+  if (e.type === 'binding-rejected' || e.type === 'dropped') {
+    log.limited(`${e.type} ${'homeAddress' in e ? e.homeAddress : e.reason}`, 'warn', e.type, { ...e });
+  } else {
+    log.info(e.type, { ...e });
   }
 }

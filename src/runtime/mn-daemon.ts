@@ -23,14 +23,13 @@ import { Xoshiro128 } from '../proto/prng.js';
 import { canonicalIpv6, parseIpv4 } from '../wire/addr.js';
 import { IpProto } from '../wire/ip-protocols.js';
 import {
-  closeContext, mtuOptions, openContext, openTun, openTunnelPorts, startControl, trafficOf,
+  closeContext, dispatchOutputs, mtuOptions, openContext, openTun, openTunnelPorts, startControl, trafficOf,
   type DaemonContext,
 } from './daemon-base.js';
 import { DhcpRuntime } from './dhcp-runtime.js';
 import { EngineHost } from './engine-host.js';
 import type { RunningDaemon } from './ha-daemon.js';
 import type { Logger } from './logger.js';
-import { sendMh } from './mh-io.js';
 import { TunnelIo } from './tunnel-io.js';
 import { WorldWatcher } from './mn-world.js';
 
@@ -224,7 +223,8 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
     const originals = new OriginalPlaces(ctx, [mnCfg.homeAddress, ...(v4 && v4 !== '0.0.0.0' ? [v4] : [])]);
     const mnOs = new MnOs(ctx, tun.name, fwd, originals, mnCfg.homeAddress, mnCfg.homePrefixLength);
     const sender = { raw: ports.rawSender, udpFor: () => ports.udp };
-    const host = new EngineHost<MnInput, MnOutput>(engine, (outs) => dispatch(outs, mnOs, sender, log),
+    const host = new EngineHost<MnInput, MnOutput>(engine, (outs) => dispatchOutputs(outs,
+      { apply: (op) => mnOs.apply(op), event: (e) => onEvent(e, mnOs, log) }, sender, log),
       (what, e) => log.error('internal error', { what, error: String(e) }));
     const io = new TunnelIo(ports, fwd, IpProto.ROUTING, (mh) => host.input(mh), mtuOptions(ctx));
     io.start();
@@ -265,28 +265,15 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
   }
 }
 
-function dispatch(
-  outs: readonly MnOutput[], mnOs: MnOs, sender: Parameters<typeof sendMh>[1], log: Logger,
-): void {
-  for (const o of outs) {
-    if (o.kind === 'send-mh') {
-      const r = sendMh(o, sender);
-      if (!r.ok) log.limited(`send ${o.packet.destination}`, 'warn', 'cannot send', { why: r.why });
-    } else if (o.kind === 'os') {
-      try {
-        mnOs.apply(o.op);
-      } catch (e) {
-        log.error('system change failed', { op: o.op.op, error: String(e) });
-      }
-    } else if (o.event.type === 'dropped') {
-      log.limited(`dropped ${o.event.reason}`, 'warn', 'dropped', { ...o.event });
-    } else {
-      try {
-        mnOs.event(o.event);
-      } catch (e) {
-        log.error('system change failed', { event: o.event.type, error: String(e) });
-      }
-      log.info(o.event.type, { ...o.event });
-    }
+function onEvent(e: MnEvent, mnOs: MnOs, log: Logger): void {
+  if (e.type === 'dropped') {
+    log.limited(`dropped ${e.reason}`, 'warn', 'dropped', { ...e });
+    return;
   }
+  try {
+    mnOs.event(e);
+  } catch (err) {
+    log.error('system change failed', { event: e.type, error: String(err) });
+  }
+  log.info(e.type, { ...e });
 }
