@@ -3,6 +3,7 @@
 import { DECODE_USAGE, runDecode } from './decode.js';
 import { SIM_USAGE, runSimCommand } from './sim.js';
 import { runCtl } from './ctl.js';
+import { runTestbed } from './testbed.js';
 
 const USAGE = `usage: dsmip6 <command> [options]
 
@@ -10,6 +11,7 @@ commands:
   decode [HEX|-] [--json]   decode an IPv4/IPv6/UDP-4191/Mobility Header packet given as hex
   sim [--seed N] ...        run the deterministic whole-system simulator
   ctl status|bc|bul|stats   read a running dsmip6d through its control socket
+  testbed up|attach|...     the namespace testbed (root): up, attach, detach, status, exec, daemons, down
   help                      this text
 
 ${DECODE_USAGE}
@@ -22,6 +24,7 @@ function main(argv: string[]): number | Promise<number> {
     case 'decode': return runDecode(args, write);
     case 'sim': return runSimCommand(args, write);
     case 'ctl': return runCtl(args, write, (e) => { process.stderr.write(`${e}\n`); });
+    case 'testbed': return runTestbed(args, write);
     case 'help': case '--help': case '-h': write(USAGE); return 0;
     default:
       process.stderr.write(
