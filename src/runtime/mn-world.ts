@@ -74,8 +74,18 @@ export class WorldWatcher {
     for (const i of now.values()) this.change(i);
   }
 
+  /**
+   * IPv4 routes that the kernel flushes because their address or link went away are removed
+   * without an RTM_DELROUTE notification; a link going down or an address going away therefore
+   * triggers a fresh dump, so a stale default router is never reported as present.
+   */
   private events(events: readonly RtnlEvent[]): void {
+    let resync = false;
     for (const e of events) {
+      if ((e.kind === 'link' && e.op === 'new' && !(e.link.up && e.link.running))
+        || (e.kind === 'address' && e.op === 'del') || (e.kind === 'link' && e.op === 'del')) {
+        resync = true;
+      }
       if (e.kind === 'link') {
         this.names.set(e.link.index, e.link.name);
         const i = this.linkItem(e.link, e.op === 'new');
@@ -88,6 +98,7 @@ export class WorldWatcher {
         if (i) this.change(i);
       }
     }
+    if (resync) this.resync();
   }
 
   private change(i: Item): void {
