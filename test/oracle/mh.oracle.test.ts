@@ -4,9 +4,6 @@
  * we encoded (./mh-expect.ts). Skips with a visible reason when tshark is missing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeMobilityPacket, decodeMobilityPacket } from '../../src/wire/mh/packet.js';
 import type { MobilityHeader } from '../../src/wire/mh/header.js';
@@ -15,9 +12,8 @@ import type { MobilityOption } from '../../src/wire/mh/options.js';
 import { EncodeError } from '../../src/wire/result.js';
 import { decodeUdpEncapsulation4, encodeUdpEncapsulation4 } from '../../src/wire/udp-encap.js';
 import { expectCase, ignoredField, WATCHED_PREFIXES, type OracleCase } from './mh-expect.js';
-import { writePcap } from './pcap.js';
 import {
-  compareFields, decodePcap, probeTshark, type Mismatch, type PacketFields,
+  compareFields, decodePackets, probeTshark, type Mismatch, type PacketFields,
 } from './tshark.js';
 
 const SEED = 0x5eed6;
@@ -238,16 +234,9 @@ function runOracle(): OracleRun {
   flipped[(controlCase.outer ? 28 : 0) + 40 + exts + 8] ^= 0x80; // BU flags: A
   const authBytes = encodeOrRefuse(AUTH_EMPTY);
   const all = [...packets, flipped, ...(authBytes ? [authBytes] : [])];
-  const dir = mkdtempSync(join(tmpdir(), 'dsmip6-oracle-'));
-  try {
-    writePcap(join(dir, 'mh.pcap'), all);
-    const decoded = decodePcap(join(dir, 'mh.pcap'));
-    assert.equal(decoded.length, all.length, 'tshark returns one record per packet');
-    const control = { c: controlCase, original };
-    return { cases, packets, decoded, control, authEmpty: authBytes !== undefined };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const decoded = decodePackets('mh', all);
+  const control = { c: controlCase, original };
+  return { cases, packets, decoded, control, authEmpty: authBytes !== undefined };
 }
 
 const describe = (m: Mismatch): string =>

@@ -19,6 +19,10 @@
  * and UDP checksums (ip/udp.checksum.status 1 = good, 3 = UDP checksum not present).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writePcap } from './pcap.js';
 
 export const TSHARK_ARGS: readonly string[] = [
   '-d', 'udp.port==4191,ip',
@@ -174,4 +178,23 @@ export function compareFields(
     mismatches.push({ field, expected: [], actual: occ.map((f) => f.value) });
   }
   return mismatches;
+}
+
+/**
+ * Writes `packets` to a pcap in a fresh temporary directory, decodes it with tshark, removes the
+ * directory, and checks that tshark returned one record per packet.
+ */
+export function decodePackets(label: string, packets: readonly Uint8Array[]): PacketFields[] {
+  const dir = mkdtempSync(join(tmpdir(), `dsmip6-${label}-oracle-`));
+  try {
+    const file = join(dir, `${label}.pcap`);
+    writePcap(file, [...packets]);
+    const decoded = decodePcap(file);
+    if (decoded.length !== packets.length) {
+      throw new Error(`tshark returned ${decoded.length} records for ${packets.length} packets`);
+    }
+    return decoded;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
