@@ -15,6 +15,8 @@ import { listNetns } from '../testbed/sh.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { collectStatus, formatStatus } from '../testbed/status.js';
 import { teardown } from '../testbed/teardown.js';
+import { formatReport, runScenarios } from '../testbed/run-report.js';
+import { SCENARIOS, selectScenarios } from '../testbed/scenarios.js';
 
 export const TESTBED_USAGE = `usage: dsmip6 testbed [--state DIR] [--prefix P] <command>
 commands:
@@ -30,6 +32,10 @@ commands:
                                     attachments, daemons, networks
   exec NODE -- CMD...               run CMD in NODE's namespace (its exit code is returned)
   daemons start|stop [--log-level L] dsmip6d on ha, mr and mn2 from generated configurations
+  run SCENARIO|all [--json]         run scenarios (several: separated by commas) and print
+                                    pass/fail and handover times; brings the testbed up (and
+                                    down after) and starts the daemons when needed; scenarios:
+                                    ${SCENARIOS.map((x) => x.name).join(' ')}
   down                              remove everything (also after a crash)
 options:
   --state DIR   state directory (default ${DEFAULT_STATE_DIR})
@@ -182,6 +188,38 @@ async function daemons(o: Opts, write: Write): Promise<number> {
   return 2;
 }
 
+/** Is the testbed in `o.state` up and whole (every namespace there)? */
+function isUp(o: Opts): Testbed | undefined {
+  const tb = Testbed.load(o.state);
+  const have = new Set(listNetns());
+  return tb?.state.ready && tb.plan.nodes.every((n) => have.has(tb.ns(n.name))) ? tb : undefined;
+}
+
+async function runCommand(o: Opts, write: Write): Promise<number> {
+  const name = o.positional[1];
+  if (name === undefined) return 2;
+  const scenarios = selectScenarios(name);
+  if (typeof scenarios === 'string') return fail(scenarios);
+  const info = (s: string): void => { process.stderr.write(`${s}\n`); };
+  let tb = isUp(o);
+  const broughtUp = tb === undefined;
+  try {
+    if (broughtUp) {
+      const code = await up(o, info);
+      tb = isUp(o);
+      if (code !== 0 || !tb) return fail('run: the testbed did not come up');
+    }
+    const rep = await runScenarios(tb!, scenarios, broughtUp,
+      (r) => info(`${r.name}: ${r.pass ? 'pass' : 'FAIL'} (${r.ms} ms)`));
+    write(o.json ? JSON.stringify(rep, null, 2) : formatReport(rep));
+    return rep.pass ? 0 : 1;
+  } catch (e) {
+    return fail(`run: ${(e as Error).message}`);
+  } finally {
+    if (broughtUp) await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
+  }
+}
+
 async function dispatch(o: Opts, write: Write): Promise<number> {
   switch (o.positional[0]) {
     case 'up': return up(o, write);
@@ -190,6 +228,7 @@ async function dispatch(o: Opts, write: Write): Promise<number> {
     case 'detach': return mobileCommand(o, write, 'detach');
     case 'exec': return execIn(o);
     case 'daemons': return daemons(o, write);
+    case 'run': return runCommand(o, write);
     case 'status': {
       const tb = loaded(o);
       if (!tb) return 1;

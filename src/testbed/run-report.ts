@@ -1,0 +1,77 @@
+/**
+ * `testbed run` around the scenarios: starts the daemons that are not running, runs the
+ * scenarios in order, then puts back what it changed (mr's attachment; the daemons, when none
+ * ran before), and formats the report as a table.
+ */
+import { attach, detach } from './attach.js';
+import { DAEMON_NODES, daemonPid, startDaemons, stopDaemons } from './daemons.js';
+import { runScenario, type Handover, type ScenarioResult } from './run.js';
+import type { Scenario } from './scenarios.js';
+import type { Testbed } from './state.js';
+
+export interface RunReport {
+  readonly pass: boolean;
+  readonly ms: number;
+  /** The runner brought the testbed up (and took it down after). */
+  readonly broughtUp: boolean;
+  /** The runner started the daemons (and stopped them after). */
+  readonly startedDaemons: boolean;
+  readonly scenarios: readonly ScenarioResult[];
+}
+
+/** Runs `scenarios` on `tb`; `progress` gets each result as it is done. */
+export async function runScenarios(
+  tb: Testbed, scenarios: readonly Scenario[], broughtUp: boolean,
+  progress: (r: ScenarioResult) => void = () => undefined,
+): Promise<RunReport> {
+  const t0 = Date.now();
+  const noneRunning = DAEMON_NODES.every((n) => daemonPid(tb, n) === undefined);
+  const was = tb.state.attachments['mr/eth0'];
+  const results: ScenarioResult[] = [];
+  await startDaemons(tb);
+  try {
+    for (const s of scenarios) {
+      const r = await runScenario(tb, s);
+      results.push(r);
+      progress(r);
+    }
+  } finally {
+    if (!broughtUp) {
+      const now = tb.state.attachments['mr/eth0'];
+      if (was === undefined && now !== undefined) await detach(tb, 'mr', 'eth0');
+      else if (was !== undefined && now !== was) await attach(tb, 'mr', 'eth0', was, false);
+      if (noneRunning) await stopDaemons(tb);
+    }
+  }
+  const pass = results.length > 0 && results.every((r) => r.pass);
+  return { pass, ms: Date.now() - t0, broughtUp, startedDaemons: noneRunning, scenarios: results };
+}
+
+const ms = (v: number | null): string => (v === null ? '-' : String(v));
+
+function row(r: ScenarioResult, h: Handover | undefined): string[] {
+  const path = h ? `${h.from ?? '(none)'}->${h.to}` : '';
+  return [r.name, r.pass ? 'pass' : 'FAIL', path, h?.careOfAddress ?? (h ? '(home)' : ''),
+    h?.encapsulation ?? '-', h?.natDetected ? 'yes' : 'no',
+    ms(h?.coaMs ?? null), ms(h?.baMs ?? null), ms(h?.firstDataMs ?? null), ms(h?.lost ?? null)];
+}
+
+/** The report as a table (one row per handover), then the failed checks. */
+export function formatReport(rep: RunReport): string {
+  const head = ['scenario', 'result', 'handover', 'care-of address', 'encap', 'NAT', 'coa ms', 'BA ms',
+    'data ms', 'lost'];
+  const rows = rep.scenarios.flatMap((r) => (r.handovers.length > 0
+    ? r.handovers.map((h) => row(r, h)) : [row(r, undefined)]));
+  const widths = head.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const lines = [line(head), ...rows.map(line)];
+  for (const r of rep.scenarios.filter((x) => !x.pass)) {
+    for (const c of r.checks.filter((x) => !x.ok)) {
+      lines.push(`${r.name}: failed: ${c.name}${c.detail ? ` (${c.detail})` : ''}`);
+    }
+  }
+  const passed = rep.scenarios.filter((r) => r.pass).length;
+  lines.push(`${passed}/${rep.scenarios.length} scenarios passed in ${(rep.ms / 1000).toFixed(1)} s` +
+    ' (ms from the link change; lost: probes of the 100 pps stream cn -> mnn)');
+  return lines.join('\n');
+}
