@@ -101,3 +101,8 @@ export function isUnicast4(address: string): boolean {
   if (b[0] === 0 || b[0] === 127 || b[0] >= 224) return false;
   return !(b[0] === 169 && b[1] === 254);
 }
+
+/** The host prefix of an address: `a/128` for IPv6, `a/32` for IPv4. */
+export function hostPrefix(address: string): string {
+  return `${address}/${parseIpv4(address) ? 32 : 128}`;
+}

@@ -12,8 +12,8 @@ import { HomeAgent } from '../engine/ha/home-agent.js';
 import type { HaEvent, HaOsOp, HaOutput } from '../engine/ha/types.js';
 import { homeAgentSource } from '../api/snapshots.js';
 import type { OsPorts } from '../os/ports.js';
-import { parseIpv4 } from '../wire/addr.js';
 import { IpProto } from '../wire/ip-protocols.js';
+import { hostPrefix } from '../proto/prefix.js';
 import {
   closeContext, dispatchOutputs, mtuOptions, openContext, openTun, openTunnelPorts, startControl, trafficOf,
   type DaemonContext,
@@ -25,10 +25,6 @@ import { TunnelIo } from './tunnel-io.js';
 
 export interface RunningDaemon {
   stop(): Promise<string[]>;
-}
-
-function hostPrefix(address: string): string {
-  return `${address}/${parseIpv4(address) ? 32 : 128}`;
 }
 
 class HaOs {

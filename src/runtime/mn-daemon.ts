@@ -22,6 +22,7 @@ import type { OsPorts } from '../os/ports.js';
 import { Xoshiro128 } from '../proto/prng.js';
 import { canonicalIpv6, parseIpv4 } from '../wire/addr.js';
 import { IpProto } from '../wire/ip-protocols.js';
+import { hostPrefix } from '../proto/prefix.js';
 import {
   closeContext, dispatchOutputs, mtuOptions, openContext, openTun, openTunnelPorts, startControl, trafficOf,
   type DaemonContext,
@@ -38,7 +39,6 @@ export const MIP6_TABLE = 252;
 const RULE_PRIORITY = 1000;
 
 const family = (a: string): 4 | 6 => (parseIpv4(a.split('/')[0]) ? 4 : 6);
-const hostPrefix = (a: string): string => `${a}/${family(a) === 4 ? 32 : 128}`;
 const canonical = (a: string): string => (family(a) === 6 ? canonicalIpv6(a) ?? a : a);
 
 interface Place { readonly ifname: string; readonly prefixLength: number }

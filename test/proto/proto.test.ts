@@ -8,7 +8,7 @@ import { Xoshiro128 } from '../../src/proto/prng.js';
 import { DeadlineHeap } from '../../src/proto/deadline-heap.js';
 import { Ipv4Pool } from '../../src/proto/ipv4-pool.js';
 import {
-  canonicalPrefix, isRoutableUnicast6, isUnicast4, linkLocalFor, parsePrefix, prefixContains, prefixCovers,
+  canonicalPrefix, hostPrefix, isRoutableUnicast6, isUnicast4, linkLocalFor, parsePrefix, prefixContains, prefixCovers,
 } from '../../src/proto/prefix.js';
 import { earliest } from '../../src/proto/time.js';
 import { INITIAL_BINDACK_TIMEOUT_FIRST_REG_MS, MAX_BINDACK_TIMEOUT_MS } from '../../src/proto/constants.js';
@@ -99,6 +99,7 @@ test('prefixes: parse, canonical, contains, covers, link-local, address classes'
   assert.ok(prefixCovers(parsePrefix('2001:db8::/32')!, parsePrefix('2001:db8:ff::/48')!));
   assert.ok(!prefixCovers(parsePrefix('2001:db8:ff::/48')!, parsePrefix('2001:db8::/32')!));
   assert.equal(linkLocalFor('2001:db8:1::1234'), 'fe80::1234');
+  assert.deepStrictEqual([hostPrefix('2001:db8::1'), hostPrefix('192.0.2.1')], ['2001:db8::1/128', '192.0.2.1/32']);
   assert.deepStrictEqual(['2001:db8::1', '::', '::1', 'fe80::1', 'ff02::1', '::ffff:1.2.3.4'].map(isRoutableUnicast6),
     [true, false, false, false, false, false]);
   assert.deepStrictEqual(['192.0.2.1', '0.0.0.0', '127.0.0.1', '224.0.0.1', '169.254.1.1'].map(isUnicast4),

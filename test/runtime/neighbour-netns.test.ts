@@ -84,7 +84,8 @@ test('home link on the kernel: DAD, unsolicited NA, gratuitous ARP', async (t) =
       }
       await until('every DAD result', () => results.size === addrs.length);
       assert.deepEqual(addrs.map((a) => results.get(a)!.duplicate), [true, true, false, false]);
-      assert.ok(results.get(addrs[0])!.ms < 500, `duplicate found in ${results.get(addrs[0])!.ms} ms`);
+      // Found from the NA, not by waiting for the timer (which would have said "unique").
+      assert.ok(results.get(addrs[0])!.ms < RETRANS_TIMER_MS, `duplicate found in ${results.get(addrs[0])!.ms} ms`);
       assert.ok(results.get(addrs[2])!.ms >= RETRANS_TIMER_MS - 5, 'unique only after RetransTimer');
       assert.equal(rr.link.counters.probesSent, 4);
       t.diagnostic(`duplicate in ${results.get(addrs[0])!.ms.toFixed(1)} ms, ` +
