@@ -11,11 +11,11 @@ import {
 import type { RtnlClient } from '../os/netlink/rtnl.js';
 import type { AddressInfo, LinkInfo, RouteInfo } from '../os/netlink/views.js';
 import type { NetlinkPort, NetlinkSubscription } from '../os/ports.js';
-import type { MnInput } from '../engine/mn/types.js';
+import type { WorldInput } from '../engine/mn/movement.js';
 
 const MAIN_TABLE = 254;
 
-type Item = Exclude<MnInput, { kind: 'mh' }>;
+type Item = WorldInput;
 
 function key(i: Item): string {
   switch (i.kind) {

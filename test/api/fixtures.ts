@@ -59,11 +59,11 @@ export const MN_REGISTERED: MnSnapshot = {
     encapsulation: 'udp4', local: '198.51.100.10', localPort: 40000, remote: '203.0.113.1', remotePort: 4191,
   },
   ipv4HomeAddress: '10.0.0.7', ipv4Prefix: undefined, mobileRouter: false, explicitMode: true,
-  mobileNetworkPrefixes: ['2001:db8:ff::/64'],
+  mobileNetworkPrefixes: ['2001:db8:ff::/64'], routers: [],
   counters: {
     bindingUpdatesSent: 3, registrations: 1, deregistrations: 0, failuresByStatus: { 130: 1 },
     bindingErrorsByStatus: {}, ipv4RefusedByStatus: {}, droppedByReason: { 'unexpected-ack': 2 },
-    expired: 0, careOfChanges: 2,
+    expired: 0, careOfChanges: 2, routerAdvertisements: 0, routerAdvertisementsDropped: 0, routersLost: 0,
   },
 };
 

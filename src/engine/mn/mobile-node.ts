@@ -4,31 +4,26 @@
  * state wanted (tunnel, home addresses) and events; `nextDeadline()` says when to call
  * `onTimeout`, which is safe to call at any time.
  *
- * After every world input the engine reconciles (RFC 6275 §11.5):
- * - at home (a usable interface holds a home-prefix address): no tunnel; if a binding may exist,
- *   deregister from the home address (§11.5.4) and take the home address back on that interface
- *   (with an announcement) after the BA or after giving up; otherwise take it back at once;
- * - away with a care-of address: each change of care-of address (or leaving home) starts a new
- *   registration round at once, subject to MAX_UPDATE_RATE;
- * - away without one: stop registering and clear the tunnel, keeping the binding state until it
- *   expires; a care-of address that reappears starts a registration again.
- * Received packets are decoded here (never trusted): malformed or unexpected ones become
- * `dropped` events and change nothing.
+ * After every world input, and whenever what Router Advertisements taught it changes (an RA, or
+ * a lifetime or Advertisement Interval that ran out: routers.ts), the engine reconciles
+ * (reconcile.ts, RFC 6275 §11.5).
+ * Received packets (Mobility Headers, Router Advertisements: ra.ts) are decoded here (never
+ * trusted): malformed or unexpected ones become `dropped` events and change nothing.
  */
 import { BindingUpdateListEntry, type RoundKind } from '../../proto/binding-update-list.js';
 import type { Prng } from '../../proto/prng.js';
-import type { Instant } from '../../proto/time.js';
+import { earliest, type Instant } from '../../proto/time.js';
 import type { Engine, ReceivedMh, TunnelEndpoint } from '../types.js';
 import { normalizeMnConfig } from './config.js';
-import { WorldView, sameCareOf, type CareOf, type WorldInput } from './movement.js';
+import { WorldView, type CareOf, type WorldInput } from './movement.js';
+import { validateRouterAdvertisement, type ReceivedRouterAdvertisement } from './ra.js';
 import { receiveMobility } from './receive.js';
+import { reconcile } from './reconcile.js';
+import { RouterTable, type RouterView } from './routers.js';
 import {
-  beginDeregistration, beginRegistration, handleBindingAck, handleBindingError,
-  handleBindingRefreshRequest, runTimers, settleAtHome,
+  handleBindingAck, handleBindingError, handleBindingRefreshRequest, runTimers,
 } from './registration.js';
-import {
-  clearHomeAddress, clearTunnel, emitEvent, placeHomeAddress, type Location, type MnState,
-} from './state.js';
+import { emitEvent, type Location, type MnState } from './state.js';
 import type { MnEvent, MnInput, MnOutput, MobileNodeConfig } from './types.js';
 
 /** Counters kept from the engine's own events, for the management views only. */
@@ -43,6 +38,11 @@ export interface MnCounters {
   readonly droppedByReason: Record<string, number>;
   expired: number;
   careOfChanges: number;
+  /** Router Advertisements received on configured interfaces, and those dropped as invalid. */
+  routerAdvertisements: number;
+  routerAdvertisementsDropped: number;
+  /** Routers lost by their Advertisement Interval (routers.ts). */
+  routersLost: number;
 }
 
 /** The last BU sent and the last registration, as the engine's events told them. */
@@ -92,6 +92,8 @@ export interface MnSnapshot {
   readonly mobileRouter: boolean;
   readonly explicitMode: boolean;
   readonly mobileNetworkPrefixes: readonly string[];
+  /** What Router Advertisements taught the node, per interface and router. */
+  readonly routers: readonly RouterView[];
   readonly counters: Readonly<MnCounters>;
 }
 
@@ -111,7 +113,9 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
   private readonly counters: MnCounters = {
     bindingUpdatesSent: 0, registrations: 0, deregistrations: 0, failuresByStatus: {},
     bindingErrorsByStatus: {}, ipv4RefusedByStatus: {}, droppedByReason: {}, expired: 0, careOfChanges: 0,
+    routerAdvertisements: 0, routerAdvertisementsDropped: 0, routersLost: 0,
   };
+  private readonly routers = new RouterTable();
   private readonly seen: Seen = {
     sequence: undefined, sentAt: undefined, lifetimeSeconds: undefined, grantedSeconds: undefined,
     expiresAt: undefined, natDetected: false,
@@ -121,7 +125,7 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
   constructor(config: MobileNodeConfig, prng: Prng) {
     const cfg = normalizeMnConfig(config);
     this.st = {
-      cfg, bul: new BindingUpdateListEntry(prng), world: new WorldView(cfg),
+      cfg, bul: new BindingUpdateListEntry(prng), world: new WorldView(cfg, this.routers),
       location: { kind: 'unknown' }, careOf: undefined, lastBuCareOf: undefined,
       mayHaveBinding: false, homeAddressOn: undefined, ipv4Placed: undefined, ipv4: {},
       tunnel: undefined,
@@ -131,12 +135,14 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
   handle(now: Instant, input: MnInput): MnOutput[] {
     const out: MnOutput[] = [];
     if (input.kind === 'mh') this.receive(now, input, out);
+    else if (input.kind === 'router-advertisement') this.routerAdvertisement(now, input, out);
     else this.observe(now, input, out);
     return this.account(now, out);
   }
 
   onTimeout(now: Instant): MnOutput[] {
     const out: MnOutput[] = [];
+    if (this.routers.expire(now)) reconcile(this.st, now, out);
     runTimers(this.st, now, out);
     return this.account(now, out);
   }
@@ -162,7 +168,8 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
       ipv4Prefix: st.ipv4.prefix && `${st.ipv4.prefix.address}/${st.ipv4.prefix.prefixLength}`,
       mobileRouter: cfg.mobileRouter, explicitMode: cfg.explicitMode,
       mobileNetworkPrefixes: cfg.mobileNetworkPrefixes.map((p) => `${p.prefix}/${p.prefixLength}`),
-      counters: copyCounters(this.counters),
+      routers: this.routers.views(),
+      counters: copyCounters({ ...this.counters, routersLost: this.routers.routersLost }),
     };
   }
 
@@ -201,7 +208,7 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
   }
 
   nextDeadline(): Instant | undefined {
-    return this.st.bul.nextDeadline();
+    return earliest(this.st.bul.nextDeadline(), this.routers.nextDeadline());
   }
 
   private receive(now: Instant, input: ReceivedMh, out: MnOutput[]): void {
@@ -219,54 +226,23 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
   }
 
   private observe(now: Instant, input: WorldInput, out: MnOutput[]): void {
-    const st = this.st;
-    st.world.apply(input);
-    const home = st.world.homeInterface();
-    const careOf = home === undefined ? st.world.selectCareOf(st.careOf) : undefined;
-    const careOfChanged = !sameCareOf(careOf, st.careOf);
-    if (careOfChanged) {
-      st.careOf = careOf;
-      emitEvent(out, {
-        type: 'care-of-changed', ifname: careOf?.ifname, careOfAddress: careOf?.address,
-        family: careOf?.family,
-      });
-    }
-    if (home !== undefined) this.atHome(now, home, out);
-    else this.away(now, careOfChanged, out);
+    this.routers.expire(now);
+    this.st.world.apply(input);
+    reconcile(this.st, now, out);
   }
 
-  /** RFC 6275 §11.5.4: returning home (or booting there). */
-  private atHome(now: Instant, ifname: string, out: MnOutput[]): void {
-    const st = this.st;
-    const was = st.location;
-    st.location = { kind: 'home', ifname };
-    if (was.kind === 'home') {
-      // The home link moved to another interface: follow it unless still deregistering.
-      if (was.ifname !== ifname && st.bul.round === undefined) placeHomeAddress(st, out, { ifname });
+  /** RFC 6275 §11.5.1: an RA on a configured interface; invalid ones are dropped and counted. */
+  private routerAdvertisement(now: Instant, rx: ReceivedRouterAdvertisement, out: MnOutput[]): void {
+    if (!this.st.cfg.preferences.has(rx.ifname)) return;
+    this.counters.routerAdvertisements++;
+    const r = validateRouterAdvertisement(rx);
+    if (!r.ok) {
+      this.counters.routerAdvertisementsDropped++;
+      emitEvent(out, r.drop);
       return;
     }
-    clearTunnel(st, out);
-    emitEvent(out, { type: 'at-home', ifname });
-    if (st.mayHaveBinding) beginDeregistration(st, now, out);
-    else settleAtHome(st, out, { announce: false, deregistered: false });
-  }
-
-  private away(now: Instant, careOfChanged: boolean, out: MnOutput[]): void {
-    const st = this.st;
-    const wasHome = st.location.kind === 'home';
-    st.location = { kind: 'away' };
-    if (wasHome) {
-      // Leaving home: the home address must not stay on a foreign link; a deregistration in
-      // progress is abandoned (the binding is still held, so the next BU re-registers).
-      if (st.homeAddressOn !== 'tunnel') clearHomeAddress(st, out);
-      st.bul.end();
-    }
-    if (!careOfChanged && !wasHome) return;
-    if (st.careOf === undefined) {
-      st.bul.end();
-      clearTunnel(st, out);
-      return;
-    }
-    beginRegistration(st, now, out);
+    this.routers.expire(now);
+    this.routers.observe(now, rx.ifname, r.ra);
+    reconcile(this.st, now, out);
   }
 }

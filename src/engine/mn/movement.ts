@@ -13,15 +13,23 @@
  *   accepted: RFC 4193 gives them global scope); IPv4 any unicast address outside 0/8, 127/8
  *   and 224/3, and only with DSMIPv6 and a home agent IPv4 address (RFC 5555 §4.1);
  * - IPv6 beats IPv4, then the lower preference, then the interface name; on that interface the
- *   current care-of address is kept while it stays, else the lowest address text;
+ *   freshest advertised address (below), then the current care-of address while it stays, else the
+ *   lowest address text;
  * - the node is at home when a usable interface holds an IPv6 address inside the home prefix
- *   (the home address itself counts).
+ *   (the home address itself counts), or when a Router Advertisement heard on it advertises the
+ *   home prefix on-link (RFC 6275 §11.5.4: "its home subnet prefix is again on-link");
+ * - Router Advertisements refine this (routers.ts): an IPv6 default router they made unusable
+ *   (Router Lifetime 0, run out, lost by its Advertisement Interval) does not count; an address
+ *   they `withdrew` is neither a care-of address nor proof of being at home; and on one interface
+ *   an address of the most recently first-heard router's prefixes wins (a new router is a
+ *   movement hint), before the current address is kept.
  * Table sizes are bounded: per interface at most ADDRESSES_PER_INTERFACE_MAX addresses and
  * ROUTERS_PER_INTERFACE_MAX routers; further ones are ignored.
  */
 import { formatIpv4, formatIpv6, maskBytes, parseIpv4, parseIpv6 } from '../../wire/addr.js';
 import { bytesEqual } from '../../wire/bytes.js';
 import type { NormalizedMnConfig } from './config.js';
+import type { RouterTable } from './routers.js';
 import type { MnInput } from './types.js';
 
 export const ADDRESSES_PER_INTERFACE_MAX = 64;
@@ -34,7 +42,7 @@ export interface CareOf {
   readonly address: string;
 }
 
-export type WorldInput = Exclude<MnInput, { readonly kind: 'mh' }>;
+export type WorldInput = Exclude<MnInput, { readonly kind: 'mh' | 'router-advertisement' }>;
 
 interface InterfaceState {
   up: boolean;
@@ -46,6 +54,8 @@ interface InterfaceState {
 
 interface Candidate extends CareOf {
   readonly preference: number;
+  /** When the newest router advertising its prefix was first heard (-Infinity: none). */
+  readonly freshness: number;
 }
 
 export function sameCareOf(a: CareOf | undefined, b: CareOf | undefined): boolean {
@@ -88,13 +98,18 @@ function compareCandidates(a: Candidate, b: Candidate): number {
   if (a.family !== b.family) return b.family - a.family;
   if (a.preference !== b.preference) return a.preference - b.preference;
   if (a.ifname !== b.ifname) return a.ifname < b.ifname ? -1 : 1;
+  if (a.freshness !== b.freshness) return b.freshness - a.freshness;
   return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
 }
 
 export class WorldView {
   private readonly interfaces = new Map<string, InterfaceState>();
 
-  constructor(private readonly cfg: NormalizedMnConfig) {}
+  private readonly homeAgent: Uint8Array;
+
+  constructor(private readonly cfg: NormalizedMnConfig, private readonly routers: RouterTable) {
+    this.homeAgent = parseIpv6(cfg.homeAgentAddress)!;
+  }
 
   /** Applies one world input; inputs about unknown interfaces or bad addresses are ignored. */
   apply(input: WorldInput): void {
@@ -106,6 +121,7 @@ export class WorldView {
     }
     if (input.kind === 'link') {
       st.up = input.up;
+      if (!input.up) this.routers.linkDown(input.ifname);
       return;
     }
     const address = canonical(input.family, input.address);
@@ -131,10 +147,14 @@ export class WorldView {
 
   /** The usable interface holding an address inside the home prefix, if any (RFC 6275 §11.5.4). */
   homeInterface(): string | undefined {
-    const homes = this.usable().filter(([, st]) => [...st.addresses].some(([a, family]) => {
-      const b = family === 6 ? parseIpv6(a) : undefined;
-      return b !== undefined && inPrefix6(b, this.cfg.homePrefix, this.cfg.homePrefixLength);
-    }));
+    const { homePrefix, homePrefixLength } = this.cfg;
+    const homes = this.usable().filter(([ifname, st]) =>
+      this.routers.homeAdvertised(ifname, homePrefix, homePrefixLength, this.homeAgent)
+      || [...st.addresses].some(([a, family]) => {
+        const b = family === 6 ? parseIpv6(a) : undefined;
+        return b !== undefined && inPrefix6(b, homePrefix, homePrefixLength)
+          && this.routers.standing(ifname, b).kind !== 'withdrawn';
+      }));
     homes.sort((x, y) => x[2] - y[2] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     return homes[0]?.[0];
   }
@@ -143,23 +163,33 @@ export class WorldView {
     const v4Allowed = this.cfg.useDsmip6 && this.cfg.homeAgentIpv4Address !== undefined;
     const out: Candidate[] = [];
     for (const [ifname, st, preference] of this.usable()) {
-      const routerOf = (f: 4 | 6): boolean => [...st.routers].some((r) => r.startsWith(`${f} `));
+      const routerOf = (f: 4 | 6): boolean => [...st.routers].some((r) => r.startsWith(`${f} `)
+        && !(f === 6 && this.routers.unusable(ifname, r.slice(2))));
       for (const [address, family] of st.addresses) {
         if (!routerOf(family)) continue;
-        const ok = family === 6 ? usableCareOf6(address, this.cfg) : v4Allowed && usableCareOf4(address);
-        if (ok) out.push({ ifname, family, address, preference });
+        if (family === 4) {
+          if (v4Allowed && usableCareOf4(address)) {
+            out.push({ ifname, family, address, preference, freshness: -Infinity });
+          }
+          continue;
+        }
+        if (!usableCareOf6(address, this.cfg)) continue;
+        const standing = this.routers.standing(ifname, parseIpv6(address)!);
+        if (standing.kind === 'withdrawn') continue;
+        const freshness = standing.kind === 'advertised' ? standing.freshness : -Infinity;
+        out.push({ ifname, family, address, preference, freshness });
       }
     }
     return out.sort(compareCandidates);
   }
 
-  /** The care-of address to use; `current` is kept while it is on the best interface. */
+  /** The care-of address to use; `current` is kept while it is among the best ones. */
   selectCareOf(current: CareOf | undefined): CareOf | undefined {
     const all = this.candidates();
     const best = all[0];
     if (best === undefined) return undefined;
     const keep = current !== undefined && all.some((c) => c.ifname === best.ifname
-      && c.family === best.family && c.address === current.address);
+      && c.family === best.family && c.freshness === best.freshness && c.address === current.address);
     return { ifname: best.ifname, family: best.family, address: keep ? current.address : best.address };
   }
 }

@@ -5,6 +5,9 @@
  * tunnel and home-address state for the OS layer, and events.
  */
 import type { DropEvent, ReceivedMh, SendMh, TunnelEndpoint, PrefixText } from '../types.js';
+import type { ReceivedRouterAdvertisement } from './ra.js';
+
+export type { ReceivedRouterAdvertisement } from './ra.js';
 
 export interface MnInterfaceConfig {
   readonly name: string;
@@ -47,7 +50,10 @@ export interface MobileNodeConfig {
   readonly udpSourcePort: number;
 }
 
-/** What the node sees of the world; each input replaces the previous state of that item. */
+/**
+ * What the node sees of the world; each input replaces the previous state of that item. Router
+ * Advertisements add to what was learned on their interface (routers.ts).
+ */
 export type MnInput =
   | { readonly kind: 'link'; readonly ifname: string; readonly up: boolean }
   | {
@@ -58,6 +64,7 @@ export type MnInput =
     readonly kind: 'default-router'; readonly ifname: string; readonly family: 4 | 6;
     readonly address: string; readonly present: boolean;
   }
+  | ReceivedRouterAdvertisement
   | ReceivedMh;
 
 /** OS state the node wants; each op replaces the previous state of the same item. */
