@@ -1,6 +1,7 @@
 /**
  * The Mobile Node / Mobile Router daemon: the engine of src/engine/mn on the real system.
- * Movement detection comes from rtnetlink (mn-world.ts). While away, the home addresses live on
+ * Movement detection comes from rtnetlink (mn-world.ts) and from the Router Advertisements heard
+ * on the mobile interfaces (ra-monitor.ts). While away, the home addresses live on
  * the TUN and policy routing sends traffic from them (and from mobile network prefixes) into it:
  * table 252 holds a default route via the TUN, and `from <home address or MNP> lookup 252` rules
  * select it; tunnel sockets send from the care-of address through the main table, so the
@@ -33,6 +34,7 @@ import type { RunningDaemon } from './ha-daemon.js';
 import type { Logger } from './logger.js';
 import { TunnelIo } from './tunnel-io.js';
 import { WorldWatcher } from './mn-world.js';
+import { RaMonitor } from './ra-monitor.js';
 
 /** UMIP's RT6_TABLE_MIP6. */
 export const MIP6_TABLE = 252;
@@ -229,8 +231,11 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
     const io = new TunnelIo(ports, fwd, IpProto.ROUTING, (mh) => host.input(mh), mtuOptions(ctx));
     io.start();
     const dhcp = new DhcpRuntime(ctx, dhcpInterfaces(cfg), tun.name);
+    const openNd = ctx.os.openNd;
+    const ra = new RaMonitor(openNd && ((o) => openNd.call(ctx.os, o)), names, (rx) => host.input(rx), log);
     const world = new WorldWatcher(ctx.rtnl, names, (i) => {
       dhcp.observe(i);
+      ra.observe(i);
       host.input(i);
     }, (m) => log.warn(m));
     world.start(ctx.netlink);
@@ -240,8 +245,12 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
       engine: () => mobileNodeSource(engine),
       dataPlane: () => {
         const d = dhcp.counters();
+        const r = ra.stats(engine.snapshot(performance.now()).counters.routerAdvertisementsDropped);
         const t = trafficOf([fwd.txPackets, fwd.txBytes], [fwd.rxPackets, fwd.rxBytes], fwd.drops.snapshot());
-        return { traffic: { ...t.traffic, ...d.traffic }, dropped: { ...t.dropped, ...d.dropped } };
+        return {
+          traffic: { ...t.traffic, ...d.traffic, ...r.traffic },
+          dropped: { ...t.dropped, ...d.dropped, ...r.dropped },
+        };
       },
     });
     const interfaces = [...names];
@@ -252,6 +261,7 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
     return {
       async stop() {
         world.stop();
+        ra.stop();
         dhcp.stop();
         host.stop();
         await control.stop();
