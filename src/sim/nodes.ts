@@ -20,6 +20,8 @@ export class SimMobile {
   registeredLifetimeSeconds = 0;
   readonly buSentAt: Instant[] = [];
   timerAt: Instant | undefined;
+  /** Attachments so far (each one's RAs stop when the next begins). */
+  attachments = 0;
   /** NAT rebinding or partition since the last registration: data may legitimately fail. */
   disturbedAt: Instant = -Infinity;
 

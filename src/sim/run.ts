@@ -14,6 +14,7 @@ import { Ipv4Pool } from '../proto/ipv4-pool.js';
 import { MN_IFNAME, SimMobile } from './nodes.js';
 import { Observer, type Violation } from './observer.js';
 import { probe, type ProbeStats } from './probes.js';
+import { startRouterAdvertisements } from './router-adverts.js';
 import { findScenario, type ScenarioPlan } from './scenarios.js';
 import {
   HA_ADDRESS, HA_IPV4_PRIVATE_BEHIND_NAT, HA_IPV4_PUBLIC, HA_NAT_PUBLIC, HOME_PREFIX, IPV4_HOME_SUBNET,
@@ -109,7 +110,7 @@ function announce(w: World, m: SimMobile, net: SimNetwork, present: boolean): vo
   }
 }
 
-function attach(w: World, m: SimMobile, net: SimNetwork): void {
+function attach(w: World, m: SimMobile, net: SimNetwork, p: ScenarioPlan): void {
   m.network = net;
   m.attachedAt = w.now;
   m.coa6 = net.kind === 'home' ? m.homeAddress : address6(net, m.host);
@@ -117,6 +118,7 @@ function attach(w: World, m: SimMobile, net: SimNetwork): void {
   w.observer.counts.handovers++;
   w.feedMn(m, { kind: 'link', ifname: MN_IFNAME, up: true });
   announce(w, m, net, true);
+  if (p.raIntervalMs !== undefined) startRouterAdvertisements(w, m, net, p.raIntervalMs);
 }
 
 function detach(w: World, m: SimMobile): void {
@@ -129,21 +131,27 @@ function detach(w: World, m: SimMobile): void {
   m.coa4 = undefined;
 }
 
-function move(w: World, m: SimMobile, next: SimNetwork): void {
+function move(w: World, m: SimMobile, next: SimNetwork, p: ScenarioPlan): void {
+  if (p.silentMoves) {
+    // The link stays up and keeps the old addresses: traffic may fail until the node notices.
+    m.disturbedAt = w.now;
+    attach(w, m, next, p);
+    return;
+  }
   detach(w, m);
-  w.at(w.now + w.prng.below(500), () => attach(w, m, next));
+  w.at(w.now + w.prng.below(500), () => attach(w, m, next, p));
 }
 
 function scheduleMovement(w: World, m: SimMobile, p: ScenarioPlan, end: number): void {
   for (const s of p.script) {
-    if (s.mobile === m.index) w.at(s.atMs, () => move(w, m, w.networks.get(s.network)!));
+    if (s.mobile === m.index) w.at(s.atMs, () => move(w, m, w.networks.get(s.network)!, p));
   }
   if (p.roam.length === 0) return;
   const at = w.now + p.dwellMs / 2 + w.prng.below(p.dwellMs);
   if (at >= end) return;
   w.at(at, () => {
     const choices = p.roam.filter((n) => n !== m.network?.name);
-    move(w, m, w.networks.get(choices[w.prng.below(choices.length)])!);
+    move(w, m, w.networks.get(choices[w.prng.below(choices.length)])!, p);
     scheduleMovement(w, m, { ...p, script: [] }, end);
   });
 }
@@ -175,7 +183,7 @@ export function runSim(o: SimOptions): SimResult {
   const w = buildWorld(o, prng, p);
   const stats: ProbeStats = { sent: 0, delivered: 0, lostToImpairment: 0, unsettled: 0 };
   w.mobiles.forEach((m, i) => {
-    w.at(i * 137, () => attach(w, m, w.networks.get(p.start[i % p.start.length])!));
+    w.at(i * 137, () => attach(w, m, w.networks.get(p.start[i % p.start.length])!, p));
     scheduleMovement(w, m, p, o.durationMs);
   });
   scheduleDisturbances(w, p, o.durationMs);

@@ -25,6 +25,10 @@ export interface ScenarioPlan {
   readonly natRebindMeanMs: number | undefined;
   /** Mean time between partitions of a random network; none when undefined. */
   readonly partitionMeanMs: number | undefined;
+  /** Router Advertisements with this Advertisement Interval on IPv6 networks; none when undefined. */
+  readonly raIntervalMs: number | undefined;
+  /** Moves keep the link up and the old addresses: only RAs reveal them (router-adverts.ts). */
+  readonly silentMoves: boolean;
   /** Scripted moves (instead of random roaming): at `atMs`, node `mobile` moves to `network`. */
   readonly script: readonly { readonly atMs: number; readonly mobile: number; readonly network: string }[];
 }
@@ -36,7 +40,8 @@ export function plan(name: string, description: string, over: Partial<ScenarioPl
   return {
     name, description, start: ['fn3'], roam: [], dwellMs: 20_000, impairment: CLEAN,
     haBehindNat: false, forceUdp: false, ipv4HomeAddress: 'none', mobileRouter: false,
-    natRebindMeanMs: undefined, partitionMeanMs: undefined, script: [], ...over,
+    natRebindMeanMs: undefined, partitionMeanMs: undefined, raIntervalMs: undefined, silentMoves: false,
+    script: [], ...over,
   };
 }
 
@@ -63,6 +68,9 @@ export const SCENARIOS: readonly ScenarioPlan[] = [
   }),
   plan('nat-rebind', 'NATs lose their state now and then', {
     start: ['nat', 'nat2'], natRebindMeanMs: 60_000,
+  }),
+  plan('silent-moves', 'IPv6 networks change under a link that stays up; RAs alone reveal it', {
+    start: ['fn2', 'fn3'], roam: ['fn2', 'fn3'], dwellMs: 20_000, raIntervalMs: 1000, silentMoves: true,
   }),
 ];
 

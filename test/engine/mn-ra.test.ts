@@ -283,3 +283,17 @@ test('bounds: routers beyond ROUTERS_PER_LINK_MAX per interface are ignored', ()
   }
   assert.equal(w.mn.snapshot(w.now).routers.length, ROUTERS_PER_LINK_MAX);
 });
+
+test('movement: the same router address with none of its prefixes is another router (fe80::1 everywhere)', () => {
+  const w = new World();
+  registeredOn6(w);
+  w.feed(ra('eth0', { prefixes: [{ prefix: FOREIGN }] }));
+  w.now = 5000;
+  const out = w.feed(ra('eth0', { prefixes: [{ prefix: FOREIGN_B }] }));
+  assert.deepEqual(trace(out), ['event care-of-changed', 'os tunnel-clear'], 'the old prefix is gone with its router');
+  assert.equal(onlyBu(w.address('eth0', COA6B)).send.packet.source, COA6B);
+  assert.deepEqual(w.mn.snapshot(w.now).routers.map((r) => r.prefixes), [['2001:db8:3::/64']]);
+  w.now = 6000;
+  assert.deepEqual(w.feed(ra('eth0', { prefixes: [{ prefix: FOREIGN_B }, { prefix: '2001:db8:4::' }] })), [],
+    'a router adding a prefix is the same router');
+});

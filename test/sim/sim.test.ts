@@ -88,3 +88,18 @@ test('the checkers catch a home agent that binds unauthorised nodes', () => {
   });
   assert.match(v4.violations[0]?.message ?? '', /unauthorised IPv4 home address 10\.250\.0\.1/);
 });
+
+test('silent moves: RAs alone reveal them; without RAs the checkers catch the stale care-of address', () => {
+  const s = SCENARIOS.find((x) => x.name === 'silent-moves')!;
+  for (const seed of [4, 5]) {
+    const r = runSim({ seed, durationMs: 120_000, mobiles: 3, scenario: s.name });
+    assert.deepStrictEqual(r.violations, [], `seed ${seed}`);
+    assert.ok(r.counts.handovers > 6 && r.counts.accepted >= r.counts.handovers, `seed ${seed}: ${JSON.stringify(r.counts)}`);
+    for (const f of r.final) {
+      const prefix = f.network === 'fn2' ? '2001:db8:20::' : '2001:db8:30::';
+      assert.ok(f.tunnel?.local.startsWith(prefix), `seed ${seed}: ${JSON.stringify(f)}`);
+    }
+    const blind = runSim({ seed, durationMs: 120_000, mobiles: 3, scenario: 'blind', plan: { ...s, raIntervalMs: undefined } });
+    assert.match(blind.violations[0]?.message ?? '', /not an address it has/, `seed ${seed}`);
+  }
+});

@@ -11,7 +11,9 @@
  *   (unsolicited RAs are at most one interval apart), so one lost RA on a lossy link is not
  *   movement. A lost router is forgotten with its prefixes and stays unusable until heard again;
  * - its prefixes accumulate as RFC 4861 says: each Prefix Information option sets that prefix's
- *   valid lifetime (0 withdraws it); an RA that omits a prefix does not withdraw it.
+ *   valid lifetime (0 withdraws it); an RA that omits a prefix does not withdraw it. But an RA
+ *   whose prefixes are all new to that router comes from another router with the same link-local
+ *   address (a move the link did not report): the old router is forgotten, the new one is new;
  * Per interface, every prefix advertised during the attachment is remembered (`seen`). An IPv6
  * address is then
  * - `advertised` when a live router's prefix covers it; its freshness is the time the newest
@@ -91,6 +93,18 @@ function until(now: Instant, seconds: number): Instant {
   return seconds === INFINITE_LIFETIME ? Infinity : now + seconds * 1000;
 }
 
+/**
+ * An RA from a known source none of whose prefixes that router advertised before: another router
+ * with the same link-local address (fe80::1 is common), after a move the link did not report.
+ * A router advertises all its prefixes in every RA (RFC 4861 §6.2.3 splits them only when they do
+ * not fit in one), so this is not an ordinary RA.
+ */
+function renumbered(r: Router, ra: ObservedRouterAdvertisement): boolean {
+  const live = ra.prefixes.filter((p) => p.validLifetimeSeconds > 0);
+  if (live.length === 0 || r.prefixes.size === 0) return false;
+  return !live.some((p) => r.prefixes.has(prefixKey(p.prefix, p.prefixLength)));
+}
+
 function markUnusable(l: Link, source: string): void {
   l.unusable.delete(source);
   if (l.unusable.size >= UNUSABLE_ROUTERS_MAX) l.unusable.delete(l.unusable.values().next().value!);
@@ -120,6 +134,8 @@ export class RouterTable {
   observe(now: Instant, ifname: string, ra: ObservedRouterAdvertisement): void {
     const l = this.link(ifname);
     let r = l.routers.get(ra.source);
+    if (r !== undefined && renumbered(r, ra)) l.routers.delete(ra.source);
+    r = l.routers.get(ra.source);
     if (r === undefined) {
       if (l.routers.size >= ROUTERS_PER_LINK_MAX) return;
       r = {
