@@ -13,11 +13,18 @@ export interface Clock {
   setTimer(at: Instant, fire: () => void): { cancel(): void };
 }
 
-/** The monotonic clock (performance.now) with one setTimeout per arming. */
+/** setTimeout's largest delay; a longer one would fire at once (TimeoutOverflowWarning). */
+export const TIMER_MAX_MS = 0x7fffffff;
+
+/**
+ * The monotonic clock (performance.now) with one setTimeout per arming. A deadline further than
+ * TIMER_MAX_MS away (a 30-day prefix lifetime, say) fires early; `onTimeout` is safe to call at
+ * any time, and the host arms again.
+ */
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimer(at, fire) {
-    const h = setTimeout(fire, Math.max(0, at - performance.now()));
+    const h = setTimeout(fire, Math.min(TIMER_MAX_MS, Math.max(0, at - performance.now())));
     return { cancel: () => clearTimeout(h) };
   },
 };

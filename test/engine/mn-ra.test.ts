@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MnOutput, ReceivedRouterAdvertisement } from '../../src/engine/mn/types.js';
 import { LOST_AFTER_INTERVALS, ROUTERS_PER_LINK_MAX } from '../../src/engine/mn/routers.js';
+import { Xoshiro128 } from '../../src/proto/prng.js';
 import { parseIpv6 } from '../../src/wire/addr.js';
 import { finishChecksum, pseudoSum6, sumWords } from '../../src/wire/checksum.js';
 import { encodeIcmpv6, type Icmpv6RouterAdvertisement } from '../../src/wire/icmpv6.js';
@@ -296,4 +297,25 @@ test('movement: the same router address with none of its prefixes is another rou
   w.now = 6000;
   assert.deepEqual(w.feed(ra('eth0', { prefixes: [{ prefix: FOREIGN_B }, { prefix: '2001:db8:4::' }] })), [],
     'a router adding a prefix is the same router');
+});
+
+test('hostile RAs: 5,000 mutated and truncated RAs never throw; each is either used or dropped', () => {
+  const w = new World();
+  registeredOn6(w);
+  const prng = new Xoshiro128(42);
+  const base = ra('eth0', { intervalMs: 1000, prefixes: [{ prefix: FOREIGN }, { prefix: FOREIGN_B }] });
+  let dropped = 0;
+  for (let i = 0; i < 5000; i++) {
+    let b = base.bytes.slice();
+    const flips = 1 + prng.below(4);
+    for (let f = 0; f < flips; f++) b[4 + prng.below(b.length - 4)] = prng.below(256);
+    if (prng.below(4) === 0) b = b.slice(0, prng.below(b.length + 1));
+    const out = w.feed({ ...base, bytes: prng.below(2) === 0 ? fixChecksum(b) : b });
+    if (eventsOf(out, 'dropped').length > 0) dropped++;
+    w.now += 10;
+  }
+  const c = w.mn.snapshot(w.now).counters;
+  assert.equal(c.routerAdvertisements, 5000);
+  assert.equal(c.routerAdvertisementsDropped, dropped);
+  assert.ok(dropped > 2500 && dropped < 5000, `${dropped} dropped`);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EngineHost, type Clock } from '../../src/runtime/engine-host.js';
+import { EngineHost, realClock, type Clock } from '../../src/runtime/engine-host.js';
 import type { Engine } from '../../src/engine/types.js';
 
 /** A manual clock: timers fire when the test advances time. */
@@ -56,4 +56,12 @@ test('engine host: outputs handled, one timer at the next deadline, errors conta
   assert.deepStrictEqual(clock.armed, []);
   host.input('d');
   assert.deepStrictEqual(out.at(-1), 'c@150');
+});
+
+test('realClock: a deadline beyond setTimeout\'s range does not fire at once (no busy loop)', async () => {
+  let fired = false;
+  const h = realClock.setTimer(performance.now() + 30 * 86_400_000, () => { fired = true; });
+  await new Promise((r) => setTimeout(r, 50));
+  h.cancel();
+  assert.equal(fired, false);
 });
