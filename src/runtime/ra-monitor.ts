@@ -7,8 +7,16 @@
  *
  * The socket follows the link: it opens when rtnetlink reports the link up and closes when it
  * goes down (an interface deleted and created again gets a new index, which the socket would
- * not follow). Opening may fail (no CAP_NET_RAW, OS ports without links): detection then rests
- * on rtnetlink alone, with one warning per interface and failure. Every message goes to the
+ * not follow). When it opens, the node solicits (RFC 4861 §6.3.7): after a random delay of up to
+ * MAX_RTR_SOLICITATION_DELAY, up to MAX_RTR_SOLICITATIONS Router Solicitations from the
+ * unspecified address (no Source Link-Layer Address option, as §4.1 requires for it) to
+ * all-routers, RTR_SOLICITATION_INTERVAL apart, until an RA arrives. Routers answer a
+ * solicitation from :: by multicast, so the kernel's SLAAC hears the answer too. Without this, a
+ * daemon started on a link whose router advertises every 10 minutes would learn nothing for that
+ * long, and a link with accept_ra 0 would only be seen through its unsolicited RAs.
+ *
+ * Opening may fail (no CAP_NET_RAW, OS ports without links): detection then rests on rtnetlink
+ * alone, with one warning per interface and failure. Every message goes to the
  * engine, which validates it (hop limit 255, link-local source, checksum, format: RFC 4861
  * §6.1.2) and counts what it drops; a message that arrived on another interface than the
  * socket's is dropped and counted here.
@@ -18,9 +26,29 @@ import type { NdMessage, NdOptions, NdPort } from '../os/ports.js';
 import type { ReceivedRouterAdvertisement } from '../engine/mn/types.js';
 import type { WorldInput } from '../engine/mn/movement.js';
 import { formatIpv6 } from '../wire/addr.js';
+import { ICMPV6_NEXT_HEADER, encodeIcmpv6 } from '../wire/icmpv6.js';
+import { IPV6_HEADER_LENGTH, encodeIpv6Header } from '../wire/ipv6.js';
 import type { Logger } from './logger.js';
 
 export const ICMPV6_ROUTER_ADVERTISEMENT = 134;
+/** RFC 4861 §10 host constants. */
+export const MAX_RTR_SOLICITATION_DELAY_MS = 1000;
+export const RTR_SOLICITATION_INTERVAL_MS = 4000;
+export const MAX_RTR_SOLICITATIONS = 3;
+const ALL_ROUTERS = 'ff02::2';
+const UNSPECIFIED = '::';
+
+/** The Router Solicitation the monitor sends: from ::, hop limit 255, no options. */
+export function routerSolicitation(): Uint8Array {
+  const out = new Uint8Array(IPV6_HEADER_LENGTH + 8);
+  const len = encodeIcmpv6({ type: 'router-solicitation', code: 0, options: [] }, out, IPV6_HEADER_LENGTH,
+    UNSPECIFIED, ALL_ROUTERS);
+  encodeIpv6Header({
+    trafficClass: 0, flowLabel: 0, payloadLength: len, nextHeader: ICMPV6_NEXT_HEADER, hopLimit: 255,
+    source: UNSPECIFIED, destination: ALL_ROUTERS,
+  }, out, 0);
+  return out;
+}
 
 export interface RaMonitorCounters {
   /** Messages handed to the engine. */
@@ -30,13 +58,17 @@ export interface RaMonitorCounters {
   wrongInterface: number;
   rxErrors: number;
   openFailures: number;
+  solicitationsSent: number;
+  sendErrors: number;
 }
 
 export class RaMonitor {
   readonly counters: RaMonitorCounters = {
-    received: 0, bytes: 0, wrongInterface: 0, rxErrors: 0, openFailures: 0,
+    received: 0, bytes: 0, wrongInterface: 0, rxErrors: 0, openFailures: 0, solicitationsSent: 0,
+    sendErrors: 0,
   };
   private readonly ports = new Map<string, NdPort>();
+  private readonly soliciting = new Map<string, ReturnType<typeof setTimeout>>();
   private stopped = false;
 
   constructor(
@@ -97,11 +129,38 @@ export class RaMonitor {
         { ifname, error: err.code });
     });
     this.log.debug('listening for Router Advertisements', { ifname });
+    this.solicit(ifname, port, MAX_RTR_SOLICITATIONS, Math.random() * MAX_RTR_SOLICITATION_DELAY_MS);
+  }
+
+  /** Sends `left` solicitations, the first after `delayMs`, until an RA arrives (`message`). */
+  private solicit(ifname: string, port: NdPort, left: number, delayMs: number): void {
+    if (left === 0) {
+      this.soliciting.delete(ifname);
+      return;
+    }
+    this.soliciting.set(ifname, setTimeout(() => {
+      if (this.ports.get(ifname) !== port) return;
+      try {
+        port.send(routerSolicitation());
+        this.counters.solicitationsSent++;
+      } catch (e) {
+        this.counters.sendErrors++;
+        this.log.limited(`ra-rs ${ifname}`, 'warn', 'cannot send a Router Solicitation',
+          { ifname, error: String(e) });
+      }
+      this.solicit(ifname, port, left - 1, RTR_SOLICITATION_INTERVAL_MS);
+    }, delayMs));
+  }
+
+  private stopSoliciting(ifname: string): void {
+    clearTimeout(this.soliciting.get(ifname));
+    this.soliciting.delete(ifname);
   }
 
   private close(ifname: string): void {
     const port = this.ports.get(ifname);
     if (port === undefined) return;
+    this.stopSoliciting(ifname);
     this.ports.delete(ifname);
     port.close();
   }
@@ -113,6 +172,7 @@ export class RaMonitor {
     }
     this.counters.received++;
     this.counters.bytes += m.bytes.length;
+    this.stopSoliciting(ifname);
     this.feed({
       kind: 'router-advertisement', ifname, source: formatIpv6(m.source),
       destination: formatIpv6(m.destination), hopLimit: m.hopLimit, bytes: m.bytes.slice(),
