@@ -16,7 +16,8 @@ import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js'
 import { collectStatus, formatStatus } from '../testbed/status.js';
 import { teardown } from '../testbed/teardown.js';
 import { formatReport, runScenarios } from '../testbed/run-report.js';
-import { SCENARIOS, selectScenarios } from '../testbed/scenarios.js';
+import { SCENARIOS } from '../testbed/scenarios.js';
+import { selectScenarios } from '../testbed/scenario-sets.js';
 
 export const TESTBED_USAGE = `usage: dsmip6 testbed [--state DIR] [--prefix P] <command>
 commands:
@@ -32,9 +33,10 @@ commands:
                                     attachments, daemons, networks
   exec NODE -- CMD...               run CMD in NODE's namespace (its exit code is returned)
   daemons start|stop [--log-level L] dsmip6d on ha, mr and mn2 from generated configurations
-  run SCENARIO|all [--json]         run scenarios (several: separated by commas) and print
+  run SCENARIO|SET [--json]         run scenarios (several: separated by commas) and print
                                     pass/fail and handover times; brings the testbed up (and
-                                    down after) and starts the daemons when needed; scenarios:
+                                    down after) and starts the daemons when needed; sets: all,
+                                    pairs (ho-FROM-TO, every ordered pair of networks); scenarios:
                                     ${SCENARIOS.map((x) => x.name).join(' ')}
   down                              remove everything (also after a crash)
 options:
