@@ -36,7 +36,8 @@ commands:
   run SCENARIO|SET [--json]         run scenarios (several: separated by commas) and print
                                     pass/fail and handover times; brings the testbed up (and
                                     down after) and starts the daemons when needed; sets: all,
-                                    pairs (ho-FROM-TO, every ordered pair of networks); scenarios:
+                                    pairs (ho-FROM-TO, every ordered pair of networks),
+                                    ha-behind-nat (ha-nat-NET); scenarios:
                                     ${SCENARIOS.map((x) => x.name).join(' ')}
   down                              remove everything (also after a crash)
 options:

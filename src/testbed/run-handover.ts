@@ -15,7 +15,7 @@ import { analyse, Probe, startEcho } from './run-probe.js';
 import { signallingChecks, acknowledged, type Check } from './run-signal-checks.js';
 import { decodeSignalling, malformedFrames } from './run-signalling.js';
 import { LongTcp } from './run-tcp.js';
-import { bul, mobile, type Handover, type Out } from './run.js';
+import { bul, clientNs, mobile, type Handover, type Out } from './run.js';
 import type { Expect, Step } from './scenarios.js';
 import { ipJson, sleep } from './sh.js';
 import type { Testbed } from './state.js';
@@ -112,7 +112,7 @@ async function tshark(tb: Testbed, file: string, since: number, node: MobileName
   const ipv4Coa = !x.atHome && e && e.encapsulation !== 'ipv6' ? e.careOfAddress : null;
   checks.push(...signallingChecks(signals, since, {
     atHome: x.atHome, router: m.mnp6.length > 0, mnp6: m.mnp6, ipv4Home: m.ipv4HomeAddress ?? '0.0.0.0',
-    ipv4Coa, natDetected: !x.atHome && x.natDetected, forceUdp: m.forceUdp,
+    ipv4Coa, natDetected: !x.atHome && x.natDetected, forceUdp: m.forceUdp, haBehindNat: tb.plan.haBehindNat,
   }));
   const pair = acknowledged(signals, since);
   const f = typeof pair === 'string' ? null : pair.bu.flags;
@@ -136,7 +136,7 @@ export async function handover(tb: Testbed, step: HandoverStep, out: Out): Promi
       const lt = longTargets(tb, node);
       for (const ns of new Set(lt.map(([n]) => n))) servers.push(await startEcho(tb.ns(ns)));
       for (const [, a] of lt) {
-        const c = await LongTcp.open(tb.ns('cn'), a).catch((err: Error) => err);
+        const c = await LongTcp.open(clientNs(tb, a), a).catch((err: Error) => err);
         const bad = c instanceof Error ? c.message : await c.exchange(100, 3000);
         if (!(c instanceof Error)) conns.push(c);
         out.checks.push({ name: `long-lived tcp ${a} open before the handover`, ok: bad === undefined,

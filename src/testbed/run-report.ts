@@ -7,6 +7,7 @@ import { attach, detach } from './attach.js';
 import { DAEMON_NODES, daemonPid, startDaemons, stopDaemons } from './daemons.js';
 import { runScenario, type Handover, type ScenarioResult } from './run.js';
 import type { MobileName } from './plan.js';
+import { rebuild } from './rebuild.js';
 import type { Scenario } from './scenarios.js';
 import type { Testbed } from './state.js';
 
@@ -20,19 +21,36 @@ export interface RunReport {
   readonly scenarios: readonly ScenarioResult[];
 }
 
-/** Runs `scenarios` on `tb`; `progress` gets each result as it is done. */
+/** A scenario that could not run: the testbed is up in the other mode and not the runner's. */
+function wrongMode(s: Scenario, haBehindNat: boolean): ScenarioResult {
+  const want = haBehindNat ? 'with' : 'without';
+  return { name: s.name, description: s.description, pass: false, ms: 0, handovers: [], restarts: [],
+    checks: [{ name: `testbed ${want} --ha-behind-nat`, ok: false,
+      detail: 'the testbed is up in the other mode; run it with no testbed up (run rebuilds it then)' }] };
+}
+
+/**
+ * Runs `scenarios` on `tb`; `progress` gets each result as it is done. A scenario that needs
+ * the other mode (`haBehindNat`) makes the runner rebuild the testbed when it brought it up.
+ */
 export async function runScenarios(
-  tb: Testbed, scenarios: readonly Scenario[], broughtUp: boolean,
+  tb0: Testbed, scenarios: readonly Scenario[], broughtUp: boolean,
   progress: (r: ScenarioResult) => void = () => undefined,
 ): Promise<RunReport> {
   const t0 = Date.now();
+  let tb = tb0;
   const noneRunning = DAEMON_NODES.every((n) => daemonPid(tb, n) === undefined);
   const was = { ...tb.state.attachments };
   const results: ScenarioResult[] = [];
   await startDaemons(tb);
   try {
     for (const s of scenarios) {
-      const r = await runScenario(tb, s);
+      const mode = s.haBehindNat === true;
+      if (mode !== tb.plan.haBehindNat && broughtUp) {
+        tb = await rebuild(tb, mode);
+        await startDaemons(tb);
+      }
+      const r = mode === tb.plan.haBehindNat ? await runScenario(tb, s) : wrongMode(s, mode);
       results.push(r);
       progress(r);
     }

@@ -21,6 +21,8 @@ export interface SignalExpect {
   readonly ipv4Coa: string | null;
   readonly natDetected: boolean;
   readonly forceUdp: boolean;
+  /** The home agent is behind a NAT: it always asks for UDP encapsulation (F in its NAT option). */
+  readonly haBehindNat: boolean;
 }
 
 const flagText = (s: Signal): string =>
@@ -50,6 +52,13 @@ const NO_KEEPALIVE = 0xffffffff;
  */
 function natCheck(ba: Signal, x: SignalExpect): Check {
   const got = ba.natDetection ? `F ${ba.natForce ? 1 : 0}, refresh ${ba.natRefresh}` : 'absent';
+  if (x.haBehindNat) {
+    // The home agent behind a NAT always asks for UDP encapsulation.
+    const r = ba.natRefresh;
+    const refresh = x.natDetected ? r !== null && r > 0 && r !== NO_KEEPALIVE : r === NO_KEEPALIVE;
+    return check(`BA NAT detection option: F set (home agent behind NAT), ${x.natDetected ? 'a refresh time'
+      : 'refresh all ones'}`, ba.natDetection && ba.natForce && refresh, got);
+  }
   if (x.natDetected) {
     const r = ba.natRefresh ?? 0;
     return check('BA NAT detection option with a refresh time',

@@ -136,21 +136,29 @@ export async function targets(tb: Testbed, node: MobileName | undefined): Promis
   return [...own, ['mnn', tb.plan.mnn.ipv6], ['mnn', tb.plan.mnn.ipv4]];
 }
 
+/**
+ * Where traffic to `address` comes from: cn, but for IPv4 with the home agent behind NAT (the
+ * home addresses and the IPv4 MNP are private then), the home agent's namespace in the home site.
+ */
+export const clientNs = (tb: Testbed, address: string): string =>
+  tb.ns(tb.plan.haBehindNat && !address.includes(':') ? 'ha' : 'cn');
+
+const via = (tb: Testbed, a: string): string => (clientNs(tb, a) === tb.ns('cn') ? '' : ' from ha');
+
 /** cn -> the node's home addresses (and mnn), IPv6 and IPv4: ping, then (unless `pingOnly`) a TCP echo. */
 async function traffic(tb: Testbed, node: MobileName | undefined, pingOnly: boolean): Promise<Check[]> {
   const to = await targets(tb, node);
-  const cn = tb.ns('cn');
   const checks: Check[] = to.map(([, a]) => {
-    const bad = pingCheck(cn, a);
-    return { name: `ping ${a}`, ok: bad === undefined, detail: bad };
+    const bad = pingCheck(clientNs(tb, a), a);
+    return { name: `ping ${a}${via(tb, a)}`, ok: bad === undefined, detail: bad };
   });
   if (pingOnly) return checks;
   const servers: ChildProcess[] = [];
   try {
     for (const ns of new Set(to.map(([n]) => n))) servers.push(await startEcho(tb.ns(ns)));
     for (const [, a] of to) {
-      const bad = tcpCheck(cn, a);
-      checks.push({ name: `tcp ${a}`, ok: bad === undefined, detail: bad });
+      const bad = tcpCheck(clientNs(tb, a), a);
+      checks.push({ name: `tcp ${a}${via(tb, a)}`, ok: bad === undefined, detail: bad });
     }
   } catch (e) {
     checks.push({ name: 'tcp echo servers', ok: false, detail: (e as Error).message });

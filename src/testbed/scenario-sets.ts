@@ -1,11 +1,12 @@
 /**
  * Named sets of scenarios for `testbed run`: `all` (every scenario of scenarios.ts, then every
- * handover pair) and `pairs` (every ordered pair of the six networks, 30 handovers, in an
+ * handover pair, then the home agent behind NAT, which rebuilds the testbed in that mode),
+ * `ha-behind-nat` and `pairs` (every ordered pair of the six networks, 30 handovers, in an
  * order where each starts where the one before ended: an Eulerian circuit of the complete
  * directed graph, from home back to home).
  */
 import { NETWORKS, type NetworkName } from './plan.js';
-import { ensure, SCENARIOS, visit, type Scenario } from './scenarios.js';
+import { ensure, HA_BEHIND_NAT, SCENARIOS, visit, type Scenario } from './scenarios.js';
 
 /**
  * An Eulerian circuit through every ordered pair of `nodes`, from and back to `nodes[0]`
@@ -43,8 +44,9 @@ export const PAIRS: readonly Scenario[] = everyPair(NETWORKS).map(([a, b]) => pa
 export const NOT_IN_ALL: readonly string[] = ['ha-restart'];
 
 export const SETS: Readonly<Record<string, readonly Scenario[]>> = {
-  all: [...SCENARIOS.filter((s) => !NOT_IN_ALL.includes(s.name)), ...PAIRS],
+  all: [...SCENARIOS.filter((s) => !NOT_IN_ALL.includes(s.name)), ...PAIRS, ...HA_BEHIND_NAT],
   pairs: PAIRS,
+  'ha-behind-nat': HA_BEHIND_NAT,
 };
 
 /** The scenarios `names` selects (set names and scenario names separated by commas, in order). */
@@ -53,7 +55,7 @@ export function selectScenarios(names: string): readonly Scenario[] | string {
   for (const name of names.split(',')) {
     const set = SETS[name];
     if (set) { out.push(...set); continue; }
-    const s = [...SCENARIOS, ...PAIRS].find((x) => x.name === name);
+    const s = [...SCENARIOS, ...PAIRS, ...HA_BEHIND_NAT].find((x) => x.name === name);
     if (!s) {
       return `unknown scenario '${name}' (${Object.keys(SETS).join(', ')}, ` +
         `${SCENARIOS.map((x) => x.name).join(', ')}, ho-FROM-TO for two of ${NETWORKS.join(' ')})`;

@@ -60,6 +60,8 @@ export interface Scenario {
   readonly steps: readonly Step[];
   /** Run after the steps even when one failed (put back what the scenario changed). */
   readonly cleanup?: readonly Step[];
+  /** Needs the testbed up with `--ha-behind-nat`. */
+  readonly haBehindNat?: boolean;
 }
 
 export const REGISTER_MS = 10_000;
@@ -127,4 +129,18 @@ export const SCENARIOS: readonly Scenario[] = [
       { do: 'binding', present: true }, { do: 'traffic' }] },
   { name: 'returning-home', description: 'from a foreign network back home: deregistered, reachable',
     steps: [ensure('fn2'), ...visit('home')] },
+];
+
+const behindNat = (to: NetworkName, expect: Expect, what: string): Scenario => ({
+  name: `ha-nat-${to}`, description: `home agent behind NAT: ${what}`, haBehindNat: true,
+  steps: [{ do: 'handover', to, expect, timeoutMs: REGISTER_MS }, { do: 'binding', present: to !== 'home' },
+    { do: 'traffic' }],
+});
+
+/** The home agent behind NAT (`up --ha-behind-nat`): UDP encapsulation for every IPv4 care-of address. */
+export const HA_BEHIND_NAT: readonly Scenario[] = [
+  behindNat('fn1', away(FN1, 'udp4'), 'IPv4 care-of address, UDP encapsulation without a NAT on mr\'s side'),
+  behindNat('nat', MR_EXPECT.nat, 'mr behind NAT too (two NATs), NAT detected'),
+  behindNat('fn2', MR_EXPECT.fn2, 'IPv6 care-of address, IPv6-in-IPv6 as usual'),
+  behindNat('home', MR_EXPECT.home, 'back home: deregistered'),
 ];

@@ -98,6 +98,10 @@ test('testbed run all: brings the testbed up, passes every scenario, takes it do
       'mn2 reachable over TCP at an IPv4 home address from the pool');
     assert.ok(one(rep, 'two-behind-nat').checks.some((c) => c.name.startsWith('distinct NAT ports') && c.ok));
     assert.ok(one(rep, 'nat-keepalive').checks.some((c) => /mapping kept/.test(c.name) && c.ok));
+    // The home agent behind NAT (the runner rebuilt the testbed in that mode).
+    assert.deepEqual([first(rep, 'ha-nat-fn1').encapsulation, first(rep, 'ha-nat-fn1').natDetected], ['udp4', false]);
+    assert.deepEqual([first(rep, 'ha-nat-nat').encapsulation, first(rep, 'ha-nat-nat').natDetected], ['udp4', true]);
+    assert.ok(one(rep, 'ha-nat-fn1').checks.some((c) => c.name === 'tcp 10.0.2.2 from ha' && c.ok));
 
     // Every ordered pair of networks, each handover starting where the one before ended.
     const pairs = rep.scenarios.filter((s) => s.name.startsWith('ho-')).map((s) => s.handovers[0]);

@@ -68,7 +68,7 @@ function ba(over: Partial<Signal> = {}): Signal {
 
 const X: SignalExpect = {
   atHome: false, router: true, mnp6: ['2001:db8:100:1::/64'], ipv4Home: '192.0.2.100',
-  ipv4Coa: '198.51.100.33', natDetected: false, forceUdp: false,
+  ipv4Coa: '198.51.100.33', natDetected: false, forceUdp: false, haBehindNat: false,
 };
 
 const failed = (signals: Signal[], x: SignalExpect = X): string[] =>
