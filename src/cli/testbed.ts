@@ -11,7 +11,7 @@ import { buildTopology } from '../testbed/build.js';
 import { startDaemons, stopDaemons } from '../testbed/daemons.js';
 import { MOBILE_IFACES, type MobileName } from '../testbed/plan.js';
 import { missingTools } from '../testbed/services.js';
-import { listNetns } from '../testbed/sh.js';
+import { haveTool, listNetns } from '../testbed/sh.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { collectStatus, formatStatus } from '../testbed/status.js';
 import { teardown } from '../testbed/teardown.js';
@@ -203,6 +203,8 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
   if (name === undefined) return 2;
   const scenarios = selectScenarios(name);
   if (typeof scenarios === 'string') return fail(scenarios);
+  const absent = ['tshark', 'dumpcap'].filter((t) => !haveTool(t));
+  if (absent.length > 0) return fail(`run needs ${absent.join(' and ')} (Debian: tshark)`);
   const info = (s: string): void => { process.stderr.write(`${s}\n`); };
   let tb = isUp(o);
   const broughtUp = tb === undefined;
