@@ -9,22 +9,30 @@
  *   retransmits with exponential backoff from its initial timeout up to MAX_BINDACK_TIMEOUT with
  *   jitter (RFC 6275 §11.8, §12), and no two rounds together send more than
  *   MAX_UPDATE_RATE BUs in any second (RFC 6275 §11.8, §12);
- * - a Binding Acknowledgement matches only the last BU sent while that BU is outstanding, except
- *   status 135, which carries the home agent's last accepted sequence number (RFC 6275 §11.7.3);
- * - the binding's expiry and refresh deadlines count from the send time of the accepted BU,
- *   which is never later than the home agent's own start of the lifetime.
+ * - a Binding Acknowledgement matches a BU of the round in progress while one is outstanding:
+ *   the last one, or, for an acceptance only, an earlier one of the same round. Every BU of a
+ *   round carries the same care-of address and request, so accepting an earlier one accepts the
+ *   round (a new binding's first BA often arrives after the home agent's DAD, when a
+ *   retransmission with the next sequence number is already out); a rejection must answer the
+ *   last BU, or a stale copy would stop the wait. Status 135 carries the home agent's last
+ *   accepted sequence number and always matches (RFC 6275 §11.7.3);
+ * - the binding's expiry and refresh deadlines count from the send time of the accepted BU (for an
+ *   earlier BU of the round, from the round's first send), never later than the home agent's own
+ *   start of the lifetime.
  * Time is passed in (`now`); nothing here reads a clock.
  */
 import {
   MAX_BINDACK_TIMEOUT_MS, MAX_UPDATE_RATE_PER_SECOND, RETRANSMIT_JITTER_FRACTION,
 } from './constants.js';
 import type { Prng } from './prng.js';
-import { SEQNO_MODULUS, seqNext } from './seqno.js';
+import { SEQNO_MODULUS, seqNewer, seqNext } from './seqno.js';
 import { earliest, type Instant } from './time.js';
 import { Backoff, RateLimit } from './timeout.js';
 
 /** BA status "Sequence number out of window" (RFC 6275 §6.1.8). */
 const STATUS_SEQUENCE_OUT_OF_WINDOW = 135;
+/** BA statuses below 128 accept the BU (RFC 6275 §6.1.8). */
+const STATUS_FIRST_REJECTION = 128;
 
 export type RoundKind = 'register' | 'deregister';
 
@@ -44,6 +52,10 @@ export class BindingUpdateListEntry {
   private nextSequence: number;
   private lastSequence: number | undefined;
   private lastSentAtValue: Instant | undefined;
+  /** The first BU of the round in progress: its sequence number and send time. */
+  private roundFirst: { readonly sequence: number; readonly sentAt: Instant } | undefined;
+  /** The send time the last matching BA answers (see `match`). */
+  private matchedSentAt: Instant | undefined;
   private awaiting = false;
   private roundValue: RegistrationRound | undefined;
   private sendAt: Instant | undefined;
@@ -77,6 +89,7 @@ export class BindingUpdateListEntry {
   begin(now: Instant, kind: RoundKind, initialTimeoutMs: number): void {
     const backoff = new Backoff(initialTimeoutMs, MAX_BINDACK_TIMEOUT_MS, RETRANSMIT_JITTER_FRACTION);
     this.roundValue = { kind, startedAt: now, backoff, sends: 0 };
+    this.roundFirst = undefined;
     this.sendAt = now;
     this.awaiting = false;
   }
@@ -84,6 +97,8 @@ export class BindingUpdateListEntry {
   /** Ends the round: no more retransmissions, no BU awaited. */
   end(): void {
     this.roundValue = undefined;
+    this.roundFirst = undefined;
+    this.matchedSentAt = undefined;
     this.sendAt = undefined;
     this.awaiting = false;
   }
@@ -110,6 +125,8 @@ export class BindingUpdateListEntry {
     this.nextSequence = seqNext(sequence);
     this.lastSequence = sequence;
     this.lastSentAtValue = now;
+    this.roundFirst ??= { sequence, sentAt: now };
+    this.matchedSentAt = undefined;
     this.awaiting = true;
     this.rateLimit.record(now);
     round.sends++;
@@ -120,7 +137,17 @@ export class BindingUpdateListEntry {
   /** Whether a BA with this sequence number and status answers the BU outstanding. */
   match(sequence: number, status: number): AckMatch {
     if (!this.awaiting) return 'no-bu-outstanding';
-    if (status === STATUS_SEQUENCE_OUT_OF_WINDOW || sequence === this.lastSequence) return 'match';
+    if (status === STATUS_SEQUENCE_OUT_OF_WINDOW || sequence === this.lastSequence) {
+      this.matchedSentAt = this.lastSentAtValue;
+      return 'match';
+    }
+    const first = this.roundFirst;
+    const last = this.lastSequence;
+    if (status < STATUS_FIRST_REJECTION && first !== undefined && last !== undefined
+      && !seqNewer(first.sequence, sequence) && seqNewer(last, sequence)) {
+      this.matchedSentAt = first.sentAt;
+      return 'match';
+    }
     return 'sequence-mismatch';
   }
 
@@ -135,6 +162,8 @@ export class BindingUpdateListEntry {
    */
   resynchronise(now: Instant, homeAgentSequence: number): void {
     this.nextSequence = seqNext(homeAgentSequence);
+    // BUs before the resynchronisation are no longer answers to wait for.
+    this.roundFirst = undefined;
     this.awaiting = false;
     this.sendAt = now;
   }
@@ -144,7 +173,7 @@ export class BindingUpdateListEntry {
    * `refreshAfterMs`, both counted from that BU's send time. Ends the round.
    */
   accepted(grantedMs: number, refreshAfterMs: number): void {
-    const sentAt = this.lastSentAtValue ?? 0;
+    const sentAt = this.matchedSentAt ?? this.lastSentAtValue ?? 0;
     this.expiresAt = sentAt + grantedMs;
     this.refreshAt = sentAt + Math.min(grantedMs, refreshAfterMs);
     this.end();

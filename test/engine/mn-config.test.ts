@@ -66,6 +66,28 @@ test('RFC 6275 §11.8: BUL entry: fresh sequence per send, ack matching, 135 exe
   assert.equal(e.nextDeadline(), undefined);
 });
 
+test('RFC 6275 §11.7.3: BUL entry: a BA to an earlier BU of the round matches, timed from the first send', () => {
+  const e = new BindingUpdateListEntry(new MidPrng());
+  e.begin(100, 'register', 500);
+  assert.equal(e.recordSend(100), 32768);
+  assert.equal(e.sendDue(600), true);
+  assert.equal(e.recordSend(600), 32769);
+  assert.equal(e.match(32767, 0), 'sequence-mismatch', 'before the round');
+  assert.equal(e.match(32770, 0), 'sequence-mismatch', 'never sent');
+  assert.equal(e.match(32768, 0), 'match', 'the retransmitted BU answered late');
+  e.accepted(100_000, 90_000);
+  assert.equal(e.nextDeadline(), 90_100, 'refresh from the first send of the round');
+  assert.equal(e.match(32769, 0), 'no-bu-outstanding', 'the later answer is dropped');
+  e.begin(200_000, 'register', 500);
+  assert.equal(e.recordSend(200_000), 32770);
+  assert.equal(e.match(32769, 0), 'sequence-mismatch', 'a BU of an earlier round');
+  assert.equal(e.recordSend(200_500), 32771);
+  e.resynchronise(200_600, 40_000);
+  assert.equal(e.recordSend(200_600), 40_001);
+  assert.equal(e.match(32771, 0), 'sequence-mismatch', 'BUs before a resynchronisation');
+  assert.equal(e.match(40_001, 0), 'match');
+});
+
 test('RFC 6275 §11.8: BUL entry: sequence numbers wrap at 65536', () => {
   const e = new BindingUpdateListEntry({ next: () => 0, below: (n) => n - 1 });
   e.begin(0, 'register', 1000);

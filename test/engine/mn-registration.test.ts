@@ -112,12 +112,15 @@ test('RFC 6275 §11.8: starting sequence number comes from the PRNG', () => {
   assert.equal(a, onlyBu(new World(mnConfig(), new Xoshiro128(7)).attach('eth0', COA6)).bu.sequence);
 });
 
-test('RFC 6275 §11.8: a BA for an earlier retransmission is dropped; the last one is accepted', () => {
+test('RFC 6275 §11.7.3: a rejection answers only the last BU; an acceptance of an earlier BU of the round counts', () => {
   const w = new World();
   const s1 = onlyBu(w.attach('eth0', COA6)).bu.sequence;
   const s2 = onlyBu(w.advance(1500)).bu.sequence;
-  assert.deepEqual(eventsOf(w.feed(ba({ sequence: s1 })), 'dropped').map((e) => e.reason), ['unexpected-ack']);
-  assert.equal(eventsOf(w.feed(ba({ sequence: s2 })), 'registered')[0].registrationMs, 1500);
+  assert.deepEqual(eventsOf(w.feed(ba({ sequence: s1, status: 130 })), 'dropped').map((e) => e.reason),
+    ['unexpected-ack'], 'a late rejection of the first BU does not stop waiting for the second');
+  assert.equal(eventsOf(w.feed(ba({ sequence: s1 })), 'registered')[0].registrationMs, 1500,
+    'the first BU answered late (home agent DAD) registers');
+  assert.deepEqual(eventsOf(w.feed(ba({ sequence: s2 })), 'dropped').map((e) => e.reason), ['unexpected-ack']);
 });
 
 test('RFC 6275 §11.8 / §12 MAX_UPDATE_RATE: CoA flapping never sends more than 3 BUs a second', () => {
