@@ -42,6 +42,7 @@ export function throughputMarkdown(t: ThroughputBench): string[] {
 }
 
 export function handoverMarkdown(h: HandoverBench): string[] {
+  if (h.pairs.length === 0) return ['## Handover latency', '', ...notes(h.notes)];
   const out = [`## Handover latency (probes at ${h.ratePps} pps)`, ''];
   const s = (x: { p50: number | null; p95: number | null; max: number | null }): string =>
     `${fmt(x.p50)} / ${fmt(x.p95)} / ${fmt(x.max)}`;
@@ -85,7 +86,10 @@ export function resultsMarkdown(r: BenchResults, svgPrefix = 'latest'): string {
   if (r.throughput) {
     out.push(...throughputMarkdown(r.throughput), `![throughput](${svgPrefix}-throughput.svg)`, '');
   }
-  if (r.handover) out.push(...handoverMarkdown(r.handover), `![handover](${svgPrefix}-handover.svg)`, '');
+  if (r.handover) {
+    out.push(...handoverMarkdown(r.handover));
+    if (r.handover.pairs.length > 0) out.push(`![handover](${svgPrefix}-handover.svg)`, '');
+  }
   if (r.scale) out.push(...scaleMarkdown(r.scale));
   out.push(...notes(r.notes));
   return `${out.join('\n').trimEnd()}\n`;

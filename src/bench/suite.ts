@@ -70,7 +70,7 @@ function write(outDir: string, r: BenchResults): string[] {
     files.push(join(outDir, `${stamp}${name}`));
   };
   if (r.throughput) put('-throughput.svg', throughputSvg(r.throughput.rows));
-  if (r.handover) put('-handover.svg', handoverSvg(r.handover));
+  if (r.handover && r.handover.pairs.length > 0) put('-handover.svg', handoverSvg(r.handover));
   put('.json', `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(join(outDir, `${stamp}.md`), resultsMarkdown(r, stamp));
   writeFileSync(join(outDir, 'latest.md'), resultsMarkdown(r, 'latest'));

@@ -17,8 +17,9 @@ export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function text(x: number, y: number, s: string, extra = ''): string {
-  return `<text x="${x}" y="${y}" font-family="sans-serif" font-size="12"${extra}>${escapeXml(s)}</text>`;
+function text(x: number, y: number, s: string, size = 12, extra = ''): string {
+  const at = `x="${x.toFixed(1)}" y="${y.toFixed(1)}"`;
+  return `<text ${at} font-family="sans-serif" font-size="${size}"${extra}>${escapeXml(s)}</text>`;
 }
 
 /** A "nice" axis maximum at or above `x` (1, 2 or 5 times a power of ten). */
@@ -33,7 +34,7 @@ function frame(height: number, title: string, body: string[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}">`,
     `<rect width="${W}" height="${height}" fill="white"/>`,
-    text(10, 20, title, ' font-weight="bold" font-size="14"'),
+    text(10, 20, title, 14, ' font-weight="bold"'),
     ...body, '</svg>', '',
   ].join('\n');
 }
@@ -50,15 +51,27 @@ function axis(y0: number, y1: number, max: number, unit: string): string[] {
   return out;
 }
 
-/** Bars of Mbit/s, one per measured (path, test) row. */
+/** Powers of ten from 10 up to the first at or above `max`: the decades of a log axis. */
+export function decades(max: number): number[] {
+  const out = [10];
+  while (out[out.length - 1] < max) out.push(out[out.length - 1] * 10);
+  return out.length > 1 ? out : [10, 100];
+}
+
+/**
+ * Bars of Mbit/s, one per measured (path, test) row, on a logarithmic axis from 10 Mbit/s (the
+ * bare path is tens of times faster than any tunnel).
+ */
 export function throughputSvg(rows: readonly ThroughputRow[]): string {
   const shown = rows.filter((r) => r.mbps !== null);
-  const max = niceMax(Math.max(1, ...shown.map((r) => r.mbps as number)));
+  const ticks = decades(Math.max(1, ...shown.map((r) => r.mbps as number)));
+  const top = Math.log10(ticks[ticks.length - 1]);
   const span = W - LABEL - 60;
+  const xOf = (v: number): number => (span * (Math.log10(Math.max(10, v)) - 1)) / (top - 1);
   const body: string[] = [];
   shown.forEach((r, i) => {
     const y = TOP + i * ROW;
-    const w = Math.max(1, (span * (r.mbps as number)) / max);
+    const w = Math.max(1, xOf(r.mbps as number));
     const colour = COLOURS[r.test] ?? COLOURS[r.test.split(' ')[0]] ?? COLOURS.default;
     body.push(text(8, y + 14, `${r.path} · ${r.test === 'udp 0' ? 'udp unlimited' : r.test}`));
     body.push(`<rect x="${LABEL}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 6}" ` +
@@ -66,7 +79,12 @@ export function throughputSvg(rows: readonly ThroughputRow[]): string {
     body.push(text(LABEL + w + 4, y + 14, `${Math.round(r.mbps as number)}`));
   });
   const bottom = TOP + shown.length * ROW;
-  body.unshift(...axis(TOP, bottom, max, 'Mbit/s'));
+  ticks.forEach((t) => {
+    const x = LABEL + xOf(t);
+    body.unshift(`<line x1="${x.toFixed(1)}" y1="${TOP}" x2="${x.toFixed(1)}" y2="${bottom}" stroke="#ddd"/>`,
+      text(x - 10, bottom + 14, String(t)));
+  });
+  body.push(text(W - 55, bottom + 14, 'Mbit/s (log)'));
   return frame(bottom + 30, 'Throughput by path (iperf3, median, received Mbit/s)', body);
 }
 

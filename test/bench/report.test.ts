@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fmt, median, percentile, ratio, summarize } from '../../src/bench/stats.js';
 import { clientArgs, parseIperf } from '../../src/bench/iperf.js';
 import { BARE, OPENVPN, resultsMarkdown, throughputMarkdown } from '../../src/bench/report.js';
-import { escapeXml, handoverSvg, niceMax, throughputSvg } from '../../src/bench/svg.js';
+import { decades, escapeXml, handoverSvg, niceMax, throughputSvg } from '../../src/bench/svg.js';
 import type { BenchResults, ThroughputRow } from '../../src/bench/results.js';
 import { parseBenchArgs } from '../../src/cli/bench.js';
 
@@ -110,4 +110,19 @@ test('results markdown and JSON carry the machine; SVG charts are well-formed an
   assert.equal(niceMax(1234), 2000);
   assert.equal(niceMax(15000), 20000);
   assert.equal(niceMax(0), 1);
+  assert.deepEqual(decades(26513), [10, 100, 1000, 10000, 100000]);
+  assert.deepEqual(decades(5), [10, 100]);
+  assert.doesNotMatch(t, /font-size="\d+"[^>]*font-size=/, 'no attribute twice');
+});
+
+test('a handover part that did not run shows its reason and no table', () => {
+  const md = resultsMarkdown({
+    startedAt: 'x', durationSeconds: 1, quick: false,
+    machine: { cpuModel: 'c', cores: 1, kernel: 'k', node: 'n', iperf3: 'i', openvpn: 'o', dsmip6Commit: 'd' },
+    throughput: null, scale: null, notes: [],
+    handover: { ratePps: 0, pairs: [], notes: ['Handover latency: not available in this build.'] },
+  });
+  assert.match(md, /## Handover latency\n\n- Handover latency: not available in this build\./);
+  assert.doesNotMatch(md, /\| pair \|/);
+  assert.doesNotMatch(md, /handover\.svg/);
 });
