@@ -4,6 +4,7 @@ import { DECODE_USAGE, runDecode } from './decode.js';
 import { SIM_USAGE, runSimCommand } from './sim.js';
 import { runCtl } from './ctl.js';
 import { runTestbed } from './testbed.js';
+import { runBench } from './bench.js';
 
 const USAGE = `usage: dsmip6 <command> [options]
 
@@ -12,6 +13,7 @@ commands:
   sim [--seed N] ...        run the deterministic whole-system simulator
   ctl status|bc|bul|stats   read a running dsmip6d through its control socket
   testbed up|attach|...     the namespace testbed (root): up, attach, detach, status, exec, daemons, down
+  bench [--quick] [--json]  benchmarks (root): throughput, handover latency, HA scale
   help                      this text
 
 ${DECODE_USAGE}
@@ -25,6 +27,7 @@ function main(argv: string[]): number | Promise<number> {
     case 'sim': return runSimCommand(args, write);
     case 'ctl': return runCtl(args, write, (e) => { process.stderr.write(`${e}\n`); });
     case 'testbed': return runTestbed(args, write);
+    case 'bench': return runBench(args, write);
     case 'help': case '--help': case '-h': write(USAGE); return 0;
     default:
       process.stderr.write(

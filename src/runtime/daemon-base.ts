@@ -70,12 +70,21 @@ export interface TunnelLocal {
   readonly ipv4?: string;
 }
 
+/**
+ * SO_RCVBUF of the UDP 4191 socket: it carries the signalling of every mobile node behind an IPv4
+ * care-of address, and a home agent restart or a NAT rebinding brings thousands of BUs at once
+ * (the 212 KB default holds about a hundred).
+ */
+export const UDP_RECEIVE_BUFFER = 8 << 20;
+
 /** Every socket a tunnel end needs; `extension` is 60 (home agent) or 43 (mobile node). */
 export function openTunnelPorts(
   ctx: DaemonContext, tun: TunPort, udpPort: number, extension: number, local: TunnelLocal = {},
 ): TunnelPorts {
   const address = local.ipv4 ?? '0.0.0.0';
-  const udp = ctx.os.openUdp({ family: 4, address, port: udpPort, reuseAddress: true });
+  const udp = ctx.os.openUdp({
+    family: 4, address, port: udpPort, reuseAddress: true, receiveBuffer: UDP_RECEIVE_BUFFER,
+  });
   ctx.closers.push(() => udp.close());
   return {
     tun, udp,

@@ -11,7 +11,7 @@ import { HaForwarding } from '../dataplane/ha-forwarding.js';
 import { HomeAgent } from '../engine/ha/home-agent.js';
 import type { HaEvent, HaOsOp, HaOutput } from '../engine/ha/types.js';
 import { homeAgentSource } from '../api/snapshots.js';
-import type { OsPorts } from '../os/ports.js';
+import { TxBatch, type DatagramPort, type OsPorts } from '../os/ports.js';
 import { IpProto } from '../wire/ip-protocols.js';
 import { hostPrefix } from '../proto/prefix.js';
 import {
@@ -20,7 +20,7 @@ import {
 } from './daemon-base.js';
 import { EngineHost } from './engine-host.js';
 import type { Logger } from './logger.js';
-import { homeLinkOf } from './neighbour.js';
+import { homeLinkOf } from './neighbour-link.js';
 import { TunnelIo } from './tunnel-io.js';
 
 export interface RunningDaemon {
@@ -110,7 +110,8 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
         .dad(address, (duplicate) => host?.input({ kind: 'dad-result', address, duplicate }));
     };
     const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad);
-    const sender = { raw: ports.rawSender, udpFor: () => ports.udp };
+    const udp = new BatchedSend(ports.udp, log);
+    const sender = { raw: new BatchedSend(ports.rawSender, log), udpFor: () => udp };
     const handlers = { apply: (op: HaOsOp) => haOs.apply(op), event: (e: HaEvent) => logEvent(e, log) };
     host = new EngineHost(engine, (outs) => dispatchOutputs(outs, handlers, sender, log),
       (what, e) => log.error('internal error', { what, error: String(e) }));
@@ -148,7 +149,53 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
 function logEvent(e: HaEvent, log: Logger): void {
   if (e.type === 'binding-rejected' || e.type === 'dropped') {
     log.limited(`${e.type} ${'homeAddress' in e ? e.homeAddress : e.reason}`, 'warn', e.type, { ...e });
+  } else if (e.type === 'binding-accepted' && !e.isNew) {
+    log.debug('binding-refreshed', { ...e }); // every mobile node, every few minutes: not news
   } else {
     log.info(e.type, { ...e });
+  }
+}
+
+/**
+ * A datagram port whose `send` queues into one TxBatch, flushed with one sendmmsg when the
+ * current I/O callback is done (a microtask) or when the batch is full: the Binding
+ * Acknowledgements answering one received batch of BUs leave together. Per-packet failures
+ * are counted in the port's stats and logged (rate-limited), as a batch send does not throw.
+ */
+class BatchedSend implements DatagramPort {
+  private readonly batch = new TxBatch();
+  private scheduled = false;
+
+  constructor(private readonly port: DatagramPort, private readonly log: Logger) {}
+
+  get kind() { return this.port.kind; }
+  get protocol() { return this.port.protocol; }
+  get localPort() { return this.port.localPort; }
+  get stats() { return this.port.stats; }
+  onBatch(...a: Parameters<DatagramPort['onBatch']>): void { this.port.onBatch(...a); }
+  sendBatch(b: TxBatch): number { return this.port.sendBatch(b); }
+  close(): void { this.flush(); this.port.close(); }
+
+  send(address: string | Uint8Array, port: number, bytes: Uint8Array): void {
+    if (!this.batch.push(bytes, address, port)) {
+      this.flush();
+      if (!this.batch.push(bytes, address, port)) return this.port.send(address, port, bytes);
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const n = this.batch.count;
+    if (n === 0) return;
+    const sent = this.port.sendBatch(this.batch);
+    this.batch.clear();
+    if (sent < n) {
+      const error = this.port.stats.lastError;
+      this.log.limited('batched-send', 'warn', 'cannot send', { lost: n - sent, error });
+    }
   }
 }

@@ -3,9 +3,11 @@
  *
  *  - Duplicate Address Detection for a new home address (`dad`, RFC 4862 §5.4): join the
  *    target's solicited-node group, send one probe (DupAddrDetectTransmits = 1), wait
- *    RetransTimer (1 s); a valid NA for the target, or another node's probe for it, means
- *    duplicate. Our own probe never comes back (IPV6_MULTICAST_LOOP is off) and would be
- *    recognised by its nonce if it did. Any number of DADs run at once, up to
+ *    RetransTimer (the kernel's value for the home interface, `retrans_time_ms`, which the
+ *    home link's RAs may change, RFC 4861 §6.3.2; 1 s by default); a valid NA for the target,
+ *    or another node's probe for it, means duplicate. Our own probe never comes back
+ *    (IPV6_MULTICAST_LOOP is off) and would be recognised by its nonce if it did. DADs are
+ *    pipelined: those a burst of BUs starts share one timer. Any number run at once, up to
  *    DAD_IN_FLIGHT_MAX; above that an address is reported unique at once, as the engine does
  *    when a DAD times out (the engine's `bindingsMax` bounds pending DADs first).
  *  - When proxy ND starts for an address: MAX_NEIGHBOR_ADVERTISEMENT unsolicited NAs with the
@@ -19,18 +21,19 @@
 import { randomBytes } from 'node:crypto';
 import type { LinkLayerPort, NdMessage, NdPort } from '../os/ports.js';
 import { canonicalIpv6 } from '../wire/addr.js';
-import type { DaemonContext } from './daemon-base.js';
 import type { Logger } from './logger.js';
 import {
   ARP_REPLY, ARP_REQUEST, ETHERNET_BROADCAST, ETHERTYPE_ARP, ICMPV6_NA, ICMPV6_NS, dadSignal,
   dadSolicitation, gratuitousArp, linkFacts, sameBytes, solicitedNode, unsolicitedAdvertisement,
   type LinkFacts,
 } from './neighbour-packets.js';
+import { RETRANS_TIMER_MS, TimerRounds } from './neighbour-kernel.js';
 
 export { linkFacts, type LinkFacts } from './neighbour-packets.js';
 
-/** RFC 4861 §10 RETRANS_TIMER (the home link's RAs may advertise another; we do not learn it). */
-export const RETRANS_TIMER_MS = 1000;
+export {
+  RETRANS_TIMER_MS, KERNEL_FACTS_TTL_MS, cachedFor, kernelRetransTimerMs,
+} from './neighbour-kernel.js';
 /** RFC 4862 §5.1 default. */
 export const DUP_ADDR_DETECT_TRANSMITS = 1;
 /** RFC 4861 §10. Gratuitous ARP uses the same count. */
@@ -45,7 +48,10 @@ export interface HomeLinkDeps {
   readonly facts: () => LinkFacts;
   readonly log: Logger;
   readonly nonce?: () => Uint8Array;
+  /** The home interface's RetransTimer in ms (default RETRANS_TIMER_MS). */
+  readonly retransTimerMs?: () => number;
 }
+
 
 export interface HomeLinkCounters {
   dadStarted: number; dadDuplicate: number; dadUnique: number;
@@ -58,7 +64,7 @@ export interface HomeLinkCounters {
 
 interface Dad {
   readonly address: string; readonly nonce: Uint8Array; readonly group: string | undefined;
-  readonly done: ((duplicate: boolean) => void)[]; timer?: ReturnType<typeof setTimeout>;
+  readonly done: ((duplicate: boolean) => void)[];
 }
 
 type Port<T> = { port: T } | { error: string };
@@ -76,9 +82,17 @@ export class HomeLink {
   private readonly announcing = new Map<string, ReturnType<typeof setTimeout>>();
   /** Reports of DADs that were not performed, still to come. */
   private readonly skipped = new Set<ReturnType<typeof setTimeout>>();
+  /** DAD timers, one per burst; reports of DADs not performed (too many in flight). */
+  private readonly rounds = new TimerRounds();
+  private readonly atOnce = new TimerRounds();
   private closed = false;
 
   constructor(private readonly deps: HomeLinkDeps) {}
+
+  /** RetransTimer now, ms. */
+  get retransTimerMs(): number {
+    return this.deps.retransTimerMs?.() ?? RETRANS_TIMER_MS;
+  }
 
   /** DADs probing now. */
   get inFlight(): number {
@@ -98,9 +112,12 @@ export class HomeLink {
       this.deps.log.limited(`dad-skip ${why}`, 'warn', 'DAD not performed; address treated as unique',
         { address, why });
       this.counters.dadSkipped++;
-      const delay = 'error' in nd ? RETRANS_TIMER_MS : 0;
-      const t = setTimeout(() => { this.skipped.delete(t); done(false); }, delay);
-      this.skipped.add(t);
+      if ('error' in nd) {
+        const t = setTimeout(() => { this.skipped.delete(t); done(false); }, this.retransTimerMs);
+        this.skipped.add(t);
+      } else {
+        this.atOnce.add(0, () => done(false));
+      }
       return;
     }
     const d: Dad = { address: key, nonce: this.nonce(), group: this.join(nd.port, key), done: [done] };
@@ -108,7 +125,16 @@ export class HomeLink {
     this.counters.dadStarted++;
     this.deps.log.debug('DAD started on the home link', { address: key });
     this.attempt('probesSent', key, () => nd.port.send(dadSolicitation(key, d.nonce)));
-    d.timer = setTimeout(() => this.finish(d, false), RETRANS_TIMER_MS * DUP_ADDR_DETECT_TRANSMITS);
+    this.joinRound(d);
+  }
+
+  /**
+   * Pipelined DAD: the probes of one burst of registrations (one received batch) wait out
+   * RetransTimer under one timer, and their results are delivered in one callback, so the
+   * registrations they complete are applied and acknowledged together.
+   */
+  private joinRound(d: Dad): void {
+    this.rounds.add(this.retransTimerMs * DUP_ADDR_DETECT_TRANSMITS, () => this.finish(d, false));
   }
 
   /** Proxy ND started for `address`: unsolicited NAs (RFC 6275 §10.4.1). */
@@ -143,7 +169,8 @@ export class HomeLink {
   /** Stops every timer and closes the sockets; pending DADs never report. Idempotent. */
   close(): void {
     this.closed = true;
-    for (const d of this.dads.values()) clearTimeout(d.timer);
+    this.rounds.clear();
+    this.atOnce.clear();
     this.dads.clear();
     for (const t of [...this.announcing.values(), ...this.skipped]) clearTimeout(t);
     this.announcing.clear();
@@ -167,7 +194,7 @@ export class HomeLink {
     const round = (): void => {
       this.announcing.delete(address);
       once(facts);
-      if (--left > 0 && !this.closed) this.announcing.set(address, setTimeout(round, RETRANS_TIMER_MS));
+      if (--left > 0 && !this.closed) this.announcing.set(address, setTimeout(round, this.retransTimerMs));
     };
     round();
   }
@@ -194,7 +221,6 @@ export class HomeLink {
 
   private finish(d: Dad, duplicate: boolean): void {
     if (this.dads.get(d.address) !== d) return;
-    clearTimeout(d.timer);
     this.dads.delete(d.address);
     this.leave(d.group);
     if (duplicate) this.counters.dadDuplicate++; else this.counters.dadUnique++;
@@ -281,23 +307,4 @@ function open<T>(f: () => T): Port<T> {
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
-}
-
-const LINKS = new WeakMap<DaemonContext, HomeLink>();
-
-/** The home link of the daemon in `ctx`, created on first use and closed with the context. */
-export function homeLinkOf(ctx: DaemonContext, homeIf: string): HomeLink {
-  const known = LINKS.get(ctx);
-  if (known) return known;
-  const none = (what: string): never => { throw new Error(`these OS ports have no ${what}`); };
-  const h = new HomeLink({
-    openNd: () => ctx.os.openNd?.({ device: homeIf, icmpTypes: [ICMPV6_NS, ICMPV6_NA] })
-      ?? none('Neighbor Discovery port'),
-    openLinkLayer: () => ctx.os.openLinkLayer?.({ device: homeIf }) ?? none('link-layer port'),
-    facts: () => linkFacts(ctx.rtnl, homeIf),
-    log: ctx.log,
-  });
-  ctx.closers.push(() => h.close());
-  LINKS.set(ctx, h);
-  return h;
 }

@@ -71,6 +71,8 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   };
   private readonly deadlines = new DeadlineHeap<string>();
   private readonly pendingDad = new Map<string, PendingDad>();
+  /** Address under DAD -> the home address whose registration waits for it. */
+  private readonly dadFor = new Map<string, string>();
   private readonly st: HaState;
   /** Messages sent, counted from the outputs (for the management views only). */
   private readonly sent = { bindingAcks: 0, refreshRequests: 0 };
@@ -236,6 +238,7 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     if (ll !== undefined) addrs.push(ll);
     const deadline = now + this.cfg.dadTimeoutMs;
     this.pendingDad.set(req.homeAddress, { request: req, accepted, waiting: new Set(addrs), deadline });
+    for (const a of addrs) this.dadFor.set(a, req.homeAddress);
     this.deadlines.push(deadline, `dad|${req.homeAddress}`);
     return addrs.map((address) => ({ kind: 'os', op: { op: 'dad-start', address } }) as HaOutput);
   }
@@ -249,12 +252,12 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
       return this.drop('malformed', `BU ${req.sequence} not newer than ${p.request.sequence} during DAD`);
     }
     if (isDeregistration(req)) {
-      this.pendingDad.delete(req.homeAddress);
+      this.endDad(req.homeAddress);
       return this.reject(req, BaStatus.NOT_HOME_AGENT_FOR_THIS_MOBILE_NODE, 'deregistration during DAD');
     }
     const checked = this.checkRegistration(req, undefined);
     if (!('lifetimeSeconds' in checked)) {
-      this.pendingDad.delete(req.homeAddress);
+      this.endDad(req.homeAddress);
       return checked;
     }
     p.request = req;
@@ -263,8 +266,17 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   }
 
   private findPending(address: string): PendingDad | undefined {
-    for (const p of this.pendingDad.values()) if (p.waiting.has(address)) return p;
-    return undefined;
+    const hoa = this.dadFor.get(address);
+    const p = hoa !== undefined ? this.pendingDad.get(hoa) : undefined;
+    return p?.waiting.has(address) ? p : undefined;
+  }
+
+  /** The registration of `hoa` no longer waits for DAD. */
+  private endDad(hoa: string): void {
+    const p = this.pendingDad.get(hoa);
+    if (!p) return;
+    for (const a of p.waiting) if (this.dadFor.get(a) === hoa) this.dadFor.delete(a);
+    this.pendingDad.delete(hoa);
   }
 
   private dadResult(now: Instant, address: string, duplicate: boolean): HaOutput[] {
@@ -272,12 +284,13 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     if (!p) return [];
     const hoa = p.request.homeAddress;
     if (duplicate) {
-      this.pendingDad.delete(hoa);
+      this.endDad(hoa);
       return this.reject(p.request, BaStatus.DUPLICATE_ADDRESS_DETECTION_FAILED, `DAD failed for ${address}`);
     }
     p.waiting.delete(address);
+    this.dadFor.delete(address);
     if (p.waiting.size > 0) return [];
-    this.pendingDad.delete(hoa);
+    this.endDad(hoa);
     this.counters.accepted++;
     return acceptBu(this.st, now, p.request, p.accepted);
   }
@@ -285,7 +298,7 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   private dadTimeout(now: Instant, hoa: string, deadline: Instant): HaOutput[] {
     const p = this.pendingDad.get(hoa);
     if (!p || p.deadline !== deadline) return [];
-    this.pendingDad.delete(hoa);
+    this.endDad(hoa);
     this.counters.accepted++;
     return acceptBu(this.st, now, p.request, p.accepted);
   }

@@ -1,0 +1,155 @@
+/**
+ * The home agent load generator: from its own namespace, sends the Binding Updates of N
+ * simulated mobile nodes (loadgen-packets.ts) to a real dsmip6d over UDP 4191, in batches
+ * through one IPPROTO_RAW socket (so each node has its own outer source address and port), and
+ * reads every Binding Acknowledgement back from a raw IPv4 UDP socket. A round registers (or
+ * refreshes) every node with one sequence number, keeping at most `window` BUs unanswered and
+ * retransmitting a BU left unanswered for `retransmitMs`.
+ */
+import { inNetns } from '../os/linux/netns.js';
+import { openRaw } from '../os/linux/datagram.js';
+import { TxBatch, addressBytes, type DatagramBatch, type DatagramPort } from '../os/ports.js';
+import { bindingUpdateDatagram, parseAckDatagram, simulatedNode } from './loadgen-packets.js';
+
+export interface LoadGenOptions {
+  readonly ns: string;
+  readonly ha6: string;
+  readonly ha4: string;
+  readonly homePrefix64: string;
+  readonly n: number;
+  readonly window: number;
+  readonly retransmitMs: number;
+  readonly lifetimeSeconds: number;
+}
+
+export interface RoundResult {
+  readonly sent: number;
+  readonly acks: number;
+  readonly rejectedByStatus: Record<string, number>;
+  readonly ms: number;
+  readonly retransmissions: number;
+  readonly complete: boolean;
+}
+
+interface Round {
+  readonly sequence: number;
+  readonly packets: readonly Uint8Array[];
+  readonly inFlight: Map<number, number>;
+  next: number;
+  sent: number;
+  acks: number;
+  retransmissions: number;
+  readonly rejected: Record<string, number>;
+  done: () => void;
+}
+
+export class LoadGenerator {
+  private readonly tx: DatagramPort;
+  private readonly rx: DatagramPort;
+  private readonly batch = new TxBatch();
+  private readonly ha: Uint8Array;
+  private acked: Uint8Array;
+  private round: Round | undefined;
+  /** BAs that matched no outstanding BU (duplicates, an old sequence). */
+  unexpected = 0;
+
+  constructor(private readonly o: LoadGenOptions) {
+    this.ha = addressBytes(o.ha4);
+    this.acked = new Uint8Array(o.n);
+    [this.tx, this.rx] = inNetns(o.ns, () => [
+      openRaw({ family: 4, protocol: 255 }),
+      openRaw({ family: 4, protocol: 17, receiveBuffer: 64 << 20 }),
+    ]);
+    this.rx.onBatch((b) => this.received(b));
+  }
+
+  /** The datagrams of one round, built before it is timed. */
+  build(sequence: number): Uint8Array[] {
+    const o = this.o;
+    return Array.from({ length: o.n }, (_, i) =>
+      bindingUpdateDatagram(simulatedNode(o.homePrefix64, i), sequence, o.ha6, o.ha4, o.lifetimeSeconds));
+  }
+
+  /** Sends every node's BU of `packets` (built by `build(sequence)`) until all are answered. */
+  async run(sequence: number, packets: readonly Uint8Array[], timeoutMs: number): Promise<RoundResult> {
+    this.acked = new Uint8Array(this.o.n);
+    const t0 = performance.now();
+    let finished!: () => void;
+    const over = new Promise<void>((resolve) => { finished = resolve; });
+    const r: Round = {
+      sequence, packets, inFlight: new Map(), next: 0, sent: 0, acks: 0, retransmissions: 0,
+      rejected: {}, done: finished,
+    };
+    this.round = r;
+    const timer = setInterval(() => this.retransmit(r), Math.max(50, this.o.retransmitMs / 4));
+    const limit = setTimeout(finished, timeoutMs);
+    this.pump(r);
+    await over;
+    clearInterval(timer);
+    clearTimeout(limit);
+    this.round = undefined;
+    return {
+      sent: r.sent, acks: r.acks, rejectedByStatus: r.rejected, ms: performance.now() - t0,
+      retransmissions: r.retransmissions, complete: r.acks === this.o.n,
+    };
+  }
+
+  /** Datagrams the kernel refused to send. */
+  get sendErrors(): number {
+    return this.tx.stats.txErrors;
+  }
+
+  close(): void {
+    this.tx.close();
+    this.rx.close();
+  }
+
+  private push(r: Round, i: number): void {
+    if (!this.batch.push(r.packets[i], this.ha, 0)) {
+      this.flush();
+      this.batch.push(r.packets[i], this.ha, 0);
+    }
+    r.inFlight.set(i, performance.now());
+    r.sent++;
+  }
+
+  private flush(): void {
+    if (this.batch.count === 0) return;
+    this.tx.sendBatch(this.batch);
+    this.batch.clear();
+  }
+
+  private pump(r: Round): void {
+    while (r.inFlight.size < this.o.window && r.next < this.o.n) this.push(r, r.next++);
+    this.flush();
+  }
+
+  private retransmit(r: Round): void {
+    const old = performance.now() - this.o.retransmitMs;
+    for (const [i, at] of r.inFlight) {
+      if (at > old) continue;
+      r.retransmissions++;
+      this.push(r, i);
+    }
+    this.flush();
+  }
+
+  private received(b: DatagramBatch): void {
+    const r = this.round;
+    for (let k = 0; k < b.count; k++) {
+      const a = parseAckDatagram(b.data, b.offset(k), b.offset(k) + b.length(k));
+      if (a === undefined) continue;
+      if (r === undefined || a.sequence !== r.sequence || a.index >= this.o.n || this.acked[a.index] === 1) {
+        this.unexpected++;
+        continue;
+      }
+      this.acked[a.index] = 1;
+      r.inFlight.delete(a.index);
+      r.acks++;
+      if (a.status !== 0) r.rejected[String(a.status)] = (r.rejected[String(a.status)] ?? 0) + 1;
+    }
+    if (r === undefined) return;
+    if (r.acks === this.o.n) { r.done(); return; }
+    this.pump(r);
+  }
+}
