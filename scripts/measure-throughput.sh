@@ -52,7 +52,10 @@ iperf() { # namespace-of-server server-address namespace-of-client
   sleep 0.5
   ip netns exec "$3" iperf3 -c "$2" -p 5201 -t "$SECS" -J | node -e '
     let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
-      const j = JSON.parse(s); console.log((j.end.sum_received.bits_per_second / 1e6).toFixed(0)); });'
+      let j; try { j = JSON.parse(s); } catch { j = {}; }
+      const bps = j.end?.sum_received?.bits_per_second;
+      if (bps === undefined) console.error("iperf3 failed: " + (j.error ?? s.slice(0, 200)));
+      console.log(((bps ?? 0) / 1e6).toFixed(0)); });'
   wait
 }
 
@@ -78,8 +81,21 @@ TunnelMtu 1400;
 C
 }
 
+# CPU time (user + system, clock ticks) a process has used so far.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Measures `iperf ARGS` and appends "NAME MBPS SENDER_TICKS RECEIVER_TICKS" (the tunnel ends'
+# CPU during the transfer) to $DIR/cpu. Usage: measured NAME SENDER_PID RECEIVER_PID ARGS...
+measured() {
+  local name=$1 s=$2 r=$3; shift 3
+  local s0 r0 mbps; s0=$(ticks "$s"); r0=$(ticks "$r")
+  mbps=$(iperf "$@")
+  echo "$name $mbps $(( $(ticks "$s") - s0 )) $(( $(ticks "$r") - r0 ))" >> "$DIR/cpu"
+  echo "$mbps"
+}
+
 # DSMIP6D_NODE_ARGS: extra node options for both daemons (e.g. --cpu-prof --cpu-prof-dir=DIR).
-dsmip6() { # forceUdp, ipv6-coa
+dsmip6() { # name, forceUdp, ipv6-coa
+  local name=$1; shift
   write_conf "$1"
   if [ "$2" = yes ]; then ip -n "$MN" -6 route add default via 2001:db8:20::1 dev eth0; fi
   # shellcheck disable=SC2086
@@ -93,7 +109,7 @@ dsmip6() { # forceUdp, ipv6-coa
   local mn=$!
   started "$ha"; started "$mn"
   for _ in $(seq 50); do grep -q registered "$DIR/mn.log" && break; sleep 0.2; done
-  local r; r=$(iperf "$MN" 2001:db8:1::100 "$HA")
+  local r; r=$(measured "$name" "$ha" "$mn" "$MN" 2001:db8:1::100 "$HA")
   stop TERM "$mn" "$ha"
   for _ in $(seq 30); do kill -0 "$mn" 2>/dev/null || kill -0 "$ha" 2>/dev/null || break; sleep 0.2; done
   if [ "$2" = yes ]; then ip -n "$MN" -6 route del default via 2001:db8:20::1 dev eth0; fi
@@ -111,10 +127,10 @@ sleep 2
 # One line per round: bare udp ip4 ip6 ovpn (Mbit/s).
 for round in $(seq "$ROUNDS"); do
   bare=$(iperf "$MN" 198.51.100.5 "$HA")
-  udp=$(dsmip6 yes no)
-  ip4=$(dsmip6 no no)
-  ip6=$(dsmip6 no yes)
-  ovpn=$(iperf "$MN" 10.252.0.2 "$HA")
+  udp=$(dsmip6 udp yes no)
+  ip4=$(dsmip6 ip4 no no)
+  ip6=$(dsmip6 ip6 no yes)
+  ovpn=$(measured ovpn "$(cat "$DIR/ova.pid")" "$(cat "$DIR/ovb.pid")" "$MN" 10.252.0.2 "$HA")
   echo "$bare $udp $ip4 $ip6 $ovpn" >> "$DIR/rounds"
   echo "round $round/$ROUNDS: bare $bare, UDP $udp, IPv6-in-IPv4 $ip4, IPv6-in-IPv6 $ip6, OpenVPN $ovpn" >&2
 done
@@ -134,3 +150,14 @@ node -e '
     console.log("  median " + n + " / OpenVPN = " + median(ratio(i)).toFixed(2)
       + "   (" + ratio(i).map((x) => x.toFixed(2)).join(", ") + ")");
   }' "$DIR/rounds"
+echo "CPU of the tunnel ends per 100 MB carried (ms, median; sender HA side / receiver MN side):"
+node -e '
+  const [file, secs, hz] = process.argv.slice(1);
+  const rows = require("fs").readFileSync(file, "utf8").trim().split("\n").map((l) => l.split(" "));
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+  for (const name of ["udp", "ip4", "ip6", "ovpn"]) {
+    const mine = rows.filter((r) => r[0] === name && Number(r[1]) > 0);
+    const per = (k) => median(mine.map((r) => Number(r[k]) * 1000 / hz / (Number(r[1]) * secs / 8 / 100)));
+    if (mine.length) console.log("  " + name.padEnd(5) + per(2).toFixed(0).padStart(6) + " /" + per(3).toFixed(0).padStart(6));
+  }' "$DIR/cpu" "$SECS" "$(getconf CLK_TCK)"

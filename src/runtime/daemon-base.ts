@@ -48,7 +48,8 @@ export async function openContext(
 
 /** The TUN device, up, with the configured MTU. */
 export function openTun(ctx: DaemonContext, name: string): TunPort {
-  const tun = ctx.os.openTun({ name, slotSize: Math.max(2048, ctx.cfg.daemon.tunnelMtu + 64) });
+  const slotSize = Math.max(2048, ctx.cfg.daemon.tunnelMtu + 64);
+  const tun = ctx.os.openTun({ name, slotSize, offload: true });
   ctx.closers.push(() => tun.close());
   const mtu = ctx.rtnl.setMtu(tun.ifindex, ctx.cfg.daemon.tunnelMtu);
   if (!mtu.ok) throw new Error(`TUN ${tun.name}: ${mtu.error.text}`);
