@@ -25,6 +25,33 @@ const TCP_FIN = 0x01;
 const TCP_PSH = 0x08;
 const TCP_CWR = 0x80;
 
+/** A 32-bit view of the last buffer summed (segments land in one long-lived buffer). */
+let wordsOf: ArrayBufferLike | undefined;
+let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+/**
+ * sumWords(b, start, end, sum) (big-endian 16-bit words, unfolded), 32 bits at a time when
+ * b[start] is 4-aligned in its buffer: the ones' complement sum does not depend on byte order
+ * (RFC 1071 §2(B)), so little-endian 32-bit words are added, folded to 16 bits and swapped.
+ */
+export function sumWordsFast(b: Uint8Array, start: number, end: number, sum = 0): number {
+  const abs = b.byteOffset + start;
+  const n = (end - start) >> 2;
+  if ((abs & 3) !== 0 || n < 8) return sumWords(b, start, end, sum);
+  if (wordsOf !== b.buffer) {
+    wordsOf = b.buffer;
+    words = new Uint32Array(b.buffer, 0, b.buffer.byteLength >> 2);
+  }
+  let s = 0;
+  const first = abs >> 2;
+  for (let i = first; i < first + n; i++) s += words[i];
+  let f = (s % 0x10000) + Math.floor(s / 0x10000);
+  f = (f & 0xffff) + (f >>> 16);
+  f = (f & 0xffff) + (f >>> 16);
+  const swapped = ((f & 0xff) << 8) | (f >> 8);
+  return sumWords(b, start + n * 4, end, sum + swapped);
+}
+
 /** The fields of a virtio_net_hdr at b[off]. */
 export interface VnetHeader {
   flags: number;
@@ -70,7 +97,7 @@ export function writeVnetHeader(h: VnetHeader, b: Uint8Array, off: number): void
 export function finishPartialChecksum(p: Uint8Array, off: number, len: number, h: VnetHeader): boolean {
   const at = h.csumStart + h.csumOffset;
   if (h.csumStart >= len || at + 2 > len) return false;
-  const sum = finishChecksum(sumWords(p, off + h.csumStart, off + len));
+  const sum = finishChecksum(sumWordsFast(p, off + h.csumStart, off + len));
   p[off + at] = sum >> 8;
   p[off + at + 1] = sum & 0xff;
   return true;
@@ -120,7 +147,7 @@ export function segmentTcp(
     const from = hdr + k * mss;
     const size = Math.min(mss, payload - k * mss);
     const total = hdr + size;
-    out.set(p.subarray(off, off + hdr), at);
+    for (let i = 0; i < hdr; i++) out[at + i] = p[off + i];
     out.set(p.subarray(off + from, off + from + size), at + hdr);
     if (v === 4) {
       const id = (id0 + k) & 0xffff;
@@ -145,7 +172,7 @@ export function segmentTcp(
     let sum = v === 4
       ? sumWords(out, at + 12, at + 20) + 6 + tcpLen
       : sumWords(out, at + 8, at + 40) + 6 + tcpLen;
-    sum = sumWords(out, at + tcp, at + total, sum);
+    sum = sumWordsFast(out, at + tcp, at + total, sum);
     const c = finishChecksum(sum);
     out[at + tcp + 16] = c >> 8; out[at + tcp + 17] = c & 0xff;
     lengths[first + k] = total;
