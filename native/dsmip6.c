@@ -559,6 +559,93 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
   return make_int(env, i);
 }
 
+/* ---- TSO: TCP super-packets from an offload TUN cut into segments ---------------------------- */
+
+/* Ones' complement sum of p[0, n) as big-endian 16-bit words, added to `sum` (not folded):
+ * little-endian 32-bit loads, folded and swapped (the sum is byte-order free, RFC 1071). */
+static uint64_t csum_add(const uint8_t *p, size_t n, uint64_t sum) {
+  uint64_t le = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t w;
+    memcpy(&w, p + i, 4);
+    le += w;
+  }
+  while (le >> 16) le = (le & 0xffff) + (le >> 16);
+  sum += ((le & 0xff) << 8) | (le >> 8);
+  for (; i + 1 < n; i += 2) sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+  if (i < n) sum += (uint32_t)p[i] << 8;
+  return sum;
+}
+
+static uint16_t csum_finish(uint64_t sum) {
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
+
+/* tsoSplit(data, at, len, out, outOff, slot, lens, first, max) -> count
+ * The same as segmentTcp in src/dataplane/tso.ts (its contract and its tests are the reference;
+ * test/os/native-tso.test.ts compares the two): the read data[at, at+len) is a virtio_net_hdr
+ * and a TCP super-packet (GSO TCPV4/TCPV6); segments of gso_size payload octets are written at
+ * out[outOff + k*slot], lengths into lens[first + k]. 0 when malformed or out of room. */
+static napi_value tso_split(napi_env env, napi_callback_info info) {
+  int32_t at, len, out_off, slot, first, max;
+  uint8_t *data, *out;
+  uint32_t *lens;
+  size_t dn, on, ln;
+  if (!get_args(env, info, "tsoSplit", "biibiiwii", &data, &dn, &at, &len, &out, &on, &out_off,
+                &slot, &lens, &ln, &first, &max))
+    return NULL;
+  if (at < 0 || len < 0 || (size_t)at + (size_t)len > dn || out_off < 0 || slot < 1 || first < 0 ||
+      max < 0 || (size_t)first + (size_t)max > ln || (size_t)out_off + (size_t)max * slot > on)
+    return throw_range(env, "tsoSplit: span outside the arrays");
+  const uint8_t *h = data + at;
+  const uint8_t *p = h + 10;
+  int n = len - 10;
+  int type = h[1] & 0x7f, mss = h[4] | h[5] << 8, tcp = h[6] | h[7] << 8;
+  int v = n >= 20 ? p[0] >> 4 : 0;
+  if ((v == 4) != (type == 1) || (v != 4 && (v != 6 || type != 4))) return make_int(env, 0);
+  if ((v == 4 && (tcp < 20 || tcp != (p[0] & 0x0f) * 4)) || (v == 6 && tcp < 40) || tcp + 20 > n)
+    return make_int(env, 0);
+  int hdr = tcp + (p[tcp + 12] >> 4) * 4;
+  if (hdr > n || hdr < tcp + 20 || mss < 1 || hdr + (mss < n - hdr ? mss : n - hdr) > slot)
+    return make_int(env, 0);
+  int payload = n - hdr;
+  int count = payload <= mss ? 1 : (payload + mss - 1) / mss;
+  if (count > max) return make_int(env, 0);
+  uint32_t seq0 = (uint32_t)p[tcp + 4] << 24 | p[tcp + 5] << 16 | p[tcp + 6] << 8 | p[tcp + 7];
+  uint32_t id0 = v == 4 ? (uint32_t)(p[4] << 8 | p[5]) : 0;
+  uint8_t flags = p[tcp + 13];
+  for (int k = 0; k < count; k++) {
+    uint8_t *s = out + out_off + (size_t)k * slot;
+    int size = payload - k * mss < mss ? payload - k * mss : mss;
+    int total = hdr + size;
+    memcpy(s, p, (size_t)hdr);
+    memcpy(s + hdr, p + hdr + (size_t)k * mss, (size_t)size);
+    if (v == 4) {
+      put16(s + 2, (uint32_t)total), put16(s + 4, (id0 + (uint32_t)k) & 0xffff);
+      s[10] = s[11] = 0;
+      put16(s + 10, csum_finish(csum_add(s, (size_t)tcp, 0)));
+    } else {
+      put16(s + 4, (uint32_t)(total - 40));
+    }
+    uint32_t seq = seq0 + (uint32_t)k * (uint32_t)mss;
+    s[tcp + 4] = (uint8_t)(seq >> 24), s[tcp + 5] = (uint8_t)(seq >> 16);
+    s[tcp + 6] = (uint8_t)(seq >> 8), s[tcp + 7] = (uint8_t)seq;
+    uint8_t f = flags;
+    if (k != count - 1) f &= (uint8_t)~0x09; /* FIN, PSH */
+    if (k != 0) f &= (uint8_t)~0x80;         /* CWR */
+    s[tcp + 13] = f;
+    s[tcp + 16] = s[tcp + 17] = 0;
+    uint64_t sum = (v == 4 ? csum_add(s + 12, 8, 0) : csum_add(s + 8, 32, 0)) + 6 + (uint32_t)(total - tcp);
+    put16(s + tcp + 16, csum_finish(csum_add(s + tcp, (size_t)(total - tcp), sum)));
+    lens[first + k] = (uint32_t)total;
+  }
+  return make_int(env, count);
+}
+
 /* ---- readiness: uv_poll ---------------------------------------------------------------------- */
 
 /* One watched fd. Owned twice: by libuv until its close callback, and by the JS external until
@@ -776,7 +863,7 @@ NAPI_MODULE_INIT() {
   static const struct { const char *name; napi_callback fn; } fns[] = {
     {"tunOpen", tun_open}, {"ifIndex", if_index}, {"socket", sock_open},
     {"setsockopt", sock_setopt}, {"bindInet", bind_inet},
-    {"bindNetlink", bind_netlink}, {"recvBatch", recv_batch}, {"readBatch", read_batch},
+    {"bindNetlink", bind_netlink}, {"recvBatch", recv_batch}, {"readBatch", read_batch}, {"tsoSplit", tso_split},
     {"sendBatch", send_batch}, {"writeBatch", write_batch}, {"pollStart", poll_start},
     {"pollClose", poll_close}, {"close", fd_close}, {"setns", set_ns},
     {"recvMessage", recv_message}, {"packetSend", packet_send},

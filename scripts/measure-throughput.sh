@@ -8,6 +8,7 @@
 # Needs root, iperf3, openvpn; builds nothing (run `npm run build` first). Namespaces are named
 # <prefix><pid>-* (prefix dsm- unless DSMIP6_TPUT_PREFIX is set) and removed on exit, whatever
 # happens; only processes this script started (by pid) are stopped.
+# TPUT_RETRANSMITS=1 also prints each transfer's TCP retransmissions (stderr).
 # Usage: scripts/measure-throughput.sh [SECONDS] [ROUNDS]
 set -euo pipefail
 SECS=${1:-5}
@@ -55,6 +56,7 @@ iperf() { # namespace-of-server server-address namespace-of-client
       let j; try { j = JSON.parse(s); } catch { j = {}; }
       const bps = j.end?.sum_received?.bits_per_second;
       if (bps === undefined) console.error("iperf3 failed: " + (j.error ?? s.slice(0, 200)));
+      if (process.env.TPUT_RETRANSMITS) console.error("  TCP retransmits: " + j.end?.sum_sent?.retransmits);
       console.log(((bps ?? 0) / 1e6).toFixed(0)); });'
   wait
 }

@@ -52,6 +52,10 @@ export interface NativeAddon {
     locals: Uint8Array | null, ifindexes: Uint32Array | null, waitMs: number,
   ): number;
   readBatch(fd: number, data: Uint8Array, slot: number, max: number, lengths: Uint32Array): number;
+  tsoSplit(
+    data: Uint8Array, at: number, length: number, out: Uint8Array, outOffset: number, slot: number,
+    lengths: Uint32Array, first: number, max: number,
+  ): number;
   sendBatch(
     fd: number, family: number, data: Uint8Array, count: number, offsets: Uint32Array,
     lengths: Uint32Array, addresses: Uint8Array | null, ports: Uint16Array | null, gso?: boolean,

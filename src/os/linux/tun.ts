@@ -5,7 +5,8 @@
  *
  * With `offload` (IFF_VNET_HDR + TUNSETOFFLOAD CSUM | TSO4 | TSO6, when the kernel grants them)
  * one read may return a 64 KB TCP super-packet: reads go into 64 KB slots (16 per call), and each
- * is turned into plain packets (dataplane/tso.ts: segments, completed checksums) in a second
+ * is turned into plain packets (segments cut by the addon's tsoSplit, which does what
+ * dataplane/tso.ts segmentTcp specifies; checksums completed) in a second
  * batch of ordinary slots, delivered in order whenever it fills. Writes carry an empty header.
  */
 import {
@@ -14,7 +15,7 @@ import {
 } from '../ports.js';
 import {
   VNET_HDR_LEN, finishPartialChecksum, isTcpSuperPacket, needsChecksum, newVnetHeader,
-  readVnetHeader, segmentTcp,
+  readVnetHeader,
 } from '../../dataplane/tso.js';
 import { checkOne, checkOpen, pump, sendAll, tail, Watcher } from './io.js';
 import { native, sys } from './native.js';
@@ -114,8 +115,8 @@ export class LinuxTun implements TunPort {
       if (isTcpSuperPacket(vnet)) {
         const need = Math.ceil(len / Math.max(1, vnet.gsoSize));
         if (out.count > 0 && out.count + need > BATCH_MAX) this.deliver(out, handler);
-        const k = segmentTcp(batch.data, off, len, vnet, out.data, out.count * slot, slot,
-          out.lengths, out.count, BATCH_MAX - out.count);
+        const k = native().tsoSplit(batch.data, at, len + VNET_HDR_LEN, out.data, out.count * slot,
+          slot, out.lengths, out.count, BATCH_MAX - out.count);
         if (k === 0) { st.malformed++; continue; }
         st.superPackets++;
         st.segments += k;
