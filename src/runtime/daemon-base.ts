@@ -58,9 +58,21 @@ export function openTun(ctx: DaemonContext, name: string): TunPort {
   return tun;
 }
 
-function raw(ctx: DaemonContext, family: 4 | 6, protocol: number, address?: string): DatagramPort {
+/**
+ * Receive buffer of the tunnel data sockets: the kernel's default (~208 KB, ~90 full-size
+ * packets) overflows whenever the daemon is off the CPU for a moment during a TCP burst, and
+ * each overflow costs the inner TCP a retransmission. SO_RCVBUFFORCE, else capped by rmem_max.
+ */
+const TUNNEL_RECEIVE_BUFFER = 4 << 20;
+
+function raw(
+  ctx: DaemonContext, family: 4 | 6, protocol: number, address?: string, receiveBuffer?: number,
+): DatagramPort {
   const checksum = protocol === IpProto.MOBILITY ? { checksumOffset: 4 } : {};
-  const p = ctx.os.openRaw({ family, protocol, ...checksum, ...(address !== undefined ? { address } : {}) });
+  const p = ctx.os.openRaw({
+    family, protocol, ...checksum, ...(address !== undefined ? { address } : {}),
+    ...(receiveBuffer !== undefined ? { receiveBuffer } : {}),
+  });
   ctx.closers.push(() => p.close());
   return p;
 }
@@ -76,12 +88,15 @@ export function openTunnelPorts(
   ctx: DaemonContext, tun: TunPort, udpPort: number, extension: number, local: TunnelLocal = {},
 ): TunnelPorts {
   const address = local.ipv4 ?? '0.0.0.0';
-  const udp = ctx.os.openUdp({ family: 4, address, port: udpPort, reuseAddress: true });
+  const rb = TUNNEL_RECEIVE_BUFFER;
+  const udp = ctx.os.openUdp({ family: 4, address, port: udpPort, reuseAddress: true, receiveBuffer: rb });
   ctx.closers.push(() => udp.close());
   return {
     tun, udp,
-    raw6InIpv6: raw(ctx, 6, IpProto.IPV6, local.ipv6), raw4InIpv6: raw(ctx, 6, IpProto.IPV4, local.ipv6),
-    raw6InIpv4: raw(ctx, 4, IpProto.IPV6, local.ipv4), raw4InIpv4: raw(ctx, 4, IpProto.IPV4, local.ipv4),
+    raw6InIpv6: raw(ctx, 6, IpProto.IPV6, local.ipv6, rb),
+    raw4InIpv6: raw(ctx, 6, IpProto.IPV4, local.ipv6, rb),
+    raw6InIpv4: raw(ctx, 4, IpProto.IPV6, local.ipv4, rb),
+    raw4InIpv4: raw(ctx, 4, IpProto.IPV4, local.ipv4, rb),
     mhWithExtension: raw(ctx, 6, extension), mhPlain: raw(ctx, 6, IpProto.MOBILITY),
     rawSender: raw(ctx, 6, 255),
   };
