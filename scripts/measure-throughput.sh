@@ -110,7 +110,10 @@ dsmip6() { # name, forceUdp, ipv6-coa
     >"$DIR/mn.log" 2>&1 &
   local mn=$!
   started "$ha"; started "$mn"
-  for _ in $(seq 50); do grep -q registered "$DIR/mn.log" && break; sleep 0.2; done
+  # Registration can take seconds on a loaded machine; measuring before it is a "No route to host".
+  local ok=no
+  for _ in $(seq 150); do grep -q registered "$DIR/mn.log" && ok=yes && break; sleep 0.2; done
+  [ "$ok" = yes ] || echo "$name: the mobile node did not register within 30 s" >&2
   local r; r=$(measured "$name" "$ha" "$mn" "$MN" 2001:db8:1::100 "$HA")
   stop TERM "$mn" "$ha"
   for _ in $(seq 30); do kill -0 "$mn" 2>/dev/null || kill -0 "$ha" 2>/dev/null || break; sleep 0.2; done
@@ -118,12 +121,16 @@ dsmip6() { # name, forceUdp, ipv6-coa
   echo "$r"
 }
 
+# OPENVPN_BUFFER=BYTES gives OpenVPN the socket buffers the daemons use (--rcvbuf/--sndbuf).
+OVPN_BUFFERS=${OPENVPN_BUFFER:+--rcvbuf $OPENVPN_BUFFER --sndbuf $OPENVPN_BUFFER}
+# shellcheck disable=SC2086
 ip netns exec "$HA" openvpn --dev ${P}ova --dev-type tun --proto udp4 --local 198.51.100.1 --lport 1194 \
   --remote 198.51.100.5 1194 --ifconfig 10.252.0.1 10.252.0.2 --tun-mtu 1400 --verb 0 --daemon \
-  --writepid "$DIR/ova.pid"
+  --writepid "$DIR/ova.pid" $OVPN_BUFFERS
+# shellcheck disable=SC2086
 ip netns exec "$MN" openvpn --dev ${P}ovb --dev-type tun --proto udp4 --local 198.51.100.5 --lport 1194 \
   --remote 198.51.100.1 1194 --ifconfig 10.252.0.2 10.252.0.1 --tun-mtu 1400 --verb 0 --daemon \
-  --writepid "$DIR/ovb.pid"
+  --writepid "$DIR/ovb.pid" $OVPN_BUFFERS
 sleep 2
 
 # One line per round: bare udp ip4 ip6 ovpn (Mbit/s).
