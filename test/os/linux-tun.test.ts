@@ -16,7 +16,7 @@ import { encodeIpv6Packet, encodedLengthIpv6Packet } from '../../src/wire/ipv6.j
 import { encodeUdp } from '../../src/wire/udp.js';
 import { formatIpv4 } from '../../src/wire/addr.js';
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting');
@@ -99,7 +99,9 @@ async function tunToKernel(ns: string, tun: TunPort, open: (TunPort | LinuxDatag
       Uint8Array.of(i)));
   }
   assert.equal(tun.writeBatch(batch), 64);
-  await waitFor(() => got.length === 65);
+  await waitFor(() => got.length === 65).catch((e: Error) => {
+    throw new Error(`${e.message}: ${got.length} of 65 arrived: ${got.join(', ')}`);
+  });
   assert.equal(got[0], '10.88.0.2:7001 255');
   const rest = got.slice(1).sort((x, y) => Number(x.split(' ')[1]) - Number(y.split(' ')[1]));
   assert.deepEqual(rest, Array.from({ length: 64 }, (_, i) =>
