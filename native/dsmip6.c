@@ -32,6 +32,7 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <netinet/icmp6.h>
@@ -182,35 +183,60 @@ static socklen_t slot_to_sa(int family, const uint8_t *slot, int port, union sa 
 
 /* ---- TUN, ifindex, sockets, options ------------------------------------------------------- */
 
-/* tunOpen(name|null, multiQueue) -> {fd, name, ifindex}: IFF_TUN | IFF_NO_PI (IPv4 and IPv6
- * share the device, told apart by the version nibble). The device lives in the caller thread's
- * network namespace and goes away with its last fd. MTU and link state are set over netlink. */
+/* tunOpen(name|null, multiQueue, offload) -> {fd, name, ifindex, offload}: IFF_TUN | IFF_NO_PI
+ * (IPv4 and IPv6 share the device, told apart by the version nibble). The device lives in the
+ * caller thread's network namespace and goes away with its last fd. MTU and link state are set
+ * over netlink. With `offload` true, IFF_VNET_HDR and then TUNSETOFFLOAD(CSUM | TSO4 | TSO6) are
+ * asked for: every read then starts with a 10-octet struct virtio_net_hdr (a TCP packet may be a
+ * TSO super-packet up to 64 KB, checksums may be left partial) and every write must too. When the
+ * kernel refuses either, the fd is closed and the device opened again without them, and
+ * `offload` in the result says which one the caller got. */
+static int tun_create(struct ifreq *ifr, int flags, int offload) {
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ifr->ifr_flags = (short)(flags | (offload ? IFF_VNET_HDR : 0));
+  if (ioctl(fd, TUNSETIFF, ifr) < 0 ||
+      (offload && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) < 0)) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
 static napi_value tun_open(napi_env env, napi_callback_info info) {
-  napi_value name, mqv, out;
+  napi_value name, mqv, offv, out, flag;
   struct ifreq ifr;
-  bool mq = false;
+  bool mq = false, off = false;
   memset(&ifr, 0, sizeof ifr);
-  if (!get_args(env, info, "tunOpen", "vv", &name, &mqv)) return NULL;
+  if (!get_args(env, info, "tunOpen", "vvv", &name, &mqv, &offv)) return NULL;
   if (!is_nullish(env, name) && !arg_name(env, name, ifr.ifr_name)) {
     napi_throw_type_error(env, NULL, "tunOpen: name must be a string of 1 to 15 bytes");
     return NULL;
   }
   napi_get_value_bool(env, mqv, &mq);
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (mq ? IFF_MULTI_QUEUE : 0);
-  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return throw_errno(env, "open /dev/net/tun", errno);
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    int e = errno;
-    close(fd);
-    return throw_errno(env, "ioctl TUNSETIFF", e);
+  napi_get_value_bool(env, offv, &off);
+  const int flags = IFF_TUN | IFF_NO_PI | (mq ? IFF_MULTI_QUEUE : 0);
+  char asked[IFNAMSIZ];
+  memcpy(asked, ifr.ifr_name, IFNAMSIZ);
+  int fd = off ? tun_create(&ifr, flags, 1) : -1;
+  if (fd < 0) {
+    off = false;
+    memcpy(ifr.ifr_name, asked, IFNAMSIZ);
+    fd = tun_create(&ifr, flags, 0);
+    if (fd < 0) return throw_errno(env, "ioctl TUNSETIFF", errno);
   }
   napi_create_object(env, &out);
   napi_set_named_property(env, out, "fd", make_int(env, fd));
+  napi_get_boolean(env, off, &flag);
+  napi_set_named_property(env, out, "offload", flag);
   napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &name);
   napi_set_named_property(env, out, "name", name);
   napi_set_named_property(env, out, "ifindex", make_int(env, if_nametoindex(ifr.ifr_name)));
   return out;
 }
+
 
 /* ifIndex(name) -> number; throws ENODEV when the caller's namespace has no such interface. */
 static napi_value if_index(napi_env env, napi_callback_info info) {
@@ -402,20 +428,54 @@ static int check_spans(size_t dn, int32_t count, const uint32_t *off, size_t on,
   return 1;
 }
 
-/* sendBatch(fd, family, data, count, offsets, lens, addrs|null, ports|null) -> sent
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+/* UDP GSO limits: segments per send (UDP_MAX_SEGMENTS on older kernels) and bytes per send. */
+#define GSO_SEGS_MAX 64
+#define GSO_BYTES_MAX 65000
+
+/* Packets [i, end) of a batch that can go as one UDP GSO send: same destination, contiguous in
+ * `data`, all as long as the first except a shorter last one. Returns end. */
+static int gso_run(int i, int count, const uint8_t *data, const uint32_t *off, const uint32_t *len,
+                   const uint8_t *addrs, const uint16_t *ports) {
+  int j = i + 1;
+  size_t total = len[i];
+  (void)data;
+  while (j < count && j - i < GSO_SEGS_MAX && total + len[j] <= GSO_BYTES_MAX &&
+         off[j] == off[j - 1] + len[j - 1] && len[j] <= len[i] && len[j - 1] == len[i] &&
+         ports[j] == ports[i] && memcmp(addrs + (size_t)j * ADDR_LEN, addrs + (size_t)i * ADDR_LEN,
+                                        ADDR_LEN) == 0)
+    total += len[j++];
+  return j;
+}
+
+/* sendBatch(fd, family, data, count, offsets, lens, addrs|null, ports|null, gso) -> sent
  * One sendmmsg of packets data[offsets[i], +lens[i]) to addrs[i*16..]/ports[i] (family
  * AF_INET takes the IPv4 from ::ffff:a.b.c.d). Null addrs: no destination (netlink to the kernel,
- * connected sockets). Returns how many the kernel took; if the FIRST fails it throws, so the
- * caller can skip that packet and continue with the rest. */
+ * connected sockets). Returns how many packets the kernel took; if the FIRST fails it throws, so
+ * the caller can skip that packet and continue with the rest.
+ * With gso true (a UDP socket; addrs required) runs of packets to one destination that lie
+ * back to back in `data`, equal in length but for a shorter last one, go as ONE message with
+ * UDP_SEGMENT = that length: the kernel carries them as one GSO datagram down the stack and
+ * cuts it into the same datagrams at the end. When such a message fails (EMSGSIZE/EINVAL over a
+ * smaller path MTU, EIO without checksum offload...), its packets are sent one by one, so the
+ * caller sees the per-packet result and errno exactly as without GSO. */
 static napi_value send_batch(napi_env env, napi_callback_info info) {
   int32_t fd, family, count;
   uint8_t *data, *addrs;
   uint32_t *off, *len;
   uint16_t *ports;
   size_t dn, on, lnn, an, pn;
-  if (!get_args(env, info, "sendBatch", "iibiwwBH", &fd, &family, &data, &dn, &count, &off, &on,
-                &len, &lnn, &addrs, &an, &ports, &pn))
+  napi_value gsov;
+  bool gso = false;
+  if (!get_args(env, info, "sendBatch", "iibiwwBHv", &fd, &family, &data, &dn, &count, &off, &on,
+                &len, &lnn, &addrs, &an, &ports, &pn, &gsov))
     return NULL;
+  napi_get_value_bool(env, gsov, &gso);
   if (!check_spans(dn, count, off, on, len, lnn) ||
       (addrs && ((size_t)count * ADDR_LEN > an || (size_t)count > pn)))
     return throw_range(env, "sendBatch: span outside data or arrays too small");
@@ -423,40 +483,167 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   struct mmsghdr msgs[BATCH_MAX];
   struct iovec iov[BATCH_MAX];
   union sa names[BATCH_MAX];
+  int first[BATCH_MAX + 1]; /* message m carries packets [first[m], first[m + 1]) */
+  _Alignas(struct cmsghdr) uint8_t ctl[BATCH_MAX][CMSG_SPACE(sizeof(uint16_t))];
   memset(msgs, 0, sizeof(msgs[0]) * count);
-  for (int i = 0; i < count; i++) {
-    iov[i].iov_base = data + off[i], iov[i].iov_len = len[i];
-    msgs[i].msg_hdr.msg_iov = &iov[i], msgs[i].msg_hdr.msg_iovlen = 1;
+  int m = 0;
+  for (int i = 0; i < count; m++) {
+    int end = gso && addrs ? gso_run(i, count, data, off, len, addrs, ports) : i + 1;
+    size_t bytes = 0;
+    for (int k = i; k < end; k++) bytes += len[k];
+    first[m] = i;
+    iov[m].iov_base = data + off[i], iov[m].iov_len = bytes;
+    msgs[m].msg_hdr.msg_iov = &iov[m], msgs[m].msg_hdr.msg_iovlen = 1;
     if (addrs) {
-      msgs[i].msg_hdr.msg_name = &names[i];
-      msgs[i].msg_hdr.msg_namelen =
-          slot_to_sa(family, addrs + (size_t)i * ADDR_LEN, ports[i], &names[i]);
+      msgs[m].msg_hdr.msg_name = &names[m];
+      msgs[m].msg_hdr.msg_namelen =
+          slot_to_sa(family, addrs + (size_t)i * ADDR_LEN, ports[i], &names[m]);
     }
+    if (end - i > 1) {
+      struct cmsghdr *c = (struct cmsghdr *)ctl[m];
+      c->cmsg_level = SOL_UDP, c->cmsg_type = UDP_SEGMENT, c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+      uint16_t size = (uint16_t)len[i];
+      memcpy(CMSG_DATA(c), &size, sizeof size);
+      msgs[m].msg_hdr.msg_control = ctl[m], msgs[m].msg_hdr.msg_controllen = CMSG_SPACE(sizeof size);
+    }
+    i = end;
   }
-  int n = sendmmsg(fd, msgs, (unsigned)count, MSG_DONTWAIT);
+  first[m] = count;
+  int n = sendmmsg(fd, msgs, (unsigned)m, MSG_DONTWAIT);
+  if (n < 0 && first[1] - first[0] > 1 && errno != EAGAIN && errno != ENOBUFS) {
+    /* The first message was a GSO run: its packets one by one, for exact results. */
+    for (int k = 0; k < first[1]; k++) {
+      iov[0].iov_base = data + off[k], iov[0].iov_len = len[k];
+      msgs[0].msg_hdr.msg_control = NULL, msgs[0].msg_hdr.msg_controllen = 0;
+      msgs[0].msg_hdr.msg_namelen =
+          slot_to_sa(family, addrs + (size_t)k * ADDR_LEN, ports[k], &names[0]);
+      if (sendmmsg(fd, msgs, 1, MSG_DONTWAIT) < 0) {
+        if (k == 0) return throw_errno(env, "sendmmsg", errno);
+        return make_int(env, k);
+      }
+    }
+    return make_int(env, first[1]);
+  }
   if (n < 0) return throw_errno(env, "sendmmsg", errno);
-  return make_int(env, n);
+  return make_int(env, first[n]);
 }
 
-/* writeBatch(fd, data, count, offsets, lens) -> written: the TUN send path, a write() loop.
- * Same contract as sendBatch: a failure on the first packet throws, a later one ends early. */
+/* writeBatch(fd, data, count, offsets, lens, vnetHdr) -> written: the TUN send path, a write()
+ * loop. Same contract as sendBatch: a failure on the first packet throws, a later one ends
+ * early. With vnetHdr true (a TUN opened with offload) each packet goes behind an all-zero
+ * virtio_net_hdr (no GSO, checksum complete) in one writev. */
 static napi_value write_batch(napi_env env, napi_callback_info info) {
   int32_t fd, count;
   uint8_t *data;
   uint32_t *off, *len;
   size_t dn, on, lnn;
-  if (!get_args(env, info, "writeBatch", "ibiww", &fd, &data, &dn, &count, &off, &on, &len, &lnn))
+  napi_value vnetv;
+  bool vnet = false;
+  if (!get_args(env, info, "writeBatch", "ibiwwv", &fd, &data, &dn, &count, &off, &on, &len, &lnn,
+                &vnetv))
     return NULL;
+  napi_get_value_bool(env, vnetv, &vnet);
   if (!check_spans(dn, count, off, on, len, lnn))
     return throw_range(env, "writeBatch: span outside data or arrays too small");
+  struct virtio_net_hdr none;
+  memset(&none, 0, sizeof none);
+  struct iovec iov[2] = {{&none, sizeof none}, {NULL, 0}};
   int i = 0;
   for (; i < count; i++) {
-    if (write(fd, data + off[i], len[i]) < 0) {
+    iov[1].iov_base = data + off[i], iov[1].iov_len = len[i];
+    if ((vnet ? writev(fd, iov, 2) : write(fd, data + off[i], len[i])) < 0) {
       if (i == 0) return throw_errno(env, "write", errno);
       break;
     }
   }
   return make_int(env, i);
+}
+
+/* ---- TSO: TCP super-packets from an offload TUN cut into segments ---------------------------- */
+
+/* Ones' complement sum of p[0, n) as big-endian 16-bit words, added to `sum` (not folded):
+ * little-endian 32-bit loads, folded and swapped (the sum is byte-order free, RFC 1071). */
+static uint64_t csum_add(const uint8_t *p, size_t n, uint64_t sum) {
+  uint64_t le = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t w;
+    memcpy(&w, p + i, 4);
+    le += w;
+  }
+  while (le >> 16) le = (le & 0xffff) + (le >> 16);
+  sum += ((le & 0xff) << 8) | (le >> 8);
+  for (; i + 1 < n; i += 2) sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+  if (i < n) sum += (uint32_t)p[i] << 8;
+  return sum;
+}
+
+static uint16_t csum_finish(uint64_t sum) {
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
+
+/* tsoSplit(data, at, len, out, outOff, slot, lens, first, max) -> count
+ * The same as segmentTcp in src/dataplane/tso.ts (its contract and its tests are the reference;
+ * test/os/native-tso.test.ts compares the two): the read data[at, at+len) is a virtio_net_hdr
+ * and a TCP super-packet (GSO TCPV4/TCPV6); segments of gso_size payload octets are written at
+ * out[outOff + k*slot], lengths into lens[first + k]. 0 when malformed or out of room. */
+static napi_value tso_split(napi_env env, napi_callback_info info) {
+  int32_t at, len, out_off, slot, first, max;
+  uint8_t *data, *out;
+  uint32_t *lens;
+  size_t dn, on, ln;
+  if (!get_args(env, info, "tsoSplit", "biibiiwii", &data, &dn, &at, &len, &out, &on, &out_off,
+                &slot, &lens, &ln, &first, &max))
+    return NULL;
+  if (at < 0 || len < 0 || (size_t)at + (size_t)len > dn || out_off < 0 || slot < 1 || first < 0 ||
+      max < 0 || (size_t)first + (size_t)max > ln || (size_t)out_off + (size_t)max * slot > on)
+    return throw_range(env, "tsoSplit: span outside the arrays");
+  const uint8_t *h = data + at;
+  const uint8_t *p = h + 10;
+  int n = len - 10;
+  int type = h[1] & 0x7f, mss = h[4] | h[5] << 8, tcp = h[6] | h[7] << 8;
+  int v = n >= 20 ? p[0] >> 4 : 0;
+  if ((v == 4) != (type == 1) || (v != 4 && (v != 6 || type != 4))) return make_int(env, 0);
+  if ((v == 4 && (tcp < 20 || tcp != (p[0] & 0x0f) * 4)) || (v == 6 && tcp < 40) || tcp + 20 > n)
+    return make_int(env, 0);
+  int hdr = tcp + (p[tcp + 12] >> 4) * 4;
+  if (hdr > n || hdr < tcp + 20 || mss < 1 || hdr + (mss < n - hdr ? mss : n - hdr) > slot)
+    return make_int(env, 0);
+  int payload = n - hdr;
+  int count = payload <= mss ? 1 : (payload + mss - 1) / mss;
+  if (count > max) return make_int(env, 0);
+  uint32_t seq0 = (uint32_t)p[tcp + 4] << 24 | p[tcp + 5] << 16 | p[tcp + 6] << 8 | p[tcp + 7];
+  uint32_t id0 = v == 4 ? (uint32_t)(p[4] << 8 | p[5]) : 0;
+  uint8_t flags = p[tcp + 13];
+  for (int k = 0; k < count; k++) {
+    uint8_t *s = out + out_off + (size_t)k * slot;
+    int size = payload - k * mss < mss ? payload - k * mss : mss;
+    int total = hdr + size;
+    memcpy(s, p, (size_t)hdr);
+    memcpy(s + hdr, p + hdr + (size_t)k * mss, (size_t)size);
+    if (v == 4) {
+      put16(s + 2, (uint32_t)total), put16(s + 4, (id0 + (uint32_t)k) & 0xffff);
+      s[10] = s[11] = 0;
+      put16(s + 10, csum_finish(csum_add(s, (size_t)tcp, 0)));
+    } else {
+      put16(s + 4, (uint32_t)(total - 40));
+    }
+    uint32_t seq = seq0 + (uint32_t)k * (uint32_t)mss;
+    s[tcp + 4] = (uint8_t)(seq >> 24), s[tcp + 5] = (uint8_t)(seq >> 16);
+    s[tcp + 6] = (uint8_t)(seq >> 8), s[tcp + 7] = (uint8_t)seq;
+    uint8_t f = flags;
+    if (k != count - 1) f &= (uint8_t)~0x09; /* FIN, PSH */
+    if (k != 0) f &= (uint8_t)~0x80;         /* CWR */
+    s[tcp + 13] = f;
+    s[tcp + 16] = s[tcp + 17] = 0;
+    uint64_t sum = (v == 4 ? csum_add(s + 12, 8, 0) : csum_add(s + 8, 32, 0)) + 6 + (uint32_t)(total - tcp);
+    put16(s + tcp + 16, csum_finish(csum_add(s + tcp, (size_t)(total - tcp), sum)));
+    lens[first + k] = (uint32_t)total;
+  }
+  return make_int(env, count);
 }
 
 /* ---- readiness: uv_poll ---------------------------------------------------------------------- */
@@ -676,7 +863,7 @@ NAPI_MODULE_INIT() {
   static const struct { const char *name; napi_callback fn; } fns[] = {
     {"tunOpen", tun_open}, {"ifIndex", if_index}, {"socket", sock_open},
     {"setsockopt", sock_setopt}, {"bindInet", bind_inet},
-    {"bindNetlink", bind_netlink}, {"recvBatch", recv_batch}, {"readBatch", read_batch},
+    {"bindNetlink", bind_netlink}, {"recvBatch", recv_batch}, {"readBatch", read_batch}, {"tsoSplit", tso_split},
     {"sendBatch", send_batch}, {"writeBatch", write_batch}, {"pollStart", poll_start},
     {"pollClose", poll_close}, {"close", fd_close}, {"setns", set_ns},
     {"recvMessage", recv_message}, {"packetSend", packet_send},

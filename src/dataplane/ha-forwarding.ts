@@ -140,9 +140,16 @@ export class HaForwarding {
       return undefined;
     }
     if (!b) { this.drops.count('no-binding'); return undefined; }
-    b.txPackets++;
-    b.txBytes += len;
     return b;
+  }
+
+  /**
+   * Counts packets tunnelled through `b` (negative: taken back when the socket refused them).
+   * Not done by `route`: a packet too big for its tunnel is routed but never sent.
+   */
+  txCount(b: ForwardingBinding, packets: number, bytes: number): void {
+    b.txPackets += packets;
+    b.txBytes += bytes;
   }
 
   /**

@@ -65,9 +65,13 @@ export class MnForwarding {
       this.drops.count('not-from-home-address');
       return undefined;
     }
-    this.txPackets++;
-    this.txBytes += len;
     return t;
+  }
+
+  /** Counts packets tunnelled (negative: taken back); `route` does not count (see HaForwarding). */
+  txCount(_t: MnTunnel, packets: number, bytes: number): void {
+    this.txPackets += packets;
+    this.txBytes += bytes;
   }
 
   /** A packet from a tunnel socket: accepted when it comes from the HA and is for us. */

@@ -187,6 +187,12 @@ export interface TunOptions {
   readonly multiQueue?: boolean;
   /** Receive slot size in bytes (default 2048): must exceed the device MTU. */
   readonly slotSize?: number;
+  /**
+   * Ask for TUN offloads (checksum, TSO4/TSO6): the kernel may then hand over TCP super-packets,
+   * which the port segments (dataplane/tso.ts) before delivering; packets delivered and written
+   * stay plain IP packets within the MTU. Falls back silently when the kernel refuses.
+   */
+  readonly offload?: boolean;
 }
 
 /** What the runtime is given: the Linux implementation or a mem double. */

@@ -1,7 +1,8 @@
 /**
  * One reusable TxBatch per output port: packets are copied (or written in place) while a receive
- * batch is handled, and `flush()` sends each port's batch with one call. No allocation per packet
- * beyond the subarray view used for the copy.
+ * batch is handled, and `flush()` sends each port's batch with one call. No allocation per
+ * packet: the copy goes through a Buffer view of the source, made once per source buffer (the
+ * ports' receive buffers are long-lived).
  *
  * Each packet may carry a tag (the tunnel it goes through). When a port reports failures for a
  * batch (its `stats.txErrors` grew), `onFailures` sees the batch, its tags and how many failed
@@ -26,6 +27,8 @@ interface Slot {
 export class Batcher {
   private readonly slots: Slot[] = [];
   private readonly byPort = new Map<OutPort, Slot>();
+  private source: Uint8Array | undefined;
+  private sourceView: Buffer = Buffer.alloc(0);
 
   constructor(private readonly onFailures?: SendFailures) {}
 
@@ -47,7 +50,12 @@ export class Batcher {
   ): void {
     const s = this.slot(port);
     const at = this.place(s, len, to, toPort, tag);
-    if (at >= 0) s.batch.data.set(data.subarray(off, off + len), at);
+    if (at < 0) return;
+    if (data !== this.source) {
+      this.source = data;
+      this.sourceView = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    }
+    this.sourceView.copy(s.batch.data, at, off, off + len);
   }
 
   /**

@@ -48,7 +48,8 @@ export async function openContext(
 
 /** The TUN device, up, with the configured MTU. */
 export function openTun(ctx: DaemonContext, name: string): TunPort {
-  const tun = ctx.os.openTun({ name, slotSize: Math.max(2048, ctx.cfg.daemon.tunnelMtu + 64) });
+  const slotSize = Math.max(2048, ctx.cfg.daemon.tunnelMtu + 64);
+  const tun = ctx.os.openTun({ name, slotSize, offload: true });
   ctx.closers.push(() => tun.close());
   const mtu = ctx.rtnl.setMtu(tun.ifindex, ctx.cfg.daemon.tunnelMtu);
   if (!mtu.ok) throw new Error(`TUN ${tun.name}: ${mtu.error.text}`);
@@ -57,9 +58,21 @@ export function openTun(ctx: DaemonContext, name: string): TunPort {
   return tun;
 }
 
-function raw(ctx: DaemonContext, family: 4 | 6, protocol: number, address?: string): DatagramPort {
+/**
+ * Receive buffer of the tunnel data sockets: the kernel's default (~208 KB, ~90 full-size
+ * packets) overflows whenever the daemon is off the CPU for a moment during a TCP burst, and
+ * each overflow costs the inner TCP a retransmission. SO_RCVBUFFORCE, else capped by rmem_max.
+ */
+const TUNNEL_RECEIVE_BUFFER = 4 << 20;
+
+function raw(
+  ctx: DaemonContext, family: 4 | 6, protocol: number, address?: string, receiveBuffer?: number,
+): DatagramPort {
   const checksum = protocol === IpProto.MOBILITY ? { checksumOffset: 4 } : {};
-  const p = ctx.os.openRaw({ family, protocol, ...checksum, ...(address !== undefined ? { address } : {}) });
+  const p = ctx.os.openRaw({
+    family, protocol, ...checksum, ...(address !== undefined ? { address } : {}),
+    ...(receiveBuffer !== undefined ? { receiveBuffer } : {}),
+  });
   ctx.closers.push(() => p.close());
   return p;
 }
@@ -86,10 +99,13 @@ export function openTunnelPorts(
     family: 4, address, port: udpPort, reuseAddress: true, receiveBuffer: UDP_RECEIVE_BUFFER,
   });
   ctx.closers.push(() => udp.close());
+  const rb = TUNNEL_RECEIVE_BUFFER;
   return {
     tun, udp,
-    raw6InIpv6: raw(ctx, 6, IpProto.IPV6, local.ipv6), raw4InIpv6: raw(ctx, 6, IpProto.IPV4, local.ipv6),
-    raw6InIpv4: raw(ctx, 4, IpProto.IPV6, local.ipv4), raw4InIpv4: raw(ctx, 4, IpProto.IPV4, local.ipv4),
+    raw6InIpv6: raw(ctx, 6, IpProto.IPV6, local.ipv6, rb),
+    raw4InIpv6: raw(ctx, 6, IpProto.IPV4, local.ipv6, rb),
+    raw6InIpv4: raw(ctx, 4, IpProto.IPV6, local.ipv4, rb),
+    raw4InIpv4: raw(ctx, 4, IpProto.IPV4, local.ipv4, rb),
     mhWithExtension: raw(ctx, 6, extension), mhPlain: raw(ctx, 6, IpProto.MOBILITY),
     rawSender: raw(ctx, 6, 255),
   };

@@ -24,7 +24,7 @@ export type JournalEntry =
   }
   | {
     readonly kind: 'route'; readonly prefix: string; readonly ifname?: string; readonly gateway?: string;
-    readonly table?: number; readonly metric?: number;
+    readonly table?: number; readonly metric?: number; readonly throw?: boolean;
   }
   | {
     readonly kind: 'rule'; readonly family: 4 | 6; readonly from: string; readonly table: number;

@@ -5,7 +5,10 @@
  * the TUN and policy routing sends traffic from them (and from mobile network prefixes) into it:
  * table 252 holds a default route via the TUN, and `from <home address or MNP> lookup 252` rules
  * select it; tunnel sockets send from the care-of address through the main table, so the
- * encapsulated packets never loop. At home, the home address sits on the home interface.
+ * encapsulated packets never loop. A mobile router's prefixes are thrown out of table 252: what
+ * goes to the mobile network itself, such as the router's own ICMP errors (Packet Too Big,
+ * sourced from its address in the prefix) to a node there, is routed by the main table, not
+ * tunnelled to the home agent. At home, the home address sits on the home interface.
  *
  * IPv4 care-of addresses may come from the built-in DHCPv4 client (`UseDhcp enabled`,
  * dhcp-runtime.ts), which configures them like any other client would.
@@ -85,6 +88,8 @@ class OriginalPlaces {
 
 class MnOs {
   private sources: string[] = [];
+  /** Mobile network prefixes thrown out of table 252 (their own destinations stay local). */
+  private thrown: string[] = [];
   private readonly placed = new Map<string, Place>();
   /** The home address on the home link while deregistering (see `event`). */
   private deregistering: { address: string; place: Place } | undefined;
@@ -131,7 +136,9 @@ class MnOs {
         this.fwd.apply(op);
         for (const old of this.sources) s.rule(family(old), old, MIP6_TABLE, RULE_PRIORITY, false);
         for (const d of ['::/0', '0.0.0.0/0']) s.route(d, { ifname: this.tunName, table: MIP6_TABLE }, false);
+        for (const p of this.thrown) s.route(p, { table: MIP6_TABLE, throw: true }, false);
         this.sources = [];
+        this.thrown = [];
         return;
       case 'home-address-set': {
         const ifname = op.on === 'tunnel' ? this.tunName : op.on.ifname;
@@ -173,6 +180,11 @@ class MnOs {
       if (!want.includes(old)) s.rule(family(old), old, MIP6_TABLE, RULE_PRIORITY, false);
     }
     this.sources = want;
+    for (const p of op.prefixes) s.route(p, { table: MIP6_TABLE, throw: true }, true);
+    for (const old of this.thrown) {
+      if (!op.prefixes.includes(old)) s.route(old, { table: MIP6_TABLE, throw: true }, false);
+    }
+    this.thrown = [...op.prefixes];
   }
 
   private present(address: string, p: Place): boolean {

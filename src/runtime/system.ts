@@ -4,6 +4,7 @@
  * start after a crash. Operations are idempotent: adding what exists or removing what is gone is
  * not an error (the kernel's EEXIST/ENOENT/ESRCH/EADDRNOTAVAIL are absorbed).
  */
+import { RTN_THROW } from '../os/netlink/constants.js';
 import { alreadyExists, doesNotExist, type RtnlClient, type RtnlResult } from '../os/netlink/rtnl.js';
 import { Journal, type JournalEntry } from './journal.js';
 import { deleteNftTable, installNftTable, type Exec, execNft } from './nft.js';
@@ -21,6 +22,8 @@ export interface RouteOptions {
   readonly gateway?: string;
   readonly table?: number;
   readonly metric?: number;
+  /** A throw route (RTN_THROW): the lookup in `table` fails and the next rule is tried. */
+  readonly throw?: boolean;
 }
 
 export class System {
@@ -69,6 +72,7 @@ export class System {
         ...(o.gateway !== undefined ? { gateway: o.gateway } : {}),
         ...(o.table !== undefined ? { table: o.table } : {}),
         ...(o.metric !== undefined ? { metric: o.metric } : {}),
+        ...(o.throw === true ? { type: RTN_THROW } : {}),
       };
       this.check(present ? this.rtnl.replaceRoute(spec) : this.rtnl.delRoute(spec), present);
     });

@@ -22,8 +22,6 @@
  * IPv4 addresses are martians when they come back in through the TUN (measured: dropped); the
  * destination routes through the TUN at both ends and passes strict rp_filter.
  */
-import type { TunnelKind } from '../dataplane/ha-forwarding.js';
-import type { DropCounters } from '../dataplane/counters.js';
 import { ipTotalLength, ipVersion, ipv6UpperProtocol } from '../dataplane/packet.js';
 import { u32At } from '../dataplane/addr-table.js';
 import { IcmpRateLimiter, PathMtuTable, newMtuCounters, type PathEntry } from '../dataplane/mtu.js';
@@ -34,60 +32,13 @@ import {
 import type { ReceivedMh, TunnelEndpoint } from '../engine/types.js';
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../wire/addr.js';
 import { IpProto } from '../wire/ip-protocols.js';
-import type { NetlinkTransport } from '../os/netlink/rtnl.js';
-import type { DatagramBatch, DatagramPort, PacketBatch, TunPort, TxBatch } from '../os/ports.js';
+import type { DatagramBatch, DatagramPort, PacketBatch, TxBatch } from '../os/ports.js';
 import { Batcher, type OutPort } from './batcher.js';
 import { kernelPathMtu } from './path-mtu-query.js';
 import { rebuildIpv6, udpVia } from './mh-io.js';
+import type { Forwarder, TunnelIoOptions, TunnelPorts, TunnelRoute } from './tunnel-types.js';
 
-export interface TunnelPorts {
-  readonly tun: TunPort;
-  readonly udp: DatagramPort;
-  readonly raw6InIpv6: DatagramPort;
-  readonly raw4InIpv6: DatagramPort;
-  readonly raw6InIpv4: DatagramPort;
-  readonly raw4InIpv4: DatagramPort;
-  /** raw6/60 (home agent: BU with HAO) or raw6/43 (mobile node: BA with RH2). */
-  readonly mhWithExtension: DatagramPort;
-  readonly mhPlain: DatagramPort;
-  readonly rawSender: DatagramPort;
-}
-
-/** Where a packet from the TUN goes. */
-export interface TunnelRoute {
-  readonly tunnel: TunnelEndpoint;
-  readonly remoteSlot: Uint8Array;
-  readonly remotePort: number;
-}
-
-/** What the forwarding tables of both roles offer (HaForwarding, MnForwarding). */
-export interface Forwarder {
-  route(p: Uint8Array, off: number, len: number): TunnelRoute | undefined;
-  ingress(
-    kind: TunnelKind, outer6: Uint8Array | undefined, outerOff: number, outer4: number, port: number,
-    p: Uint8Array, off: number, len: number,
-  ): unknown;
-  /** Where `too-big` drops are counted. */
-  readonly drops?: DropCounters;
-}
-
-export interface TunnelIoOptions {
-  /** The TUN device's MTU (TunnelMtu): the cap on every tunnel's inner MTU. */
-  readonly tunnelMtu?: number;
-  /** Outer MTU assumed when the kernel is not asked (default 1500). */
-  readonly linkMtu?: number;
-  /** rtnetlink, to ask the kernel for the path MTU towards each tunnel's remote end. */
-  readonly netlink?: NetlinkTransport;
-  /** A raw ICMPv6 socket (protocol 58) to hear Packet Too Big about IPv6-outer tunnels. */
-  readonly icmp6?: DatagramPort;
-  readonly icmpSource6?: string;
-  readonly icmpSource4?: string;
-  readonly limiter?: IcmpRateLimiter;
-  /** How long a learned path MTU is kept (ms, default 600000). */
-  readonly expiresMs?: number;
-  /** Clock in ms (default performance.now). */
-  readonly now?: () => number;
-}
+export type { Forwarder, TunnelIoOptions, TunnelPorts, TunnelRoute } from './tunnel-types.js';
 
 export class TunnelIo {
   private readonly out = new Batcher((port, b, tags, failed) => this.sendFailed(port, b, tags, failed));
@@ -150,7 +101,10 @@ export class TunnelIo {
       const port = this.tunnelPort(t.tunnel, v);
       const mtu = this.mtu.usable(t, v, now);
       if (len > mtu) this.tooBig(t, v, port, batch.data, off, len, mtu, now);
-      else this.out.enqueue(port, batch.data, off, len, t.remoteSlot, t.remotePort, t);
+      else {
+        this.out.enqueue(port, batch.data, off, len, t.remoteSlot, t.remotePort, t);
+        this.fwd.txCount(t, 1, len);
+      }
     }
     this.out.flush();
   }
@@ -161,7 +115,10 @@ export class TunnelIo {
     mtu: number, now: number,
   ): void {
     this.mtuCounters.tooBig++;
-    if (v === 4 && !ipv4DontFragment(p, off) && this.fragment(t, port, p, off, len, mtu)) return;
+    if (v === 4 && !ipv4DontFragment(p, off) && this.fragment(t, port, p, off, len, mtu)) {
+      this.fwd.txCount(t, 1, len);
+      return;
+    }
     this.fwd.drops?.count('too-big');
     if (v === 6 || ipv4DontFragment(p, off)) this.icmpError(t, v, p, off, len, mtu, now);
   }
@@ -247,6 +204,7 @@ export class TunnelIo {
       const mtu = this.mtu.usable(t, v, now);
       if (len <= mtu) continue;
       c.tooBig++;
+      this.fwd.txCount(t, -1, -len);
       this.fwd.drops?.count('too-big');
       if (v === 6 || ipv4DontFragment(b.data, off)) this.icmpError(t, v, b.data, off, len, mtu, now);
     }

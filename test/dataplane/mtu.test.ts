@@ -371,6 +371,8 @@ test('TunnelIo: a too-big IPv6 packet gets a PTB from the tunnel end, IPv4+DF a 
   assert.equal(fwd.drops.get('too-big'), 2);
   assert.equal(io.mtuCounters.tooBig, 2);
   assert.equal(io.mtuCounters.icmpSent, 2);
+  const b = fwd.binding(HOA6)!;
+  assert.deepEqual([b.txPackets, b.txBytes], [2, 2300], 'the dropped packets are not counted as tunnelled');
 });
 
 test('TunnelIo: IPv4 without DF is fragmented before encapsulation (RFC 4459 §3.2), nothing dropped', () => {
@@ -412,9 +414,12 @@ test('TunnelIo: EMSGSIZE without netlink lowers by plateaus and answers the fail
   const ports = fakes();
   ports.raw6InIpv6.pathMtu = 1300;
   ports.raw4InIpv6.pathMtu = 1300;
-  const io = new TunnelIo(ports, haFwd(), 60, () => {}, { tunnelMtu: 1500, now: () => 0 });
+  const fwd = haFwd();
+  const io = new TunnelIo(ports, fwd, 60, () => {}, { tunnelMtu: 1500, now: () => 0 });
   io.fromTun(tunBatch([v6(CN6, HOA6, 1000), v6(CN6, HOA6, 1400), v6(CN6, HOA6, 1000)]));
   assert.equal(ports.raw6InIpv6.sent.length, 2);
+  const b = fwd.binding(HOA6)!;
+  assert.deepEqual([b.txPackets, b.txBytes], [2, 2000], 'the refused packet is taken back');
   assert.equal(ptbOf(ports.tun.written[0]).mtu, 1360, 'outer 1440 failed: plateau 1400, less 40');
   const mtus = [1360, 1340, 1280].map((size) => {
     io.fromTun(tunBatch([v6(CN6, HOA6, size)]));

@@ -11,6 +11,15 @@
  * pings the mobile network node's IPv6 and IPv4 addresses through the tunnel, and the node pings
  * the home agent, with the router on an IPv6 care-of address and then on an IPv4 one. Both
  * daemons stop, and both namespaces are as before (sysctls the router set included).
+ *
+ * Path MTU through the router: the node's link has MTU 1500, the router's TUN 1400. Correspondents
+ * on the home link (MTU 1500; new ones after each handover, so nothing is cached) advertise a TCP
+ * MSS the tunnel cannot carry (their learned path MTUs are flushed), so the node must hear the router's Packet Too Big / Fragmentation
+ * Needed, sourced from the router's own address in the mobile network prefix: that error must
+ * reach the node, not the tunnel. The first TCP connection (a 200 KB echo) completes and teaches
+ * the node the path MTU, and so do DF pings, for both families. With the router's foreign link
+ * at 1400 octets the tunnel carries only 1360, and the daemon's own errors (written into the TUN)
+ * must reach the node as well.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,11 +27,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { needRoot, nsExec, veth, withNamespaces } from '../runtime/netns.js';
-import { ctlJson, Daemon, snapshotState, snapshotWith, stopAll, waitFor } from './daemon-harness.js';
+import { ctlJson, Daemon, snapshotState, snapshotWith, stopAll, tcpEcho, waitFor } from './daemon-harness.js';
 
 const HOA = '2001:db8:1::200';
 const MNN6 = '2001:db8:2::10';
 const MNN4 = '10.50.0.10';
+/** Correspondents on the home link: [IPv6, IPv4] for the first care-of address, then the second. */
+const CNS = [
+  ['2001:db8:1::97', '192.0.2.97'], ['2001:db8:1::98', '192.0.2.98'], ['2001:db8:1::99', '192.0.2.99'],
+] as const;
 const MR_SYSCTLS = ['net/ipv6/conf/eth0/accept_ra', 'net/ipv6/conf/mnn0/forwarding'];
 
 function haConf(dir: string): string {
@@ -74,8 +87,42 @@ function ping(ns: string, address: string): void {
   assert.match(out, / 0% packet loss/, out);
 }
 
+/**
+ * The node, on a 1500-octet link behind the router's 1400-octet TUN, sends bulk TCP to new
+ * correspondents (the first connection must complete) and learns the path MTU from the router's
+ * errors; then a DF ping, after the learned MTU is flushed, teaches it again.
+ */
+async function pathMtuThroughRouter(
+  ns: Record<string, string>, correspondents: readonly string[], mtu = 1400,
+): Promise<void> {
+  for (const cn of correspondents) {
+    const v = cn.includes(':') ? 6 : 4;
+    // What the correspondent learned about the node (its advertised MSS follows it) is forgotten.
+    nsExec(ns.home, `ip -${v} route flush cache`);
+    await tcpEcho(ns.mnn, ns.home, cn, 200_000);
+    const afterTcp = nsExec(ns.mnn, `ip -${v} route get ${cn}`);
+    assert.match(afterTcp, new RegExp(`mtu ${mtu} `), `TCP taught the node no path MTU to ${cn}: ${afterTcp}`);
+    nsExec(ns.mnn, `ip -${v} route flush cache`);
+    let big = '';
+    for (const size of [1500, 1400]) {
+      big += nsExec(ns.mnn, `ping -${v} -M do -c 2 -i 0.3 -W 1 -s ${size - (v === 6 ? 48 : 28)} ${cn} || true`);
+    }
+    const afterPing = nsExec(ns.mnn, `ip -${v} route get ${cn}`);
+    assert.match(afterPing, new RegExp(`mtu ${mtu} `), `a DF ping taught the node no path MTU to ${cn}: ${afterPing}\n${big}`);
+  }
+}
+
+/** The MTU of the link between the home agent and the router (both ends). */
+function linkMtu(ns: Record<string, string>, mtu: number): void {
+  nsExec(ns.mr, `ip link set eth0 mtu ${mtu}`);
+  nsExec(ns.ha, `ip link set inet0 mtu ${mtu}`);
+}
+
 function topology(ns: Record<string, string>): void {
-  veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'], []);
+  veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'],
+    CNS.flat().map((a) => `${a}/${a.includes(':') ? 64 : 24}`));
+  nsExec(ns.home, 'ip -6 route add default via 2001:db8:1::1');
+  nsExec(ns.home, 'ip route add default via 192.0.2.1');
   veth(ns.ha, ns.mr, 'inet0', 'eth0', ['2001:db8:20::1/64', '198.51.100.1/24'], []);
   veth(ns.mr, ns.mnn, 'mnn0', 'eth0', ['2001:db8:2::1/64', '10.50.0.1/24'], [`${MNN6}/64`, `${MNN4}/24`]);
   nsExec(ns.mnn, 'ip -6 route add default via 2001:db8:2::1');
@@ -116,6 +163,11 @@ test('dsmip6d mobile router: the correspondent reaches a mobile network node ove
         ping(ns.ha, MNN4);
         ping(ns.mnn, '2001:db8:1::1');
         ping(ns.mnn, '192.0.2.1');
+        await pathMtuThroughRouter(ns, CNS[0]);
+        // A 1400-octet foreign link: the tunnel carries 1360, so the daemon writes the errors.
+        linkMtu(ns, 1400);
+        await pathMtuThroughRouter(ns, CNS[1], 1360);
+        linkMtu(ns, 1500);
         careOf(ns.mr, 6, false);
         careOf(ns.mr, 4, true);
         b = await binding(dir, '198.51.100.5');
@@ -123,6 +175,7 @@ test('dsmip6d mobile router: the correspondent reaches a mobile network node ove
         ping(ns.ha, MNN6);
         ping(ns.ha, MNN4);
         ping(ns.mnn, '2001:db8:1::1');
+        await pathMtuThroughRouter(ns, CNS[2]);
         const stats = await ctlJson<{ dataPlane: { traffic: Record<string, { packets: number }> } }>(
           join(dir, 'mr.sock'), 'stats');
         const { tunnelled, decapsulated } = stats.dataPlane.traffic;

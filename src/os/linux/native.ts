@@ -37,7 +37,9 @@ export type PollHandle = object & { readonly __poll: unique symbol };
 /** The addon's functions (docs/native.md has the contract of each). */
 export interface NativeAddon {
   readonly constants: NativeConstants;
-  tunOpen(name: string | null, multiQueue: boolean): { fd: number; name: string; ifindex: number };
+  tunOpen(
+    name: string | null, multiQueue: boolean, offload?: boolean,
+  ): { fd: number; name: string; ifindex: number; offload: boolean };
   ifIndex(name: string): number;
   socket(domain: number, type: number, protocol: number): number;
   setsockopt(fd: number, level: number, name: number, value: number | string | Uint8Array): void;
@@ -50,12 +52,17 @@ export interface NativeAddon {
     locals: Uint8Array | null, ifindexes: Uint32Array | null, waitMs: number,
   ): number;
   readBatch(fd: number, data: Uint8Array, slot: number, max: number, lengths: Uint32Array): number;
+  tsoSplit(
+    data: Uint8Array, at: number, length: number, out: Uint8Array, outOffset: number, slot: number,
+    lengths: Uint32Array, first: number, max: number,
+  ): number;
   sendBatch(
     fd: number, family: number, data: Uint8Array, count: number, offsets: Uint32Array,
-    lengths: Uint32Array, addresses: Uint8Array | null, ports: Uint16Array | null,
+    lengths: Uint32Array, addresses: Uint8Array | null, ports: Uint16Array | null, gso?: boolean,
   ): number;
   writeBatch(
     fd: number, data: Uint8Array, count: number, offsets: Uint32Array, lengths: Uint32Array,
+    vnetHdr?: boolean,
   ): number;
   pollStart(fd: number, callback: (status: number) => void): PollHandle;
   pollClose(handle: PollHandle): void;

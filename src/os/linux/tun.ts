@@ -2,13 +2,27 @@
  * TunPort over /dev/net/tun (IFF_TUN | IFF_NO_PI). Receiving is a read() loop of up to 64
  * packets per batch into fixed slots; sending is a write() loop. MTU and link state are set over
  * netlink by the caller (the device starts down, with MTU 1500).
+ *
+ * With `offload` (IFF_VNET_HDR + TUNSETOFFLOAD CSUM | TSO4 | TSO6, when the kernel grants them)
+ * one read may return a 64 KB TCP super-packet: reads go into 64 KB slots (16 per call), and each
+ * is turned into plain packets (segments cut by the addon's tsoSplit, which does what
+ * dataplane/tso.ts segmentTcp specifies; checksums completed) in a second
+ * batch of ordinary slots, delivered in order whenever it fills. Writes carry an empty header.
  */
 import {
   BATCH_MAX, RxBatch, TxBatch, newPortStats, type BatchHandler, type ErrorHandler,
   type PacketBatch, type TunOptions, type TunPort,
 } from '../ports.js';
+import {
+  VNET_HDR_LEN, finishPartialChecksum, isTcpSuperPacket, needsChecksum, newVnetHeader,
+  readVnetHeader,
+} from '../../dataplane/tso.js';
 import { checkOne, checkOpen, pump, sendAll, tail, Watcher } from './io.js';
 import { native, sys } from './native.js';
+
+/** Reads per call with offload (each slot holds a 64 KB super-packet and its header). */
+const OFFLOAD_READS = 16;
+const OFFLOAD_SLOT = 65536 + VNET_HDR_LEN;
 
 /**
  * Default receive slot. A packet longer than its slot is counted in `stats.rxTruncated` and
@@ -22,10 +36,20 @@ export class LinuxTun implements TunPort {
   private watcher: Watcher | undefined;
   private readonly batch: RxBatch;
   private readonly one = new TxBatch(0);
+  /** With offload: the plain packets made of what `batch` read. */
+  private readonly plain: RxBatch | undefined;
+  private readonly vnet = newVnetHeader();
+  /** Super-packets segmented, and reads dropped as malformed (offload only). */
+  readonly offloadStats = { superPackets: 0, segments: 0, checksums: 0, malformed: 0 };
 
-  private constructor(fd: number, readonly name: string, readonly ifindex: number, slot: number) {
+  private constructor(
+    fd: number, readonly name: string, readonly ifindex: number, slot: number,
+    /** Whether the kernel granted the offloads asked for. */
+    readonly offload: boolean,
+  ) {
     this.fd = fd;
-    this.batch = new RxBatch(slot, false);
+    this.batch = new RxBatch(offload ? OFFLOAD_SLOT : slot, false);
+    this.plain = offload ? new RxBatch(slot, false) : undefined;
   }
 
   /** Creates the device in the calling thread's network namespace. Throws OsError. */
@@ -34,8 +58,9 @@ export class LinuxTun implements TunPort {
     if (!Number.isInteger(slot) || slot < 1280 || slot > 65536) {
       throw new RangeError(`TUN slot size ${slot}: expected 1280..65536`);
     }
-    const t = sys(() => native().tunOpen(options.name ?? null, options.multiQueue ?? false));
-    return new LinuxTun(t.fd, t.name, t.ifindex, slot);
+    const t = sys(() => native().tunOpen(options.name ?? null, options.multiQueue ?? false,
+      options.offload ?? false));
+    return new LinuxTun(t.fd, t.name, t.ifindex, slot, t.offload);
   }
 
   /** The raw fd (tests and diagnostics). */
@@ -48,9 +73,11 @@ export class LinuxTun implements TunPort {
     if (this.watcher !== undefined) throw new Error(`${this.name}: onBatch already set`);
     const n = native();
     const { batch } = this;
+    const reads = this.offload ? OFFLOAD_READS : BATCH_MAX;
     const receive = (): number => (this.fd < 0 ? 0  // closed by the handler
-      : n.readBatch(this.fd, batch.data, batch.slotSize, BATCH_MAX, batch.lengths));
-    const deliver = (): void => handler(batch);
+      : n.readBatch(this.fd, batch.data, batch.slotSize, reads, batch.lengths));
+    const deliver = this.plain === undefined ? (): void => handler(batch)
+      : (): void => this.unpack(this.plain!, handler);
     this.watcher = new Watcher(this.fd, () => pump(batch, receive, deliver, this.stats, onError));
   }
 
@@ -59,7 +86,7 @@ export class LinuxTun implements TunPort {
     this.one.offsets[0] = 0;
     this.one.lengths[0] = packet.length;
     checkOne(this.stats, () => native().writeBatch(this.fd, packet, 1, this.one.offsets,
-      this.one.lengths));
+      this.one.lengths, this.offload));
   }
 
   writeBatch(batch: TxBatch): number {
@@ -67,8 +94,51 @@ export class LinuxTun implements TunPort {
     const n = native();
     return sendAll(batch, (start, count) => {
       const t = tail(batch, start);
-      return n.writeBatch(this.fd, batch.data, count, t.offsets, t.lengths);
+      return n.writeBatch(this.fd, batch.data, count, t.offsets, t.lengths, this.offload);
     }, this.stats);
+  }
+
+  /**
+   * The reads in `batch` (each behind a virtio_net_hdr) as plain packets in `out`, handed to
+   * `handler` in order each time `out` fills and at the end.
+   */
+  private unpack(out: RxBatch, handler: BatchHandler<PacketBatch>): void {
+    const { batch, vnet, offloadStats: st } = this;
+    const slot = out.slotSize;
+    out.count = 0;
+    for (let i = 0; i < batch.count; i++) {
+      const at = i * batch.slotSize;
+      const len = batch.lengths[i] - VNET_HDR_LEN;
+      if (len <= 0) { st.malformed++; continue; }
+      readVnetHeader(batch.data, at, vnet);
+      const off = at + VNET_HDR_LEN;
+      if (isTcpSuperPacket(vnet)) {
+        const need = Math.ceil(len / Math.max(1, vnet.gsoSize));
+        if (out.count > 0 && out.count + need > BATCH_MAX) this.deliver(out, handler);
+        const k = native().tsoSplit(batch.data, at, len + VNET_HDR_LEN, out.data, out.count * slot,
+          slot, out.lengths, out.count, BATCH_MAX - out.count);
+        if (k === 0) { st.malformed++; continue; }
+        st.superPackets++;
+        st.segments += k;
+        out.count += k;
+      } else {
+        if (len > slot) { st.malformed++; continue; }
+        if (out.count === BATCH_MAX) this.deliver(out, handler);
+        const to = out.count * slot;
+        out.data.set(batch.data.subarray(off, off + len), to);
+        if (needsChecksum(vnet)) {
+          if (!finishPartialChecksum(out.data, to, len, vnet)) { st.malformed++; continue; }
+          st.checksums++;
+        }
+        out.lengths[out.count++] = len;
+      }
+    }
+    if (out.count > 0) this.deliver(out, handler);
+  }
+
+  private deliver(out: RxBatch, handler: BatchHandler<PacketBatch>): void {
+    handler(out);
+    out.count = 0;
   }
 
   close(): void {

@@ -180,6 +180,7 @@ export const RTN_UNICAST = 1;
 export const RTN_LOCAL = 2;
 export const RTN_BLACKHOLE = 6;
 export const RTN_UNREACHABLE = 7;
+export const RTN_THROW = 9;
 
 // linux/fib_rules.h: FRA_* (rule attributes) and actions.
 export const FRA_DST = 1;
