@@ -1,0 +1,113 @@
+/**
+ * `dsmip6 demo` end to end (root only): the real command in a child process, with namespaces
+ * named dst-<pid>-* and a temporary state directory. A whole tour exits 0 with a timeline line
+ * per stop (registered or at home, every traffic check passed) and the summary, and leaves
+ * nothing behind: no namespace with the prefix, no process started from the state directory,
+ * no state directory. Interrupted with SIGINT in the middle, it exits 130 and also leaves
+ * nothing behind. No timing is asserted.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { linuxTestBlocker } from '../../src/os/linux/netns.js';
+import { listNetns } from '../../src/testbed/sh.js';
+import { teardown } from '../../src/testbed/teardown.js';
+import { NS_PREFIX, needRoot } from '../runtime/netns.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/dsmip6.js', import.meta.url));
+
+function canRun(t: TestContext): boolean {
+  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl'])) return false;
+  const blocker = linuxTestBlocker();
+  if (blocker) { t.skip(blocker); return false; }
+  return true;
+}
+
+interface Done { code: number | null; signal: string | null; out: string; err: string }
+
+/** Runs the demo; `interruptWhen` sends SIGINT once standard output matches it. */
+function demo(dir: string, interruptWhen?: RegExp): Promise<Done> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'demo', '--prefix', NS_PREFIX, '--state', dir],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let sent = false;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (interruptWhen && !sent && interruptWhen.test(out)) { sent = true; child.kill('SIGINT'); }
+    });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('close', (code, signal) => { clearTimeout(killer); resolve({ code, signal, out, err }); });
+  });
+}
+
+/** Processes whose command line mentions `dir` (the daemons' and DHCP clients' do). */
+function processesOf(dir: string): string[] {
+  const out: string[] = [];
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(dir)) out.push(`${p}: ${cmd}`);
+    } catch { /* exited */ }
+  }
+  return out;
+}
+
+function assertNothingLeft(dir: string): void {
+  assert.deepEqual(listNetns().filter((n) => n.startsWith(NS_PREFIX)), [], 'no namespace left');
+  assert.deepEqual(processesOf(dir), [], 'no process left');
+  assert.equal(existsSync(dir), false, 'state directory removed');
+}
+
+const STOPS: [string, RegExp][] = [
+  ['home', /^ *[\d.]+ s +home \(home link\) +\(home address\) +none +no +at home +\d+ +\d+ +\d+ +- +8\/8$/m],
+  ['fn2', /^ *[\d.]+ s +fn2 \(IPv6-only\) +2001:db8:2::ff:fe00:100 +over IPv6 +no +registered( +\d+){4} +8\/8$/m],
+  ['fn1', /^ *[\d.]+ s +fn1 \(IPv4-only\) +198\.51\.100\.\d+ +over IPv4 +no +registered( +\d+){4} +8\/8$/m],
+  ['nat', /^ *[\d.]+ s +nat \(IPv4 NAT\) +10\.1\.0\.\d+ +UDP\/IPv4 +yes +registered( +\d+){4} +8\/8$/m],
+  ['fn3', /^ *[\d.]+ s +fn3 \(dual-stack\) +2001:db8:3::ff:fe00:100 +over IPv6 +no +registered( +\d+){4} +8\/8$/m],
+  ['home', /^ *[\d.]+ s +home \(home link\) +\(home address\) +none +no +at home( +\d+){4} +8\/8$/m],
+];
+
+test('dsmip6 demo: the whole tour registers everywhere with traffic, then nothing is left', async (t) => {
+  if (!canRun(t)) return;
+  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-demo-'));
+  const dir = join(parent, 'state');
+  try {
+    const r = await demo(dir);
+    t.diagnostic(r.out);
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+    const rows = r.out.split('\n').filter((l) => /^ *[\d.]+ s +(home|fn\d|nat)\b/.test(l));
+    assert.equal(rows.length, STOPS.length, r.out);
+    STOPS.forEach(([name, re], i) => assert.match(rows[i], re, `stop ${i + 1} (${name})`));
+    assert.match(r.out, /^time +network +care-of address +tunnel +NAT +registration/m);
+    assert.match(r.out, /^testbed down in \d+ ms: 12 namespaces/m);
+    assert.match(r.out, /^summary: 6\/6 stops passed; 6\/6 registrations; traffic checks 48\/48 /m);
+    assertNothingLeft(dir);
+  } finally {
+    await teardown(dir, NS_PREFIX);
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('dsmip6 demo: SIGINT in the middle of the tour cleans up and exits 130', async (t) => {
+  if (!canRun(t)) return;
+  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-demo-'));
+  const dir = join(parent, 'state');
+  try {
+    const r = await demo(dir, /^ *[\d.]+ s +home \(home link\)/m);
+    t.diagnostic(r.out);
+    assert.equal(r.code, 130, `${r.out}\n${r.err}`);
+    assert.match(r.out, /^SIGINT: stopping and cleaning up$/m);
+    assert.doesNotMatch(r.out, /^summary:/m);
+    assertNothingLeft(dir);
+  } finally {
+    await teardown(dir, NS_PREFIX);
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
