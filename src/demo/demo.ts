@@ -8,8 +8,7 @@
  * also runs on SIGINT/SIGTERM and on failure. Exit codes: 0 every stop registered and traffic
  * flowed; 1 a stop failed or the demo could not run; 2 usage; 130 interrupted.
  */
-import { agentsReady, attach, detach, startAgents } from '../testbed/attach.js';
-import { buildTopology } from '../testbed/build.js';
+import { attach, detach } from '../testbed/attach.js';
 import { DAEMON_NODES, daemonPid, startDaemons, stopDaemons } from '../testbed/daemons.js';
 import { runScenario, type ScenarioResult } from '../testbed/run.js';
 import { selectScenarios } from '../testbed/scenarios.js';
@@ -17,6 +16,7 @@ import { missingTools } from '../testbed/services.js';
 import { haveTool, listNetns } from '../testbed/sh.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { teardown } from '../testbed/teardown.js';
+import { bringUp, upTestbed } from './session.js';
 import { TOUR, failedLines, summaryLines, timelineHeader, timelineRow } from './timeline.js';
 
 export const DEMO_USAGE = `usage: dsmip6 demo [--state DIR] [--prefix P]
@@ -47,24 +47,6 @@ function parse(args: readonly string[]): Opts | string {
     else prefix = v;
   }
   return { state, prefix };
-}
-
-/** The testbed in `dir` when it is up and whole. */
-function upTestbed(dir: string): Testbed | undefined {
-  const tb = Testbed.load(dir);
-  const have = new Set(listNetns());
-  return tb?.state.ready && tb.plan.nodes.every((n) => have.has(tb.ns(n.name))) ? tb : undefined;
-}
-
-async function bringUp(o: Opts): Promise<Testbed> {
-  await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
-  const tb = Testbed.create(o.state, o.prefix, false, 'testbed');
-  buildTopology(tb);
-  startAgents(tb);
-  await agentsReady(tb);
-  tb.state.ready = true;
-  tb.save();
-  return tb;
 }
 
 /** Puts back what the demo changed; safe to call more than once (runs once). */
@@ -143,7 +125,7 @@ async function demo(o: Opts, write: Write, cleanup: Cleanup, broughtUp: boolean)
     throw new Error(`the testbed in ${o.state} is up with other options: 'dsmip6 testbed down' first`);
   }
   const reused = tb !== undefined;
-  tb ??= await bringUp(o);
+  tb ??= await bringUp(o.state, o.prefix);
   const upMs = Date.now() - t0;
   cleanup.tb = tb;
   cleanup.was = tb.state.attachments['mr/eth0'];

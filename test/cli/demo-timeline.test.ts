@@ -1,10 +1,13 @@
 /**
  * `dsmip6 demo`'s output without root: the tour is made of `testbed run` scenarios that exist
  * and visits home -> fn2 -> fn1 -> nat -> fn3 -> home; a timeline row shows what a stop reached
- * (or FAILED), and the summary counts stops, registrations, traffic checks and loss.
+ * (or FAILED), and the summary counts stops, registrations, traffic checks and loss. Without
+ * root the command says it needs root and which tools, and exits 1.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { summaryLines, timelineHeader, timelineRow, TOUR } from '../../src/demo/timeline.js';
 import type { Check, Handover, ScenarioResult } from '../../src/testbed/run.js';
 import { selectScenarios, type Scenario } from '../../src/testbed/scenarios.js';
@@ -55,4 +58,19 @@ test('summaryLines: stops, registrations, traffic, handover times without the bo
   assert.match(lines[0], /^summary: 2\/6 stops passed; 3\/6 registrations; traffic checks 23\/24 /);
   assert.match(lines[1], /^ {2}3 handovers: BA p50 20 ms, max 540 ms; first data p50 22 ms, max 542 ms; 58 probe/);
   assert.match(lines[2], /15\.7 s in all \(testbed 0\.6 s, daemons 0\.9 s, tour 14\.0 s\)/);
+});
+
+test('dsmip6 demo without root: says it needs root and which tools, exits 1', (t) => {
+  const cli = fileURLToPath(new URL('../../src/cli/dsmip6.js', import.meta.url));
+  const root = process.getuid?.() === 0;
+  // As root, drop to nobody to see what a user without root sees.
+  const which = spawnSync('sh', ['-c', 'command -v setpriv']);
+  if (root && which.status !== 0) { t.skip('running as root without setpriv to drop it'); return; }
+  const r = root
+    ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'demo'],
+      { encoding: 'utf8' })
+    : spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^dsmip6 demo: needs root: .*sudo npx dsmip6 demo.*ip \(iproute2\).*radvd/);
+  assert.equal(r.stdout, '', 'no timeline');
 });
