@@ -118,8 +118,8 @@ async function tour(tb: Testbed, t0: number, write: Write, cleanup: Cleanup): Pr
 async function demo(o: Opts, write: Write, cleanup: Cleanup, broughtUp: boolean): Promise<number> {
   const t0 = Date.now();
   const at = (): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`.padStart(6);
-  write('dsmip6 demo: the mobile router mr moves home -> fn2 -> fn1 -> nat -> fn3 -> home while cn ' +
-    'and mnn (behind mr) exchange traffic');
+  write('dsmip6 demo: the mobile router mr moves home -> fn2 -> fn1 -> nat -> fn3 -> home');
+  write('  while cn and mnn (behind mr) exchange traffic: a 100 pps UDP stream, ping and TCP');
   let tb = broughtUp ? undefined : upTestbed(o.state);
   if (tb && (tb.state.haBehindNat || tb.state.dhcp !== 'testbed')) {
     throw new Error(`the testbed in ${o.state} is up with other options: 'dsmip6 testbed down' first`);

@@ -67,10 +67,10 @@ function assertNothingLeft(dir: string): void {
 
 const STOPS: [string, RegExp][] = [
   ['home', /^ *[\d.]+ s +home \(home link\) +\(home address\) +none +no +at home +\d+ +\d+ +\d+ +- +8\/8$/m],
-  ['fn2', /^ *[\d.]+ s +fn2 \(IPv6-only\) +2001:db8:2::ff:fe00:100 +over IPv6 +no +registered( +\d+){4} +8\/8$/m],
-  ['fn1', /^ *[\d.]+ s +fn1 \(IPv4-only\) +198\.51\.100\.\d+ +over IPv4 +no +registered( +\d+){4} +8\/8$/m],
+  ['fn2', /^ *[\d.]+ s +fn2 \(IPv6-only\) +2001:db8:2::ff:fe00:100 +IPv6 +no +registered( +\d+){4} +8\/8$/m],
+  ['fn1', /^ *[\d.]+ s +fn1 \(IPv4-only\) +198\.51\.100\.\d+ +IPv4 +no +registered( +\d+){4} +8\/8$/m],
   ['nat', /^ *[\d.]+ s +nat \(IPv4 NAT\) +10\.1\.0\.\d+ +UDP\/IPv4 +yes +registered( +\d+){4} +8\/8$/m],
-  ['fn3', /^ *[\d.]+ s +fn3 \(dual-stack\) +2001:db8:3::ff:fe00:100 +over IPv6 +no +registered( +\d+){4} +8\/8$/m],
+  ['fn3', /^ *[\d.]+ s +fn3 \(dual-stack\) +2001:db8:3::ff:fe00:100 +IPv6 +no +registered( +\d+){4} +8\/8$/m],
   ['home', /^ *[\d.]+ s +home \(home link\) +\(home address\) +none +no +at home( +\d+){4} +8\/8$/m],
 ];
 
@@ -85,9 +85,9 @@ test('dsmip6 demo: the whole tour registers everywhere with traffic, then nothin
     const rows = r.out.split('\n').filter((l) => /^ *[\d.]+ s +(home|fn\d|nat)\b/.test(l));
     assert.equal(rows.length, STOPS.length, r.out);
     STOPS.forEach(([name, re], i) => assert.match(rows[i], re, `stop ${i + 1} (${name})`));
-    assert.match(r.out, /^time +network +care-of address +tunnel +NAT +registration/m);
+    assert.match(r.out, /^time +network +care-of address +tunnel +NAT +result/m);
     assert.match(r.out, /^testbed down in \d+ ms: 12 namespaces/m);
-    assert.match(r.out, /^summary: 6\/6 stops passed; 6\/6 registrations; traffic checks 48\/48 /m);
+    assert.match(r.out, /^summary: 6\/6 stops passed; 6\/6 registrations; traffic checks 48\/48 \(ping, TCP\)$/m);
     assertNothingLeft(dir);
   } finally {
     await teardown(dir, NS_PREFIX);
