@@ -11,12 +11,13 @@ import { buildTopology } from '../testbed/build.js';
 import { startDaemons, stopDaemons } from '../testbed/daemons.js';
 import { MOBILE_IFACES, type MobileName } from '../testbed/plan.js';
 import { missingTools } from '../testbed/services.js';
-import { listNetns } from '../testbed/sh.js';
+import { haveTool, listNetns } from '../testbed/sh.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { collectStatus, formatStatus } from '../testbed/status.js';
 import { teardown } from '../testbed/teardown.js';
 import { formatReport, runScenarios } from '../testbed/run-report.js';
-import { SCENARIOS, selectScenarios } from '../testbed/scenarios.js';
+import { SCENARIOS } from '../testbed/scenarios.js';
+import { selectScenarios } from '../testbed/scenario-sets.js';
 import { formatRepeat, runRepeated } from '../testbed/repeat-run.js';
 
 export const TESTBED_USAGE = `usage: dsmip6 testbed [--state DIR] [--prefix P] <command>
@@ -33,11 +34,13 @@ commands:
                                     attachments, daemons, networks
   exec NODE -- CMD...               run CMD in NODE's namespace (its exit code is returned)
   daemons start|stop [--log-level L] dsmip6d on ha, mr and mn2 from generated configurations
-  run SCENARIO|all [--repeat N] [--json]
+  run SCENARIO|SET [--repeat N] [--json]
                                     run scenarios (several: separated by commas) and print
                                     pass/fail and handover times; brings the testbed up (and
-                                    down after) and starts the daemons when needed; --repeat:
-                                    N runs, then p50/p95/max per handover pair; scenarios:
+                                    down after) and starts the daemons when needed; sets: all,
+                                    pairs (ho-FROM-TO, every ordered pair of networks),
+                                    ha-behind-nat (ha-nat-NET); --repeat: N runs, then
+                                    p50/p95/max per handover pair; scenarios:
                                     ${SCENARIOS.map((x) => x.name).join(' ')}
   down                              remove everything (also after a crash)
 options:
@@ -208,6 +211,8 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
   if (name === undefined) return 2;
   const scenarios = selectScenarios(name);
   if (typeof scenarios === 'string') return fail(scenarios);
+  const absent = ['tshark', 'dumpcap'].filter((t) => !haveTool(t));
+  if (absent.length > 0) return fail(`run needs ${absent.join(' and ')} (Debian: tshark)`);
   const info = (s: string): void => { process.stderr.write(`${s}\n`); };
   let tb = isUp(o);
   const broughtUp = tb === undefined;

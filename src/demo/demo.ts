@@ -8,10 +8,11 @@
  * also runs on SIGINT/SIGTERM and on failure. Exit codes: 0 every stop registered and traffic
  * flowed; 1 a stop failed or the demo could not run; 2 usage; 130 interrupted.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { attach, detach } from '../testbed/attach.js';
 import { DAEMON_NODES, daemonPid, startDaemons, stopDaemons } from '../testbed/daemons.js';
 import { runScenario, type ScenarioResult } from '../testbed/run.js';
-import { selectScenarios } from '../testbed/scenarios.js';
+import { visit, type Scenario } from '../testbed/scenarios.js';
 import { missingTools } from '../testbed/services.js';
 import { haveTool, listNetns } from '../testbed/sh.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
@@ -28,8 +29,8 @@ options:
   --state DIR   testbed state directory (default ${DEFAULT_STATE_DIR})
   --prefix P    namespace name prefix (default ${DEFAULT_PREFIX})`;
 
-const TOOLS = 'ip (iproute2), sysctl (procps), nft (nftables), dnsmasq (dnsmasq-base), radvd and ping ' +
-  '(iputils-ping)';
+const TOOLS = 'ip (iproute2), sysctl (procps), nft (nftables), dnsmasq (dnsmasq-base), radvd, ping ' +
+  '(iputils-ping), tshark and dumpcap (tshark)';
 
 type Write = (s: string) => void;
 
@@ -88,23 +89,42 @@ class Cleanup {
   }
 }
 
+/**
+ * This process's children (probe senders and reflectors, captures, echo servers, daemons) by
+ * /proc: an interrupted tour may have started one after the clean-up looked for them.
+ */
+export function children(): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) out.push(Number(p));
+    } catch { /* exited */ }
+  }
+  return out;
+}
+
 function preflight(): string | undefined {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root) {
     return 'needs root: it builds network namespaces and runs dsmip6d in them ' +
       `(sudo npx dsmip6 demo); it also needs ${TOOLS}`;
   }
-  const missing = [...missingTools(), ...(haveTool('ping') ? [] : ['ping'])];
+  const missing = [...missingTools(), ...['ping', 'tshark', 'dumpcap'].filter((t) => !haveTool(t))];
   if (missing.length > 0) return `missing tools: ${missing.join(', ')} (it needs ${TOOLS})`;
   return undefined;
 }
 
+/** Each stop: mr's eth0 to the network (measured), the binding checked, then traffic. */
+export const tourScenarios = (): Scenario[] =>
+  TOUR.map((net) => ({ name: net, description: `mr to ${net}`, steps: visit(net) }));
+
 async function tour(tb: Testbed, t0: number, write: Write, cleanup: Cleanup): Promise<ScenarioResult[]> {
-  const scenarios = selectScenarios(TOUR.join(','));
-  if (typeof scenarios === 'string') throw new Error(scenarios);
   write(timelineHeader());
   const results: ScenarioResult[] = [];
-  for (const s of scenarios) {
+  for (const s of tourScenarios()) {
     if (cleanup.interrupted) break;
     const at = Date.now() - t0;
     const r = await runScenario(tb, s);
@@ -164,7 +184,12 @@ export async function runDemo(args: readonly string[], write: Write): Promise<nu
     if (cleanup.interrupted) return;
     cleanup.interrupted = true;
     write(`${sig}: stopping and cleaning up`);
-    void cleanup.run().catch(() => undefined).finally(() => process.exit(130));
+    void cleanup.run().catch(() => undefined).finally(() => {
+      for (const pid of children()) {
+        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      }
+      process.exit(130);
+    });
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);

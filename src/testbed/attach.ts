@@ -24,7 +24,10 @@ export interface AttachResult {
   readonly node: string;
   readonly iface: string;
   readonly network: string | null;
-  /** Wall-clock time (ms since the epoch) when the interface came up on the new network. */
+  /**
+   * Wall-clock time (ms since the epoch) when the interface came up on the new network; for
+   * detach, when it went down.
+   */
   readonly linkChangeAt: number;
   /** With --wait: the addresses obtained and the ms from the link change to having them all. */
   readonly addresses?: string[];
@@ -83,17 +86,20 @@ function farNs(tb: Testbed, node: string, iface: string): string {
   return tb.ns(plan ? plan.router : 'park');
 }
 
-function move(tb: Testbed, node: MobileName, iface: string, to: NetworkPlan | undefined): number {
+/** Moves the far end; returns when the node's interface went down and when it came up again. */
+function move(tb: Testbed, node: MobileName, iface: string, to: NetworkPlan | undefined):
+{ downAt: number; upAt: number } {
   const far = farEnd(node, iface);
   const from = farNs(tb, node, iface);
   const target = tb.ns(to ? to.router : 'park');
+  const downAt = Date.now();
   ipBatch(tb.ns(node), [`link set ${iface} down`]);
   ipBatch(from, [`link set ${far} nomaster`, `link set ${far} down`,
     ...(from === target ? [] : [`link set ${far} netns ${target}`])]);
   if (to) ipBatch(target, [`link set ${far} master ${to.bridge}`, `link set ${far} up`]);
-  const at = Date.now();
+  const upAt = Date.now();
   ipBatch(tb.ns(node), [`link set ${iface} up`]);
-  return at;
+  return { downAt, upAt };
 }
 
 export async function attach(
@@ -103,7 +109,7 @@ export async function attach(
   const known = tb.plan.networks.map((n) => n.name).join(', ');
   if (!net) throw new Error(`unknown network '${network}' (${known})`);
   ensureAgent(tb, node, iface);
-  const at = move(tb, node, iface, net);
+  const at = move(tb, node, iface, net).upAt;
   tb.state.attachments[`${node}/${iface}`] = net.name;
   tb.save();
   if (!wait) return { node, iface, network: net.name, linkChangeAt: at };
@@ -112,8 +118,9 @@ export async function attach(
   return { node, iface, network: net.name, linkChangeAt: at, addresses, addressMs: Date.now() - at };
 }
 
+/** Unplugs the interface; its link change is when it went down (it stays without carrier). */
 export async function detach(tb: Testbed, node: MobileName, iface: string): Promise<AttachResult> {
-  const at = move(tb, node, iface, undefined);
+  const at = move(tb, node, iface, undefined).downAt;
   delete tb.state.attachments[`${node}/${iface}`];
   tb.save();
   return { node, iface, network: null, linkChangeAt: at };

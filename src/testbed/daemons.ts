@@ -64,6 +64,7 @@ export function mobileConfig(tb: Testbed, m: MobilePlan): string {
     'NodeConfig MN;', ...common(tb, m.name),
     'MnUseDsmip6 enabled;', 'MnSupportIPv4Traffic enabled;',
     ...(router ? ['MobRtrUseExplicitMode enabled;'] : []),
+    ...(m.forceUdp ? ['MnForceUdp enabled;'] : []),
     'MnMaxHaBindingLife 600;', 'InitialBindackTimeoutFirstReg 1.0;', 'InitialBindackTimeoutReReg 0.5;',
     ...MOBILE_IFACES.map((i, n) => `Interface "${i}" { MnIfPreference ${n + 1};${dhcp} }`),
     `MnHomeLink "${MOBILE_IFACES[0]}" {`,

@@ -81,6 +81,8 @@ export interface MobilePlan {
   readonly ipv4HomeAddress?: string;
   readonly mnp6: readonly string[];
   readonly mnp4: readonly string[];
+  /** Ask for UDP encapsulation without a NAT (`MnForceUdp`, the BU's F flag). */
+  readonly forceUdp: boolean;
   /** The MAC address of interface i is `${macBase}:0${i}`. */
   readonly macBase: string;
 }
@@ -245,8 +247,9 @@ export function makePlan(haBehindNat: boolean): Plan {
     links: links(haBehindNat, h), nats,
     mobiles: [
       { name: 'mr', homeAddress: mr.home6, ipv4HomeAddress: mr.home4,
-        mnp6: ['2001:db8:100:1::/64'], mnp4: [h.mnp4], macBase: '02:00:00:00:01' },
-      { name: 'mn2', homeAddress: '2001:db8:1::200', mnp6: [], mnp4: [], macBase: '02:00:00:00:02' },
+        mnp6: ['2001:db8:100:1::/64'], mnp4: [h.mnp4], forceUdp: false, macBase: '02:00:00:00:01' },
+      { name: 'mn2', homeAddress: '2001:db8:1::200', mnp6: [], mnp4: [], forceUdp: true,
+        macBase: '02:00:00:00:02' },
     ],
     homeAgent: {
       address: '2001:db8:1::1', ipv4ForMobiles: haBehindNat ? '203.0.113.42' : home4.router,

@@ -24,11 +24,8 @@ export function summarize(values: readonly (number | null | undefined)[]): Summa
   return { n: v.length, p50: percentile(v, 50), p95: percentile(v, 95), max: v[v.length - 1] };
 }
 
-/** A handover with the address time (link change -> new address in the kernel) when measured. */
-type Measured = Handover & { readonly addressMs?: number | null };
-
 export interface PairStats {
-  /** `from->to`; `(none)` for an interface that was unplugged. */
+  /** `from->to` (`mn2 from->to` for a node but mr); `(none)` when it was not registered before. */
   readonly pair: string;
   /** Handovers of this pair. */
   readonly n: number;
@@ -37,16 +34,17 @@ export interface PairStats {
   readonly coaMs: Summary;
   readonly baMs: Summary;
   readonly firstDataMs: Summary;
-  /** Link change -> new address present; n = 0 when the runs did not measure it. */
+  /** Link change -> the new care-of address present in the kernel. */
   readonly addressMs: Summary;
   readonly lost: Summary;
 }
 
-export const pairOf = (h: Handover): string => `${h.from ?? '(none)'}->${h.to}`;
+export const pairOf = (h: Handover): string =>
+  `${h.node !== 'mr' ? `${h.node} ` : ''}${h.from ?? '(none)'}->${h.to}`;
 
 /** Groups `handovers` by pair, in the order each pair first occurs, and summarises each. */
 export function aggregateHandovers(handovers: readonly Handover[]): PairStats[] {
-  const groups = new Map<string, Measured[]>();
+  const groups = new Map<string, Handover[]>();
   for (const h of handovers) {
     const k = pairOf(h);
     const g = groups.get(k);
@@ -76,6 +74,6 @@ export function formatPairs(pairs: readonly PairStats[], header: string): string
   const widths = head.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [header, line(head), ...rows.map(line),
-    '(p50/p95/max; ms from the link change; lost: probes of the 100 pps stream cn -> mnn -> cn)']
+    '(p50/p95/max; ms from the link change; lost: probes of the 100 pps stream from cn and back)']
     .join('\n');
 }

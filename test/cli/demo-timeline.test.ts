@@ -8,13 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { summaryLines, timelineHeader, timelineRow, TOUR } from '../../src/demo/timeline.js';
+import { tourScenarios } from '../../src/demo/demo.js';
+import { summaryLines, timelineHeader, timelineRow } from '../../src/demo/timeline.js';
 import type { Check, Handover, ScenarioResult } from '../../src/testbed/run.js';
-import { selectScenarios, type Scenario } from '../../src/testbed/scenarios.js';
 
 const handover = (from: string | null, to: string, coa: string | null, baMs: number | null,
   lost: number | null): Handover => ({
-  from, to, careOfAddress: coa, encapsulation: coa === null ? null : coa.includes(':') ? 'ipv6' : 'udp4',
+  node: 'mr', from, to, careOfAddress: coa, addressMs: baMs === null ? null : 3, tcpKept: null, buFlags: null, encapsulation: coa === null ? null : coa.includes(':') ? 'ipv6' : 'udp4',
   natDetected: coa?.startsWith('10.') ?? false, coaMs: baMs === null ? null : 5, baMs,
   firstDataMs: baMs === null ? null : baMs + 2, lost, probeReplies: 100,
 });
@@ -24,25 +24,24 @@ const traffic = (ok: number, of: number): Check[] => Array.from({ length: of },
 
 const result = (name: string, h: Handover | undefined, checks: Check[]): ScenarioResult => ({
   name, description: '', pass: checks.every((c) => c.ok) && h?.baMs !== null, ms: 1000, checks,
-  handovers: h ? [h] : [],
+  handovers: h ? [h] : [], restarts: [],
 });
 
-test('the tour: existing scenarios, home -> fn2 -> fn1 -> nat -> fn3 -> home', () => {
-  const s = selectScenarios(TOUR.join(','));
-  assert.notEqual(typeof s, 'string', String(s));
-  const targets = (s as Scenario[]).map((x) => x.steps.filter((st) => st.do === 'handover')
-    .map((st) => (st as { to: string }).to));
+test('the tour: home -> fn2 -> fn1 -> nat -> fn3 -> home, each a handover, binding and traffic', () => {
+  const s = tourScenarios();
+  assert.deepEqual(s.map((x) => x.steps.map((st) => st.do)), s.map(() => ['handover', 'binding', 'traffic']));
+  const targets = s.map((x) => x.steps.filter((st) => st.do === 'handover').map((st) => (st as { to: string }).to));
   assert.deepEqual(targets, [['home'], ['fn2'], ['fn1'], ['nat'], ['fn3'], ['home']]);
 });
 
 test('timelineRow: away, at home, failed', () => {
   const away = timelineRow(9100, result('nat', handover('fn1', 'nat', '10.1.0.161', 29, 5), traffic(8, 8)));
-  assert.match(away, /^ 9\.1 s +nat \(IPv4 NAT\) +10\.1\.0\.161 +UDP\/IPv4 +yes +registered +5 +29 +31 +5 +8\/8$/);
+  assert.match(away, /^ 9\.1 s +nat \(IPv4 NAT\) +10\.1\.0\.161 +UDP\/IPv4 +yes +registered +3 +5 +29 +31 +5 +8\/8$/);
   const home = timelineRow(1400, result('boot-at-home', handover(null, 'home', null, 15, null), traffic(8, 8)));
-  assert.match(home, /^ 1\.4 s +home \(home link\) +\(home address\) +none +no +at home +5 +15 +17 +- +8\/8$/);
+  assert.match(home, /^ 1\.4 s +home \(home link\) +\(home address\) +none +no +at home +3 +5 +15 +17 +- +8\/8$/);
   const failed = timelineRow(12_000,
     result('fn2', handover('home', 'fn2', null, null, null), [{ name: 'registered', ok: false }]));
-  assert.match(failed, /^12\.0 s +fn2 \(IPv6-only\) .* FAILED +- +- +- +- +-$/);
+  assert.match(failed, /^12\.0 s +fn2 \(IPv6-only\) .* FAILED +- +- +- +- +- +-$/);
   const header = timelineHeader();
   assert.equal(header.indexOf('network'), home.indexOf('home'), 'columns line up');
 });
@@ -52,10 +51,11 @@ test('summaryLines: stops, registrations, traffic, handover times without the bo
     result('boot-at-home', handover(null, 'home', null, 15, null), traffic(8, 8)),
     result('fn2', handover('home', 'fn2', '2001:db8:2::1', 540, 55), traffic(8, 8)),
     result('fn1', handover('fn2', 'fn1', '198.51.100.33', 20, 3), traffic(7, 8)),
-    result('nat', handover('fn1', 'nat', null, null, null), [{ name: 'registered', ok: false }]),
+    result('nat', handover('fn1', 'nat', null, null, null), [{ name: 'registered', ok: false },
+      { name: 'tshark: BU A flag', ok: true }, { name: 'tshark: BA status', ok: false }]),
   ];
   const lines = summaryLines(rs, { upMs: 600, daemonsMs: 900, tourMs: 14_000, totalMs: 15_700 });
-  assert.match(lines[0], /^summary: 2\/6 stops passed; 3\/6 registrations; traffic checks 23\/24 /);
+  assert.match(lines[0], /^summary: 2\/6 stops passed; 3\/6 registrations; traffic checks 23\/24 \(ping, TCP\); BU\/BA checks by tshark 1\/2$/);
   assert.match(lines[1], /^ {2}3 handovers: BA p50 20 ms, max 540 ms; first data p50 22 ms, max 542 ms; 58 probe/);
   assert.match(lines[2], /15\.7 s in all \(testbed 0\.6 s, daemons 0\.9 s, tour 14\.0 s\)/);
 });

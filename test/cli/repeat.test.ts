@@ -10,12 +10,13 @@ import { aggregateHandovers, formatPairs, pairOf, percentile, summarize } from '
 import { splitRuns } from '../../src/testbed/repeat-run.js';
 import type { Handover, ScenarioResult } from '../../src/testbed/run.js';
 
-function h(from: string | null, to: string, ms: number | null, lost: number | null, addressMs?: number): Handover {
+function h(from: string | null, to: string, ms: number | null, lost: number | null, addressMs: number | null = null,
+  node = 'mr'): Handover {
   return {
-    from, to, careOfAddress: null, encapsulation: null, natDetected: false,
+    node, from, to, careOfAddress: null, encapsulation: null, natDetected: false, addressMs,
     coaMs: ms === null ? null : ms - 5, baMs: ms, firstDataMs: ms === null ? null : ms + 1,
-    lost, probeReplies: 10, ...(addressMs === undefined ? {} : { addressMs }),
-  } as Handover;
+    lost, probeReplies: 10, tcpKept: null, buFlags: null,
+  };
 }
 
 test('percentile: nearest rank', () => {
@@ -37,7 +38,7 @@ test('summarize: sorts, skips null and non-finite values, all null when empty', 
   assert.deepEqual(summarize([0, 0]), { n: 2, p50: 0, p95: 0, max: 0 });
 });
 
-test('aggregateHandovers: by pair in first-seen order, failures counted apart from samples', () => {
+test('aggregateHandovers: by pair (and node) in first-seen order, failures counted apart from samples', () => {
   const pairs = aggregateHandovers([
     h(null, 'home', 19, null), h('home', 'fn2', 530, 50), h('fn2', 'fn1', 26, 4),
     h('fn2', 'fn1', 40, 6), h('home', 'fn2', null, null), h('fn2', 'fn1', 30, 5),
@@ -50,9 +51,13 @@ test('aggregateHandovers: by pair in first-seen order, failures counted apart fr
   assert.deepEqual(fn1.firstDataMs, { n: 3, p50: 31, p95: 41, max: 41 });
   assert.deepEqual(fn1.lost, { n: 3, p50: 5, p95: 6, max: 6 });
   assert.equal(fn1.addressMs.n, 0, 'not measured');
+  const mn2 = aggregateHandovers([h('fn2', 'fn1', 30, 3, 12), h('fn2', 'fn1', 30, 3, 14, 'mn2')]);
+  assert.deepEqual(mn2.map((p) => [p.pair, p.n, p.addressMs.p50]), [['fn2->fn1', 1, 12], ['mn2 fn2->fn1', 1, 14]]);
   assert.deepEqual(pairs[1].baMs, { n: 1, p50: 530, p95: 530, max: 530 });
   assert.equal(pairs[0].lost.n, 0, 'no path before: no loss sample');
   assert.equal(pairOf(h(null, 'fn2', 1, 0)), '(none)->fn2');
+  assert.equal(pairOf(h('fn2', 'fn1/eth1', 1, 0)), 'fn2->fn1/eth1');
+  assert.equal(pairOf(h(null, 'fn1', 1, 0, null, 'mn2')), 'mn2 (none)->fn1');
 });
 
 test('formatPairs: one row per pair, the address column only when some run measured it', () => {
@@ -68,7 +73,7 @@ test('formatPairs: one row per pair, the address column only when some run measu
 
 test('splitRuns: N runs of k scenarios each', () => {
   const r = (name: string): ScenarioResult =>
-    ({ name, description: '', pass: true, ms: 1, checks: [], handovers: [] });
+    ({ name, description: '', pass: true, ms: 1, checks: [], handovers: [], restarts: [] });
   const runs = splitRuns(['a', 'b', 'a', 'b', 'a', 'b'].map(r), 2);
   assert.deepEqual(runs.map((x) => x.map((s) => s.name)), [['a', 'b'], ['a', 'b'], ['a', 'b']]);
 });

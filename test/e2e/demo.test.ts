@@ -21,7 +21,7 @@ import { NS_PREFIX, needRoot } from '../runtime/netns.js';
 const CLI = fileURLToPath(new URL('../../src/cli/dsmip6.js', import.meta.url));
 
 function canRun(t: TestContext): boolean {
-  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl'])) return false;
+  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl', 'tshark', 'dumpcap'])) return false;
   const blocker = linuxTestBlocker();
   if (blocker) { t.skip(blocker); return false; }
   return true;
@@ -65,14 +65,18 @@ function assertNothingLeft(dir: string): void {
   assert.equal(existsSync(dir), false, 'state directory removed');
 }
 
-const STOPS: [string, RegExp][] = [
-  ['home', /^ *[\d.]+ s +home \(home link\) +\(home address\) +none +no +at home +\d+ +\d+ +\d+ +- +8\/8$/m],
-  ['fn2', /^ *[\d.]+ s +fn2 \(IPv6-only\) +2001:db8:2::ff:fe00:100 +IPv6 +no +registered( +\d+){4} +8\/8$/m],
-  ['fn1', /^ *[\d.]+ s +fn1 \(IPv4-only\) +198\.51\.100\.\d+ +IPv4 +no +registered( +\d+){4} +8\/8$/m],
-  ['nat', /^ *[\d.]+ s +nat \(IPv4 NAT\) +10\.1\.0\.\d+ +UDP\/IPv4 +yes +registered( +\d+){4} +8\/8$/m],
-  ['fn3', /^ *[\d.]+ s +fn3 \(dual-stack\) +2001:db8:3::ff:fe00:100 +IPv6 +no +registered( +\d+){4} +8\/8$/m],
-  ['home', /^ *[\d.]+ s +home \(home link\) +\(home address\) +none +no +at home( +\d+){4} +8\/8$/m],
+/** The start of each stop's line: time, network, care-of address, tunnel, NAT, result. */
+const STOPS: RegExp[] = [
+  /^ *[\d.]+ s +home \(home link\) +\(home address\) +none +no +at home /,
+  /^ *[\d.]+ s +fn2 \(IPv6-only\) +2001:db8:2::ff:fe00:100 +IPv6 +no +registered /,
+  /^ *[\d.]+ s +fn1 \(IPv4-only\) +198\.51\.100\.\d+ +IPv4 +no +registered /,
+  /^ *[\d.]+ s +nat \(IPv4 NAT\) +10\.1\.0\.\d+ +UDP\/IPv4 +yes +registered /,
+  /^ *[\d.]+ s +fn3 \(dual-stack\) +2001:db8:3::ff:fe00:100 +IPv6 +no +registered /,
+  /^ *[\d.]+ s +home \(home link\) +\(home address\) +none +no +at home /,
 ];
+
+/** The rest: addr, coa, BA and data ms, lost (`-` on the first stop: no path before), traffic k/k. */
+const REST = /(?: +\d+){4} +(\d+|-) +(\d+)\/(\d+)$/;
 
 test('dsmip6 demo: the whole tour registers everywhere with traffic, then nothing is left', async (t) => {
   if (!canRun(t)) return;
@@ -84,10 +88,16 @@ test('dsmip6 demo: the whole tour registers everywhere with traffic, then nothin
     assert.equal(r.code, 0, `${r.out}\n${r.err}`);
     const rows = r.out.split('\n').filter((l) => /^ *[\d.]+ s +(home|fn\d|nat)\b/.test(l));
     assert.equal(rows.length, STOPS.length, r.out);
-    STOPS.forEach(([name, re], i) => assert.match(rows[i], re, `stop ${i + 1} (${name})`));
+    STOPS.forEach((re, i) => {
+      assert.match(rows[i], re, `stop ${i + 1}`);
+      const m = REST.exec(rows[i]);
+      assert.ok(m, `stop ${i + 1}: ${rows[i]}`);
+      assert.equal(m[1] === '-', i === 0, `stop ${i + 1}: loss counted when there was a path before`);
+      assert.ok(Number(m[3]) >= 8 && m[2] === m[3], `stop ${i + 1}: every traffic check passed: ${rows[i]}`);
+    });
     assert.match(r.out, /^time +network +care-of address +tunnel +NAT +result/m);
     assert.match(r.out, /^testbed down in \d+ ms: 12 namespaces/m);
-    assert.match(r.out, /^summary: 6\/6 stops passed; 6\/6 registrations; traffic checks 48\/48 \(ping, TCP\)$/m);
+    assert.match(r.out, /^summary: 6\/6 stops passed; 6\/6 registrations; traffic checks (\d+)\/\1 \(ping, TCP\); BU\/BA checks by tshark (\d+)\/\2$/m);
     assertNothingLeft(dir);
   } finally {
     await teardown(dir, NS_PREFIX);

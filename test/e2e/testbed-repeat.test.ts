@@ -17,7 +17,7 @@ import { listNetns } from '../../src/testbed/sh.js';
 import { NS_PREFIX, needRoot } from '../runtime/netns.js';
 
 test('testbed run --repeat 2: both runs on one testbed, handovers summarised by pair', async (t) => {
-  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl'])) return;
+  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl', 'tshark', 'dumpcap'])) return;
   const blocker = linuxTestBlocker();
   if (blocker) { t.skip(blocker); return; }
   const parent = mkdtempSync(join(tmpdir(), 'dsmip6-tbrep-'));

@@ -1,10 +1,11 @@
 /**
  * `dsmip6 testbed run` end to end (root only), in namespaces named dst-<pid>-* with a temporary
- * state directory. First on no testbed: `run fn2,fn1,returning-home --json` brings the testbed
- * up, starts the daemons, passes the three scenarios with a finite measurement for every
- * handover, and takes everything down again. Then on a testbed that is up without daemons and
- * with mr unplugged: `run fn2` passes and leaves it so (up, no daemon running, mr detached).
- * No timing is asserted beyond the measurements existing and being finite.
+ * state directory. First on no testbed: `run all --json` brings the testbed up, starts the
+ * daemons, passes every scenario (each handover checked by traffic, by tshark on its captured
+ * BU/BA and by a TCP connection kept across it; all 30 ordered pairs of networks), and takes
+ * everything down again. Then on a testbed that is up without daemons and with mr unplugged:
+ * `run fn2` passes and leaves it so (up, no daemon running, mr detached). No timing is
+ * asserted beyond the measurements existing and being finite.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,13 +15,16 @@ import { tmpdir } from 'node:os';
 import { runTestbed } from '../../src/cli/testbed.js';
 import { linuxTestBlocker } from '../../src/os/linux/netns.js';
 import { DAEMON_NODES, daemonPid } from '../../src/testbed/daemons.js';
+import { NETWORKS } from '../../src/testbed/plan.js';
 import type { RunReport } from '../../src/testbed/run-report.js';
+import type { Handover, ScenarioResult } from '../../src/testbed/run.js';
+import { SETS } from '../../src/testbed/scenario-sets.js';
 import { listNetns } from '../../src/testbed/sh.js';
 import { Testbed } from '../../src/testbed/state.js';
 import { NS_PREFIX, needRoot } from '../runtime/netns.js';
 
 function canRun(t: TestContext): boolean {
-  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl'])) return false;
+  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl', 'tshark', 'dumpcap'])) return false;
   const blocker = linuxTestBlocker();
   if (blocker) { t.skip(blocker); return false; }
   return true;
@@ -34,56 +38,85 @@ async function tb(dir: string, ...args: string[]): Promise<{ code: number; out: 
 
 const finite = (v: number | null): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
-function assertHandovers(rep: RunReport, want: [string, string][]): void {
-  const got = rep.scenarios.flatMap((s) => s.handovers.map((h) => [h.from ?? '', h.to]));
-  assert.deepEqual(got, want);
-  for (const s of rep.scenarios) {
-    for (const h of s.handovers) {
-      const what = `${s.name} ${JSON.stringify(h)}`;
-      assert.ok(finite(h.coaMs) && finite(h.baMs) && finite(h.firstDataMs), `measurements: ${what}`);
-      assert.ok(finite(h.lost), `probe loss: ${what}`);
-      assert.ok(h.probeReplies > 0, what);
-    }
-  }
+function one(rep: RunReport, name: string): ScenarioResult {
+  const s = rep.scenarios.find((x) => x.name === name);
+  assert.ok(s, `scenario ${name} ran`);
+  return s;
 }
 
-test('testbed run: brings the testbed up, passes fn2, fn1, returning-home with measurements, takes it down',
-  async (t) => {
-    if (!canRun(t)) return;
-    const parent = mkdtempSync(join(tmpdir(), 'dsmip6-tbrun-'));
-    const dir = join(parent, 'state');
-    try {
-      const r = await tb(dir, 'run', 'fn2,fn1,returning-home', '--json');
-      const rep = JSON.parse(r.out) as RunReport;
-      for (const s of rep.scenarios) {
-        t.diagnostic(`${s.name}: ${s.pass ? 'pass' : 'FAIL'} ${JSON.stringify(s.handovers)}`);
-      }
-      assert.equal(r.code, 0, r.out);
-      assert.equal(rep.pass, true);
-      assert.equal(rep.broughtUp, true);
-      assert.deepEqual(rep.scenarios.map((s) => [s.name, s.pass]),
-        [['fn2', true], ['fn1', true], ['returning-home', true]]);
-      const fn2 = rep.scenarios[0].handovers[0];
-      assert.equal(fn2.careOfAddress, '2001:db8:2::ff:fe00:100');
-      assert.equal(fn2.encapsulation, 'ipv6');
-      const fn1 = rep.scenarios[1].handovers[0];
-      assert.match(fn1.careOfAddress ?? '', /^198\.51\.100\./);
-      assert.equal(fn1.encapsulation, 'ipv4');
-      assert.equal(rep.scenarios[2].handovers[0].careOfAddress, null, 'at home');
-      for (const s of rep.scenarios) {
-        assert.ok(s.checks.some((c) => c.name === 'tcp 198.51.100.130' && c.ok), `${s.name}: TCP to mnn`);
-      }
-      // fn2 from the parked interface (first registration: no path before, no loss to count).
-      assert.equal(fn2.from, null);
-      assert.ok(finite(fn2.coaMs) && finite(fn2.baMs) && finite(fn2.firstDataMs), JSON.stringify(fn2));
-      assertHandovers({ ...rep, scenarios: rep.scenarios.slice(1) }, [['fn2', 'fn1'], ['fn1', 'home']]);
-      assert.deepEqual(listNetns().filter((n) => n.startsWith(NS_PREFIX)), [], 'taken down');
-      assert.equal(existsSync(dir), false);
-    } finally {
-      await tb(dir, 'down');
-      rmSync(parent, { recursive: true, force: true });
+const first = (rep: RunReport, name: string): Handover => one(rep, name).handovers[0];
+
+/** Every handover measured, its signalling checked by tshark, its TCP connection kept. */
+function assertHandover(s: ScenarioResult, h: Handover): void {
+  const what = `${s.name} ${JSON.stringify(h)}`;
+  assert.ok(finite(h.addressMs) && finite(h.coaMs) && finite(h.baMs) && finite(h.firstDataMs),
+    `measurements: ${what}`);
+  assert.ok(h.probeReplies > 0, what);
+  if (h.from !== null) {
+    assert.ok(finite(h.lost), `probe loss: ${what}`);
+    assert.equal(h.tcpKept, true, `long-lived TCP: ${what}`);
+  }
+  if (h.buFlags !== null) assert.match(h.buFlags, h.node === 'mr' ? /^AHR$/ : /^AHF?$/, what);
+  assert.ok(s.checks.some((c) => c.name.startsWith('tshark: no malformed') && c.ok), what);
+}
+
+test('testbed run all: brings the testbed up, passes every scenario, takes it down', async (t) => {
+  if (!canRun(t)) return;
+  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-tbrun-'));
+  const dir = join(parent, 'state');
+  try {
+    const r = await tb(dir, 'run', 'all', '--json');
+    const rep = JSON.parse(r.out) as RunReport;
+    for (const s of rep.scenarios) {
+      const bad = s.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail ?? ''})`);
+      t.diagnostic(`${s.name}: ${s.pass ? 'pass' : `FAIL ${bad.join('; ')}`} ${JSON.stringify(s.handovers)}`);
     }
-  });
+    t.diagnostic(`run all: ${rep.ms} ms`);
+    assert.equal(r.code, 0, 'every scenario passed');
+    assert.equal(rep.pass, true);
+    assert.equal(rep.broughtUp, true);
+    assert.deepEqual(rep.scenarios.map((s) => [s.name, s.pass]), SETS.all.map((s) => [s.name, true]));
+    for (const s of rep.scenarios) for (const h of s.handovers) assertHandover(s, h);
+
+    const fn2 = first(rep, 'fn2');
+    assert.equal(fn2.careOfAddress, '2001:db8:2::ff:fe00:100');
+    assert.equal(fn2.encapsulation, 'ipv6');
+    assert.match(first(rep, 'fn1').careOfAddress ?? '', /^198\.51\.100\./);
+    assert.equal(first(rep, 'fn1').encapsulation, 'ipv4');
+    assert.equal(first(rep, 'fn3').encapsulation, 'ipv6');
+    assert.deepEqual([first(rep, 'nat').encapsulation, first(rep, 'nat').natDetected], ['udp4', true]);
+    const mn2 = first(rep, 'mn2-forced-udp');
+    assert.deepEqual([mn2.node, mn2.encapsulation, mn2.natDetected, mn2.buFlags], ['mn2', 'udp4', false, 'AHF']);
+    assert.equal(first(rep, 'returning-home').careOfAddress, null, 'at home');
+    assert.deepEqual(one(rep, 'vertical').handovers.map((h) => [h.from, h.to]),
+      [['fn2', 'fn1/eth1'], ['fn1/eth1', 'fn2']]);
+    assert.ok(one(rep, 'mr-restart').restarts.every((x) => finite(x.outageMs)));
+    for (const c of ['tcp 198.51.100.130', 'tcp 2001:db8:100:1::10', 'tcp 192.0.2.100']) {
+      assert.ok(one(rep, 'fn1').checks.some((x) => x.name === c && x.ok), `fn1: ${c}`);
+    }
+    assert.ok(one(rep, 'mn2-forced-udp').checks.some((c) => /^tcp 192\.0\.2\.1(2[89]|[3-9]\d)$/.test(c.name) && c.ok),
+      'mn2 reachable over TCP at an IPv4 home address from the pool');
+    assert.ok(one(rep, 'two-behind-nat').checks.some((c) => c.name.startsWith('distinct NAT ports') && c.ok));
+    assert.ok(one(rep, 'nat-keepalive').checks.some((c) => /mapping kept/.test(c.name) && c.ok));
+    // The home agent behind NAT (the runner rebuilt the testbed in that mode).
+    assert.deepEqual([first(rep, 'ha-nat-fn1').encapsulation, first(rep, 'ha-nat-fn1').natDetected], ['udp4', false]);
+    assert.deepEqual([first(rep, 'ha-nat-nat').encapsulation, first(rep, 'ha-nat-nat').natDetected], ['udp4', true]);
+    assert.ok(one(rep, 'ha-nat-fn1').checks.some((c) => c.name === 'tcp 10.0.2.2 from ha' && c.ok));
+
+    // Every ordered pair of networks, each handover starting where the one before ended.
+    const pairs = rep.scenarios.filter((s) => s.name.startsWith('ho-')).map((s) => s.handovers[0]);
+    const want = NETWORKS.flatMap((a) => NETWORKS.filter((b) => b !== a).map((b) => `${a}->${b}`));
+    assert.deepEqual(pairs.map((h) => `${h.from}->${h.to}`).sort(), want.sort());
+    assert.equal(pairs[0].from, 'home');
+    assert.ok(pairs.every((h, i) => i === 0 || h.from === pairs[i - 1].to), 'a circuit');
+
+    assert.deepEqual(listNetns().filter((n) => n.startsWith(NS_PREFIX)), [], 'taken down');
+    assert.equal(existsSync(dir), false);
+  } finally {
+    await tb(dir, 'down');
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
 
 test('testbed run on a testbed that is up: leaves it up, without daemons, mr detached', async (t) => {
   if (!canRun(t)) return;
@@ -94,7 +127,8 @@ test('testbed run on a testbed that is up: leaves it up, without daemons, mr det
     const r = await tb(dir, 'run', 'fn2');
     t.diagnostic(r.out);
     assert.equal(r.code, 0, r.out);
-    assert.match(r.out, /^fn2 +pass +\(none\)->fn2 +2001:db8:2::ff:fe00:100 +ipv6 +no +\d+ +\d+ +\d+ +- *$/m);
+    assert.match(r.out,
+      /^fn2 +pass +\(none\)->fn2 +2001:db8:2::ff:fe00:100 +ipv6 +no +AHR +\d+ +\d+ +\d+ +\d+ +- +- *$/m);
     assert.match(r.out, /1\/1 scenarios passed/);
     const after = Testbed.load(dir);
     assert.ok(after?.state.ready, 'still up');
