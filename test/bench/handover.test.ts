@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { pairResult } from '../../src/bench/handover.js';
 import type { Handover } from '../../src/testbed/run.js';
 
-const h = (addressMs: number | null | undefined, baMs: number | null, firstDataMs: number | null,
+const h = (addressMs: number | null, baMs: number | null, firstDataMs: number | null,
   lost: number | null): Handover => ({
-  from: 'fn2', to: 'fn1', careOfAddress: '198.51.100.33', encapsulation: 'ipv4', natDetected: false,
-  coaMs: baMs, baMs, firstDataMs, lost, probeReplies: 100,
-  ...(addressMs === undefined ? {} : { addressMs }),
-}) as Handover;
+  node: 'mr', from: 'fn2', to: 'fn1', careOfAddress: '198.51.100.33', encapsulation: 'ipv4', natDetected: false,
+  addressMs, coaMs: baMs, baMs, firstDataMs, lost, probeReplies: 100, tcpKept: true, buFlags: 'AHR',
+});
 
 test('pairResult: BA and first data from the address, failures apart, loss bound at p50', () => {
   const r = pairResult('fn2->fn1', [
@@ -32,7 +31,7 @@ test('pairResult: BA and first data from the address, failures apart, loss bound
 });
 
 test('pairResult: without an address time the dsmip6 part is not measured (null, not a guess)', () => {
-  const r = pairResult('nat->nat2', [h(undefined, 30, 31, 4)], 100);
+  const r = pairResult('nat->nat2', [h(null, 30, 31, 4)], 100);
   assert.equal(r.addressMs.n, 0);
   assert.deepEqual(r.baMs, { n: 0, p50: null, p95: null, max: null });
   assert.deepEqual(r.firstDataMs, { n: 0, p50: null, p95: null, max: null });
