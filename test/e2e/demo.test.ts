@@ -4,7 +4,8 @@
  * per stop (registered or at home, every traffic check passed) and the summary, and leaves
  * nothing behind: no namespace with the prefix, no process started from the state directory,
  * no state directory. Interrupted with SIGINT in the middle, it exits 130 and also leaves
- * nothing behind. No timing is asserted.
+ * nothing behind. On a testbed that is up it runs there and leaves it as it was (up, mr
+ * unplugged, no daemon). No timing is asserted.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { linuxTestBlocker } from '../../src/os/linux/netns.js';
+import { runTestbed } from '../../src/cli/testbed.js';
+import { DAEMON_NODES, daemonPid } from '../../src/testbed/daemons.js';
 import { listNetns } from '../../src/testbed/sh.js';
+import { Testbed } from '../../src/testbed/state.js';
 import { teardown } from '../../src/testbed/teardown.js';
 import { NS_PREFIX, needRoot } from '../runtime/netns.js';
 
@@ -120,4 +124,29 @@ test('dsmip6 demo: SIGINT in the middle of the tour cleans up and exits 130', as
     await teardown(dir, NS_PREFIX);
     rmSync(parent, { recursive: true, force: true });
   }
+});
+
+test('dsmip6 demo on a testbed that is up: runs there and leaves it as found', async (t) => {
+  if (!canRun(t)) return;
+  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-demo-'));
+  const dir = join(parent, 'state');
+  try {
+    const up = await runTestbed(['--state', dir, '--prefix', NS_PREFIX, 'up'], () => undefined);
+    assert.equal(up, 0);
+    const r = await demo(dir);
+    t.diagnostic(r.out);
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+    assert.match(r.out, /testbed already up: 12 namespaces/);
+    assert.match(r.out, /^testbed left as found \(mr unplugged, daemons stopped\) in \d+ ms$/m);
+    assert.match(r.out, /^summary: 6\/6 stops passed/m);
+    const tb = Testbed.load(dir);
+    assert.ok(tb?.state.ready, 'still up');
+    assert.equal(tb.state.attachments['mr/eth0'], undefined, 'mr unplugged again');
+    for (const n of DAEMON_NODES) assert.equal(daemonPid(tb, n), undefined, `${n} daemon stopped`);
+    assert.equal(listNetns().filter((n) => n.startsWith(NS_PREFIX)).length, 12);
+  } finally {
+    await teardown(dir, NS_PREFIX);
+    rmSync(parent, { recursive: true, force: true });
+  }
+  assert.deepEqual(listNetns().filter((n) => n.startsWith(NS_PREFIX)), []);
 });
