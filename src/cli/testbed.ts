@@ -18,6 +18,7 @@ import { teardown } from '../testbed/teardown.js';
 import { formatReport, runScenarios } from '../testbed/run-report.js';
 import { SCENARIOS } from '../testbed/scenarios.js';
 import { selectScenarios } from '../testbed/scenario-sets.js';
+import { formatRepeat, runRepeated } from '../testbed/repeat-run.js';
 
 export const TESTBED_USAGE = `usage: dsmip6 testbed [--state DIR] [--prefix P] <command>
 commands:
@@ -33,11 +34,13 @@ commands:
                                     attachments, daemons, networks
   exec NODE -- CMD...               run CMD in NODE's namespace (its exit code is returned)
   daemons start|stop [--log-level L] dsmip6d on ha, mr and mn2 from generated configurations
-  run SCENARIO|SET [--json]         run scenarios (several: separated by commas) and print
+  run SCENARIO|SET [--repeat N] [--json]
+                                    run scenarios (several: separated by commas) and print
                                     pass/fail and handover times; brings the testbed up (and
                                     down after) and starts the daemons when needed; sets: all,
                                     pairs (ho-FROM-TO, every ordered pair of networks),
-                                    ha-behind-nat (ha-nat-NET); scenarios:
+                                    ha-behind-nat (ha-nat-NET); --repeat: N runs, then
+                                    p50/p95/max per handover pair; scenarios:
                                     ${SCENARIOS.map((x) => x.name).join(' ')}
   down                              remove everything (also after a crash)
 options:
@@ -48,12 +51,13 @@ type Write = (s: string) => void;
 
 interface Opts {
   state: string; prefix: string; json: boolean; wait: boolean; haBehindNat: boolean; dhcp: string;
-  ifaces: string[]; logLevel: string; positional: string[]; rest: string[];
+  ifaces: string[]; logLevel: string; positional: string[]; rest: string[]; repeat: number | undefined;
 }
 
 function parse(args: readonly string[]): Opts | string {
   const o: Opts = { state: DEFAULT_STATE_DIR, prefix: DEFAULT_PREFIX, json: false, wait: false,
-    haBehindNat: false, dhcp: 'testbed', ifaces: [], logLevel: 'info', positional: [], rest: [] };
+    haBehindNat: false, dhcp: 'testbed', ifaces: [], logLevel: 'info', positional: [], rest: [],
+    repeat: undefined };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string | undefined => args[++i];
@@ -61,13 +65,17 @@ function parse(args: readonly string[]): Opts | string {
     if (a === '--json') o.json = true;
     else if (a === '--wait') o.wait = true;
     else if (a === '--ha-behind-nat') o.haBehindNat = true;
-    else if (['--state', '--prefix', '--iface', '--log-level', '--dhcp'].includes(a)) {
+    else if (['--state', '--prefix', '--iface', '--log-level', '--dhcp', '--repeat'].includes(a)) {
       const v = value();
       if (v === undefined || v === '') return `${a} takes a value`;
       if (a === '--state') o.state = v;
       else if (a === '--prefix') o.prefix = v;
       else if (a === '--iface') o.ifaces.push(v);
       else if (a === '--dhcp') o.dhcp = v;
+      else if (a === '--repeat') {
+        o.repeat = Number(v);
+        if (!Number.isInteger(o.repeat) || o.repeat < 1) return `--repeat takes a positive integer, not ${v}`;
+      }
       else o.logLevel = v;
     } else if (a.startsWith('--')) return `unknown option ${a}`;
     else o.positional.push(a);
@@ -213,6 +221,12 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
       const code = await up(o, info);
       tb = isUp(o);
       if (code !== 0 || !tb) return fail('run: the testbed did not come up');
+    }
+    if (o.repeat !== undefined) {
+      const rep = await runRepeated(tb!, scenarios, o.repeat, broughtUp,
+        (n, r) => info(`run ${n}: ${r.name}: ${r.pass ? 'pass' : 'FAIL'} (${r.ms} ms)`));
+      write(o.json ? JSON.stringify(rep, null, 2) : formatRepeat(rep));
+      return rep.pass ? 0 : 1;
     }
     const rep = await runScenarios(tb!, scenarios, broughtUp,
       (r) => info(`${r.name}: ${r.pass ? 'pass' : 'FAIL'} (${r.ms} ms)`));
