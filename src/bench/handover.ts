@@ -52,7 +52,8 @@ export function pairResult(pair: string, hs: readonly (Handover | undefined)[], 
 HandoverPairResult {
   const ok = hs.filter((h): h is Handover => h !== undefined);
   const failures = hs.length - ok.filter((h) => h.baMs !== null && h.firstDataMs !== null).length;
-  const outage = summarize(ok.map((h) => h.firstDataMs));
+  // The outage runs from the old link going down to the first data through the new one.
+  const outage = summarize(ok.map((h) => (h.firstDataMs === null ? null : h.linkDownMs + h.firstDataMs)));
   return {
     pair, samples: hs.length, failures,
     addressMs: summarize(ok.map(addressOf)),

@@ -26,7 +26,10 @@ export interface HandoverPairResult {
   readonly firstDataMs: Summary;
   /** Probe packets (100 pps) lost across the handover. */
   readonly lost: Summary;
-  /** The loss bound of issue 6: handover time x rate + 2, at the p50 handover. */
+  /**
+   * The loss bound of issue 6: handover time x rate + 2, at the p50 handover, the handover time
+   * running from the old link going down to the first data packet through the new path.
+   */
   readonly lossBound: number | null;
 }
 

@@ -29,6 +29,11 @@ export interface AttachResult {
    * detach, when it went down.
    */
   readonly linkChangeAt: number;
+  /**
+   * ms the interface was down before `linkChangeAt` while its far end moved (the testbed's
+   * unplug-to-plug gap; 0 for detach): probes lost then are part of the outage.
+   */
+  readonly linkDownMs: number;
   /** With --wait: the addresses obtained and the ms from the link change to having them all. */
   readonly addresses?: string[];
   readonly addressMs?: number;
@@ -109,13 +114,14 @@ export async function attach(
   const known = tb.plan.networks.map((n) => n.name).join(', ');
   if (!net) throw new Error(`unknown network '${network}' (${known})`);
   ensureAgent(tb, node, iface);
-  const at = move(tb, node, iface, net).upAt;
+  const { downAt, upAt: at } = move(tb, node, iface, net);
   tb.state.attachments[`${node}/${iface}`] = net.name;
   tb.save();
-  if (!wait) return { node, iface, network: net.name, linkChangeAt: at };
+  const moved = { node, iface, network: net.name, linkChangeAt: at, linkDownMs: at - downAt };
+  if (!wait) return moved;
   const addresses = await waitUntil(`${node} ${iface} addresses on ${net.name}`,
     () => addressesOn(tb, node, iface, net), 10_000, 5);
-  return { node, iface, network: net.name, linkChangeAt: at, addresses, addressMs: Date.now() - at };
+  return { ...moved, addresses, addressMs: Date.now() - at };
 }
 
 /** Unplugs the interface; its link change is when it went down (it stays without carrier). */
@@ -123,7 +129,7 @@ export async function detach(tb: Testbed, node: MobileName, iface: string): Prom
   const at = move(tb, node, iface, undefined).downAt;
   delete tb.state.attachments[`${node}/${iface}`];
   tb.save();
-  return { node, iface, network: null, linkChangeAt: at };
+  return { node, iface, network: null, linkChangeAt: at, linkDownMs: 0 };
 }
 
 interface IpAddr {

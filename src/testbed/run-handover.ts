@@ -23,6 +23,11 @@ import type { Testbed } from './state.js';
 const POLL_MS = 5;
 /** How long the capture runs on after the BA. */
 const CAPTURE_TAIL_MS = 300;
+/**
+ * Bytes each long-lived connection echoes after the handover: several full-size segments, so the
+ * new path's MTU (learnt from the Packet Too Big / Fragmentation Needed on it) is exercised.
+ */
+const LONG_LIVED_BYTES = 20_000;
 
 const hasCoa = (e: BulEntryView, x: Expect): boolean =>
   x.atHome ? e.atHome : !e.atHome && e.careOfAddress !== null && x.coa.test(e.careOfAddress);
@@ -145,14 +150,14 @@ export async function handover(tb: Testbed, step: HandoverStep, out: Out): Promi
       if (out.checks.some((c) => !c.ok)) return;
     }
     await sleep(300);
-    const { linkChangeAt } = step.to === null ? await detach(tb, node, iface)
+    const { linkChangeAt, linkDownMs } = step.to === null ? await detach(tb, node, iface)
       : await attach(tb, node, iface, step.to, false);
     const w = await watch(tb, node, step.expect, step.timeoutMs);
     const to = where(tb, node, w.last) ?? step.to ?? '(unplugged)';
     out.checks.push(...expectChecks(node, step.expect, w, to));
     if (w.baAt !== null) await probe.replyAfter(linkChangeAt, 3000);
     const kept: (string | undefined)[] = [];
-    for (const c of conns) kept.push(await c.exchange(1000, 5000));
+    for (const c of conns) kept.push(await c.exchange(LONG_LIVED_BYTES, 5000));
     conns.forEach((c, i) => out.checks.push({ name: `long-lived tcp ${c.address} after the handover`,
       ok: kept[i] === undefined, detail: kept[i] }));
     // dumpcap hands packets over in blocks; let the last ones (the BA) reach the file.
@@ -170,7 +175,7 @@ export async function handover(tb: Testbed, step: HandoverStep, out: Out): Promi
       out.checks.push({ name: 'tshark: capture kept', ok: true, detail: kept });
     }
     const h: Handover = {
-      node, from, to, careOfAddress: e?.atHome ? null : e?.careOfAddress ?? null,
+      node, from, to, linkDownMs, careOfAddress: e?.atHome ? null : e?.careOfAddress ?? null,
       encapsulation: e?.atHome ? null : e?.encapsulation ?? null, natDetected: e?.natDetected ?? false,
       addressMs: addressMs(tb, node, mon, addressPattern(tb, step.expect), step.to === null ? null : iface,
         linkChangeAt),

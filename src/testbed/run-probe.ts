@@ -6,14 +6,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sleep, tryRun } from './sh.js';
 
-export interface Reply { readonly seq: number; readonly at: number }
+/** A reply of the probe stream: its probe's sequence number, send time and receive time. */
+export interface Reply { readonly seq: number; readonly sentAt: number; readonly at: number }
 
-/** Parses the probe's output: `R SEQ MS` per reply, MS its receive time (ms since the epoch). */
+/**
+ * Parses the probe's output: `R SEQ SENT RECEIVED` per reply, SENT the probe's send time (carried
+ * in the datagram and echoed) and RECEIVED the reply's arrival, both ms since the epoch.
+ */
 export function parseReplies(text: string): Reply[] {
   const out: Reply[] = [];
   for (const line of text.split('\n')) {
-    const m = /^R (\d+) (\d+)$/.exec(line);
-    if (m) out.push({ seq: Number(m[1]), at: Number(m[2]) });
+    const m = /^R (\d+) (\d+) (\d+)$/.exec(line);
+    if (m) out.push({ seq: Number(m[1]), sentAt: Number(m[2]), at: Number(m[3]) });
   }
   return out;
 }
@@ -21,7 +25,10 @@ export function parseReplies(text: string): Reply[] {
 export interface ProbeResult {
   /** Replies received over the whole stream. */
   readonly replies: number;
-  /** ms from the link change to the first reply received after it, null if none came. */
+  /**
+   * ms from the link change to the first reply to a probe sent after it (so a reply already in
+   * flight never counts as data through the new path), null if none came.
+   */
   readonly firstDataMs: number | null;
   /**
    * Probes lost: sequence numbers without a reply between the last reply before the link change
@@ -34,7 +41,8 @@ export interface ProbeResult {
 export function analyse(replies: readonly Reply[], linkChangeAt: number): ProbeResult {
   const before = replies.filter((r) => r.at <= linkChangeAt);
   const after = replies.filter((r) => r.at > linkChangeAt);
-  const firstDataMs = after.length > 0 ? after[0].at - linkChangeAt : null;
+  const through = after.filter((r) => r.sentAt >= linkChangeAt);
+  const firstDataMs = through.length > 0 ? Math.min(...through.map((r) => r.at)) - linkChangeAt : null;
   let lost: number | null = null;
   if (before.length > 0 && after.length > 0) {
     const from = before[before.length - 1].seq;
@@ -57,12 +65,15 @@ setTimeout(() => process.exit(0), 120000);`;
 /** Sends sequence-numbered datagrams at PROBE_PPS (paced by elapsed time), prints each reply. */
 const sender = (address: string): string => `const s = require('dgram').createSocket('udp6');
 const t0 = Date.now(); let seq = 0; const b = Buffer.alloc(64);
-s.on('message', (m) => { if (m.length >= 4) console.log('R ' + m.readUInt32BE(0) + ' ' + Date.now()); });
+s.on('message', (m) => {
+  if (m.length >= 12) console.log('R ' + m.readUInt32BE(0) + ' ' + m.readDoubleBE(4) + ' ' + Date.now());
+});
 s.on('error', () => undefined);
 const tick = () => {
   const due = Math.floor((Date.now() - t0) * ${PROBE_PPS} / 1000);
   for (; seq <= due; seq++) {
     b.writeUInt32BE(seq, 0);
+    b.writeDoubleBE(Date.now(), 4);
     s.send(b, ${PROBE_PORT}, ${JSON.stringify(address)}, () => undefined);
   }
 };
@@ -106,10 +117,10 @@ export class Probe {
     return parseReplies(this.text);
   }
 
-  /** Waits until a reply came after `t`, at most `timeoutMs`. */
+  /** Waits until a reply to a probe sent at or after `t` came, at most `timeoutMs`. */
   async replyAfter(t: number, timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
-    while (Date.now() < end && !this.replies().some((r) => r.at > t)) await sleep(20);
+    while (Date.now() < end && !this.replies().some((r) => r.sentAt >= t)) await sleep(20);
   }
 
   /** Stops the stream and the reflector; returns the replies. */
@@ -153,8 +164,14 @@ export async function startEcho(ns: string): Promise<ChildProcess> {
   return child;
 }
 
+/**
+ * Bytes of the TCP echo checks: many full-size segments, so a path MTU below the link MTU (every
+ * tunnel) must be learnt from Packet Too Big / Fragmentation Needed for the check to pass.
+ */
+export const TCP_CHECK_BYTES = 64 * 1024;
+
 /** Connects from `ns` to `address`, sends `bytes` and reads them back; undefined on success. */
-export function tcpCheck(ns: string, address: string, bytes = 1000): string | undefined {
+export function tcpCheck(ns: string, address: string, bytes = TCP_CHECK_BYTES): string | undefined {
   const client = `const c = require('net').connect(${ECHO_PORT}, ${JSON.stringify(address)});
 const want = Buffer.alloc(${bytes}, 0x5a); let got = 0;
 c.on('connect', () => c.write(want));

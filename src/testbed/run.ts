@@ -28,6 +28,8 @@ export interface Handover {
   /** The network the registration was through before and after (`NET/IF` for an interface but eth0). */
   readonly from: string | null;
   readonly to: string;
+  /** ms the interface was down before the link change (the testbed's unplug-to-plug gap). */
+  readonly linkDownMs: number;
   readonly careOfAddress: string | null;
   readonly encapsulation: Encapsulation | null;
   readonly natDetected: boolean;

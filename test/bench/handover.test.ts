@@ -10,8 +10,8 @@ import { pairResult } from '../../src/bench/handover.js';
 import type { Handover } from '../../src/testbed/run.js';
 
 const h = (addressMs: number | null, baMs: number | null, firstDataMs: number | null,
-  lost: number | null): Handover => ({
-  node: 'mr', from: 'fn2', to: 'fn1', careOfAddress: '198.51.100.33', encapsulation: 'ipv4', natDetected: false,
+  lost: number | null, linkDownMs = 0): Handover => ({
+  node: 'mr', from: 'fn2', to: 'fn1', linkDownMs, careOfAddress: '198.51.100.33', encapsulation: 'ipv4', natDetected: false,
   addressMs, coaMs: baMs, baMs, firstDataMs, lost, probeReplies: 100, tcpKept: true, buFlags: 'AHR',
 });
 
@@ -37,4 +37,9 @@ test('pairResult: without an address time the dsmip6 part is not measured (null,
   assert.deepEqual(r.firstDataMs, { n: 0, p50: null, p95: null, max: null });
   assert.equal(r.lossBound, 6, 'the bound only needs the link change -> first data time');
   assert.equal(pairResult('x->y', [undefined], 100).lossBound, null);
+});
+
+test('pairResult: the loss bound counts the time the old link was already down', () => {
+  // down 40 ms before the link change, first data 31 ms after it: a 71 ms outage -> 8 + 2.
+  assert.equal(pairResult('fn1->nat', [h(10, 30, 31, 9, 40)], 100).lossBound, 10);
 });

@@ -14,7 +14,7 @@ import type { Check, Handover, ScenarioResult } from '../../src/testbed/run.js';
 
 const handover = (from: string | null, to: string, coa: string | null, baMs: number | null,
   lost: number | null): Handover => ({
-  node: 'mr', from, to, careOfAddress: coa, addressMs: baMs === null ? null : 3, tcpKept: null, buFlags: null, encapsulation: coa === null ? null : coa.includes(':') ? 'ipv6' : 'udp4',
+  node: 'mr', from, to, linkDownMs: 0, careOfAddress: coa, addressMs: baMs === null ? null : 3, tcpKept: null, buFlags: null, encapsulation: coa === null ? null : coa.includes(':') ? 'ipv6' : 'udp4',
   natDetected: coa?.startsWith('10.') ?? false, coaMs: baMs === null ? null : 5, baMs,
   firstDataMs: baMs === null ? null : baMs + 2, lost, probeReplies: 100,
 });

@@ -13,7 +13,7 @@ import type { Handover, ScenarioResult } from '../../src/testbed/run.js';
 function h(from: string | null, to: string, ms: number | null, lost: number | null, addressMs: number | null = null,
   node = 'mr'): Handover {
   return {
-    node, from, to, careOfAddress: null, encapsulation: null, natDetected: false, addressMs,
+    node, from, to, linkDownMs: 0, careOfAddress: null, encapsulation: null, natDetected: false, addressMs,
     coaMs: ms === null ? null : ms - 5, baMs: ms, firstDataMs: ms === null ? null : ms + 1,
     lost, probeReplies: 10, tcpKept: null, buFlags: null,
   };
