@@ -1,0 +1,192 @@
+/**
+ * The home agent's durable Binding Cache: a file in the state directory (`bindings-ha`, next to
+ * the cleanup journal) so a restart — SIGTERM, crash, SIGKILL — keeps every binding it accepted.
+ *
+ * The file is an append-only log, one JSON object per line: `{"set":{…record…}}` when a binding
+ * is created or refreshed, `{"del":"<home address>"}` when it ends (deregistration, expiry,
+ * displacement). Changes are batched: the daemon marks home addresses dirty as the engine reports
+ * them, and a flush every `flushMs` writes each dirty binding's current state once (many refreshes
+ * of one binding cost one line) and fdatasyncs. When the log has grown past twice the live count
+ * it is compacted: the live bindings are written to a new file that replaces the old one
+ * (rename). Expiry is stored as wall-clock time, so the time spent stopped counts. A stop with no
+ * bindings removes the file; a stop with bindings leaves it, compacted, for the next start.
+ *
+ * Reading tolerates a torn last line (crash mid-write) and hand edits: a line that is not JSON,
+ * or not a `set`/`del` object, is counted and skipped; the records are checked by the engine.
+ */
+import {
+  closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PersistedBinding } from '../engine/ha/persist.js';
+
+export const BINDINGS_FILE = 'bindings-ha';
+
+/** Engine time (monotonic) and wall-clock time, both in milliseconds. */
+export interface StoreClock {
+  mono(): number;
+  wall(): number;
+}
+
+export interface LoadResult {
+  /** Records with `expiresAt` converted to engine time, in file order (last write wins). */
+  readonly records: unknown[];
+  /** Lines that were not a readable change. */
+  readonly badLines: number;
+}
+
+type Stored = Omit<PersistedBinding, 'expiresAt'> & { readonly expiresAtWallMs: number };
+
+export interface StoreOptions {
+  readonly flushMs?: number;
+  /** Compact when the log holds more lines than this and more than twice the live bindings. */
+  readonly compactMinLines?: number;
+}
+
+export class HaBindingStore {
+  readonly path: string;
+  private readonly dirty = new Set<string>();
+  private fd: number | undefined;
+  private lines = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flushMs: number;
+  private readonly compactMinLines: number;
+  /** Batches written and compactions made (for tests and the log). */
+  readonly stats = { flushes: 0, compactions: 0, linesWritten: 0 };
+
+  constructor(
+    stateDirectory: string,
+    private readonly clock: StoreClock,
+    /** The binding's current state, or undefined when it is gone. */
+    private readonly current: (homeAddress: string) => PersistedBinding | undefined,
+    /** Every live binding (for compaction), and how many there are. */
+    private readonly live: () => Iterable<PersistedBinding>,
+    private readonly liveCount: () => number,
+    opts: StoreOptions = {},
+  ) {
+    this.path = join(stateDirectory, BINDINGS_FILE);
+    this.flushMs = opts.flushMs ?? 200;
+    this.compactMinLines = opts.compactMinLines ?? 4096;
+  }
+
+  /** Reads what a previous run left; call before `open`. */
+  load(): LoadResult {
+    if (!existsSync(this.path)) return { records: [], badLines: 0 };
+    const byHome = new Map<string, unknown>();
+    let badLines = 0;
+    const monoNow = this.clock.mono();
+    const wallNow = this.clock.wall();
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const change = parseLine(line);
+      if (change === undefined) {
+        badLines++;
+      } else if ('del' in change) {
+        byHome.delete(change.del);
+      } else {
+        const { expiresAtWallMs, ...rest } = change.set;
+        byHome.set(change.key, { ...rest, expiresAt: monoNow + (expiresAtWallMs - wallNow) });
+      }
+    }
+    return { records: [...byHome.values()], badLines };
+  }
+
+  /** Starts a fresh log holding the bindings in force now (after the engine restored them). */
+  open(): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    this.compact();
+  }
+
+  /** The binding of `homeAddress` changed (created, refreshed, moved, ended). */
+  touch(homeAddress: string): void {
+    if (this.fd === undefined) return;
+    this.dirty.add(homeAddress);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, this.flushMs);
+  }
+
+  /** Writes every dirty binding's current state in one batch. */
+  flush(): void {
+    if (this.fd === undefined || this.dirty.size === 0) return;
+    let text = '';
+    for (const hoa of this.dirty) {
+      const r = this.current(hoa);
+      const change = r === undefined ? { del: hoa } : { set: this.stored(r) };
+      text += `${JSON.stringify(change)}\n`;
+    }
+    this.lines += this.dirty.size;
+    this.stats.linesWritten += this.dirty.size;
+    this.dirty.clear();
+    writeAll(this.fd, text);
+    fdatasyncSync(this.fd);
+    this.stats.flushes++;
+    if (this.lines > this.compactMinLines && this.lines > 2 * this.liveCount()) this.compact();
+  }
+
+  /** Final flush at stop; the file stays only when it holds bindings. */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.fd === undefined) return;
+    this.dirty.clear();
+    this.compact();
+    closeSync(this.fd);
+    this.fd = undefined;
+    if (this.lines === 0) rmSync(this.path, { force: true });
+  }
+
+  /** Rewrites the log as the live bindings (new file, fsync, rename over the old one). */
+  private compact(): void {
+    const tmp = `${this.path}.new`;
+    const fd = openSync(tmp, 'w', 0o600);
+    let n = 0;
+    try {
+      let text = '';
+      for (const r of this.live()) {
+        text += `${JSON.stringify({ set: this.stored(r) })}\n`;
+        n++;
+        if (text.length > 1 << 20) { writeAll(fd, text); text = ''; }
+      }
+      writeAll(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = openSync(this.path, 'a', 0o600);
+    this.lines = n;
+    this.stats.compactions++;
+  }
+
+  private stored(r: PersistedBinding): Stored {
+    const { expiresAt, ...rest } = r;
+    return { ...rest, expiresAtWallMs: Math.round(this.clock.wall() + (expiresAt - this.clock.mono())) };
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const b = Buffer.from(text, 'utf8');
+  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
+}
+
+type Change = { readonly del: string } | { readonly key: string; readonly set: Stored };
+
+function parseLine(line: string): Change | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as { del?: unknown; set?: unknown };
+  if (typeof o.del === 'string') return { del: o.del };
+  if (typeof o.set !== 'object' || o.set === null) return undefined;
+  const s = o.set as { homeAddress?: unknown; expiresAtWallMs?: unknown };
+  if (typeof s.homeAddress !== 'string' || typeof s.expiresAtWallMs !== 'number') return undefined;
+  return { key: s.homeAddress, set: o.set as Stored };
+}
