@@ -5,11 +5,13 @@
  * The file is an append-only log, one JSON object per line: `{"set":{…record…}}` when a binding
  * is created or refreshed, `{"del":"<home address>"}` when it ends (deregistration, expiry,
  * displacement). Changes are batched: the daemon marks home addresses dirty as the engine reports
- * them, and a flush every `flushMs` writes each dirty binding's current state once (many refreshes
- * of one binding cost one line) and fdatasyncs. When the log has grown past twice the live count
- * it is compacted: the live bindings are written to a new file that replaces the old one
- * (rename). Expiry is stored as wall-clock time, so the time spent stopped counts. A stop with no
- * bindings removes the file; a stop with bindings leaves it, compacted, for the next start.
+ * them, and once per event-loop turn (setImmediate) each dirty binding's current state is written
+ * once — many refreshes of one binding in a turn cost one line, and a crash or SIGKILL loses
+ * nothing written — and fdatasync follows within `flushMs` (a power loss loses at most that).
+ * When the log has grown past twice the live count it is compacted: the live bindings are
+ * written to a new file that replaces the old one (rename). Expiry is stored as wall-clock time,
+ * so the time spent stopped counts. A stop with no bindings removes the file; a stop with
+ * bindings leaves it, compacted, for the next start.
  *
  * Reading tolerates a torn last line (crash mid-write) and hand edits: a line that is not JSON,
  * or not a `set`/`del` object, is counted and skipped; the records are checked by the engine.
@@ -49,7 +51,9 @@ export class HaBindingStore {
   private readonly dirty = new Set<string>();
   private fd: number | undefined;
   private lines = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The write of this event-loop turn's changes, and the fdatasync of the last `flushMs`. */
+  private pending: ReturnType<typeof setImmediate> | undefined;
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly flushMs: number;
   private readonly compactMinLines: number;
   /** Batches written and compactions made (for tests and the log). */
@@ -102,13 +106,13 @@ export class HaBindingStore {
   touch(homeAddress: string): void {
     if (this.fd === undefined) return;
     this.dirty.add(homeAddress);
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
+    this.pending ??= setImmediate(() => {
+      this.pending = undefined;
       this.flush();
-    }, this.flushMs);
+    });
   }
 
-  /** Writes every dirty binding's current state in one batch. */
+  /** Writes every dirty binding's current state in one batch (synced to disk within `flushMs`). */
   flush(): void {
     if (this.fd === undefined || this.dirty.size === 0) return;
     let text = '';
@@ -121,15 +125,20 @@ export class HaBindingStore {
     this.stats.linesWritten += this.dirty.size;
     this.dirty.clear();
     writeAll(this.fd, text);
-    fdatasyncSync(this.fd);
     this.stats.flushes++;
+    this.syncTimer ??= setTimeout(() => {
+      this.syncTimer = undefined;
+      if (this.fd !== undefined) fdatasyncSync(this.fd);
+    }, this.flushMs);
     if (this.lines > this.compactMinLines && this.lines > 2 * this.liveCount()) this.compact();
   }
 
   /** Final flush at stop; the file stays only when it holds bindings. */
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.pending) clearImmediate(this.pending);
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.pending = undefined;
+    this.syncTimer = undefined;
     if (this.fd === undefined) return;
     this.dirty.clear();
     this.compact();

@@ -99,7 +99,9 @@ function entryOf(cfg: HomeAgentConfig, now: Instant, r: PersistedBinding): Bindi
     homeAddress: r.homeAddress, careOfAddress: r.careOfAddress, tunnel: r.tunnel, via: r.via,
     signallingAddress: r.signallingAddress, sequence: r.sequence, flags: r.flags,
     lifetimeSeconds: Math.min(r.lifetimeSeconds, cfg.maxBindingLifetimeSeconds),
-    registeredAt: now, expiresAt: Math.min(r.expiresAt, maxEnd),
+    // When the lifetime started (what `ctl bc` shows), never in the future.
+    registeredAt: Math.min(now, r.expiresAt - r.lifetimeSeconds * 1000),
+    expiresAt: Math.min(r.expiresAt, maxEnd),
     mobileRouter: r.nemoMode !== null, nemoMode: r.nemoMode ?? undefined, prefixes: r.prefixes,
     linkLocal: r.linkLocal ?? undefined, ipv4HomeAddress: r.ipv4HomeAddress ?? undefined,
     ipv4Prefix: r.ipv4Prefix ?? undefined, natDetected: r.natDetected, refreshRequestSent: false,
