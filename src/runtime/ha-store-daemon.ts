@@ -27,10 +27,11 @@ export function restoreBindingStore(
   stateDirectory: string, engine: HomeAgent, log: Logger, clock: StoreClock = realStoreClock,
   opts: StoreOptions = {},
 ): DaemonStore {
-  const store = new HaBindingStore(stateDirectory, clock, (hoa) => {
+  const store = new HaBindingStore(stateDirectory, clock, (hoa, offset) => {
     const e = engine.cache.get(hoa);
-    return e === undefined ? undefined : exportBinding(e);
-  }, () => [...engine.cache.entries()].map(exportBinding), () => engine.cache.size, opts);
+    return e === undefined ? undefined : exportBinding(e, offset);
+  }, (offset) => [...engine.cache.entries()].map((e) => exportBinding(e, offset)),
+  () => engine.cache.size, opts);
   let outputs: HaOutput[] = [];
   try {
     const loaded = store.load();

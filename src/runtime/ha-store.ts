@@ -3,15 +3,16 @@
  * the cleanup journal) so a restart — SIGTERM, crash, SIGKILL — keeps every binding it accepted.
  *
  * The file is an append-only log, one JSON object per line: `{"set":{…record…}}` when a binding
- * is created or refreshed, `{"del":"<home address>"}` when it ends (deregistration, expiry,
- * displacement). Changes are batched: the daemon marks home addresses dirty as the engine reports
- * them, and once per event-loop turn (setImmediate) each dirty binding's current state is written
- * once — many refreshes of one binding in a turn cost one line, and a crash or SIGKILL loses
- * nothing written — and fdatasync follows within `flushMs` (a power loss loses at most that).
- * When the log has grown past twice the live count it is compacted: the live bindings are
- * written to a new file that replaces the old one (rename). Expiry is stored as wall-clock time,
- * so the time spent stopped counts. A stop with no bindings removes the file; a stop with
- * bindings leaves it, compacted, for the next start.
+ * is created or refreshed (persist-record.ts; `expiresAt` in wall-clock milliseconds since the
+ * epoch), `{"del":"<home address>"}` when it ends (deregistration, expiry, displacement).
+ * Changes are batched: the daemon marks home addresses dirty as the engine reports them, and
+ * once per event-loop turn (setImmediate) each dirty binding's current state is written once —
+ * many refreshes of one binding in a turn cost one line, and a crash or SIGKILL loses nothing
+ * written — and fdatasync follows within `flushMs` (a power loss loses at most that). When the
+ * log has grown past twice the live count it is compacted: the live bindings are written to a
+ * new file that replaces the old one (rename). Expiry is stored as wall-clock time, so the time
+ * spent stopped counts. A stop with no bindings removes the file; a stop with bindings leaves
+ * it, compacted, for the next start.
  *
  * Reading tolerates a torn last line (crash mid-write) and hand edits: a line that is not JSON,
  * or not a `set`/`del` object, is counted and skipped; the records are checked by the engine.
@@ -38,7 +39,6 @@ export interface LoadResult {
   readonly badLines: number;
 }
 
-type Stored = Omit<PersistedBinding, 'expiresAt'> & { readonly expiresAtWallMs: number };
 
 export interface StoreOptions {
   readonly flushMs?: number;
@@ -62,10 +62,13 @@ export class HaBindingStore {
   constructor(
     stateDirectory: string,
     private readonly clock: StoreClock,
-    /** The binding's current state, or undefined when it is gone. */
-    private readonly current: (homeAddress: string) => PersistedBinding | undefined,
-    /** Every live binding (for compaction), and how many there are. */
-    private readonly live: () => Iterable<PersistedBinding>,
+    /**
+     * The binding's current state, or undefined when it is gone; `expiresAt` moved by `offset`
+     * (engine time + offset = wall-clock time).
+     */
+    private readonly current: (homeAddress: string, offset: number) => PersistedBinding | undefined,
+    /** Every live binding (for compaction, `expiresAt` moved by `offset`), and how many there are. */
+    private readonly live: (offset: number) => Iterable<PersistedBinding>,
     private readonly liveCount: () => number,
     opts: StoreOptions = {},
   ) {
@@ -89,8 +92,7 @@ export class HaBindingStore {
       } else if ('del' in change) {
         byHome.delete(change.del);
       } else {
-        const { expiresAtWallMs, ...rest } = change.set;
-        byHome.set(change.key, { ...rest, expiresAt: monoNow + (expiresAtWallMs - wallNow) });
+        byHome.set(change.key, { ...change.set, expiresAt: monoNow + (change.set.expiresAt - wallNow) });
       }
     }
     return { records: [...byHome.values()], badLines };
@@ -116,10 +118,10 @@ export class HaBindingStore {
   flush(): void {
     if (this.fd === undefined || this.dirty.size === 0) return;
     let text = '';
+    const offset = this.offset();
     for (const hoa of this.dirty) {
-      const r = this.current(hoa);
-      const change = r === undefined ? { del: hoa } : { set: this.stored(r) };
-      text += `${JSON.stringify(change)}\n`;
+      const r = this.current(hoa, offset);
+      text += r === undefined ? `{"del":${JSON.stringify(hoa)}}\n` : `{"set":${JSON.stringify(r)}}\n`;
     }
     this.lines += this.dirty.size;
     this.stats.linesWritten += this.dirty.size;
@@ -154,8 +156,8 @@ export class HaBindingStore {
     let n = 0;
     try {
       let text = '';
-      for (const r of this.live()) {
-        text += `${JSON.stringify({ set: this.stored(r) })}\n`;
+      for (const r of this.live(this.offset())) {
+        text += `{"set":${JSON.stringify(r)}}\n`;
         n++;
         if (text.length > 1 << 20) { writeAll(fd, text); text = ''; }
       }
@@ -171,9 +173,9 @@ export class HaBindingStore {
     this.stats.compactions++;
   }
 
-  private stored(r: PersistedBinding): Stored {
-    const { expiresAt, ...rest } = r;
-    return { ...rest, expiresAtWallMs: Math.round(this.clock.wall() + (expiresAt - this.clock.mono())) };
+  /** Engine time to wall-clock time (whole milliseconds). */
+  private offset(): number {
+    return Math.round(this.clock.wall() - this.clock.mono());
   }
 }
 
@@ -182,7 +184,7 @@ function writeAll(fd: number, text: string): void {
   for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
 }
 
-type Change = { readonly del: string } | { readonly key: string; readonly set: Stored };
+type Change = { readonly del: string } | { readonly key: string; readonly set: PersistedBinding };
 
 function parseLine(line: string): Change | undefined {
   let v: unknown;
@@ -195,7 +197,7 @@ function parseLine(line: string): Change | undefined {
   const o = v as { del?: unknown; set?: unknown };
   if (typeof o.del === 'string') return { del: o.del };
   if (typeof o.set !== 'object' || o.set === null) return undefined;
-  const s = o.set as { homeAddress?: unknown; expiresAtWallMs?: unknown };
-  if (typeof s.homeAddress !== 'string' || typeof s.expiresAtWallMs !== 'number') return undefined;
-  return { key: s.homeAddress, set: o.set as Stored };
+  const s = o.set as { homeAddress?: unknown; expiresAt?: unknown };
+  if (typeof s.homeAddress !== 'string' || typeof s.expiresAt !== 'number') return undefined;
+  return { key: s.homeAddress, set: o.set as PersistedBinding };
 }

@@ -30,7 +30,7 @@ function populated(cfg = nemoCfg()): HomeAgent {
   return ha;
 }
 
-const exported = (ha: HomeAgent): PersistedBinding[] => [...ha.cache.entries()].map(exportBinding);
+const exported = (ha: HomeAgent): PersistedBinding[] => [...ha.cache.entries()].map((e) => exportBinding(e));
 const viaJson = (rs: readonly PersistedBinding[]): unknown[] => JSON.parse(JSON.stringify(rs)) as unknown[];
 
 test('restore: bindings come back with their remaining lifetime, indexes, pools and OS state; no DAD, no BA', () => {

@@ -81,7 +81,7 @@ test('ha store: a crash leaves a log the next start replays; torn and hand-edite
   a.store.flush();
   // No close(): SIGKILL. Then damage: junk, a bad record, a torn last line.
   const path = join(dir, BINDINGS_FILE);
-  appendFileSync(path, 'not json\n{"set":{"homeAddress":"2001:db8:1::300","expiresAtWallMs":1e15}}\n{"set":{"hom');
+  appendFileSync(path, 'not json\n{"set":{"homeAddress":"2001:db8:1::300","expiresAt":1e15}}\n{"set":{"hom');
   const b = run(dir, clock);
   assert.equal(b.engine.cache.get(HOA)?.sequence, 2, 'the last write wins');
   assert.equal(b.engine.cache.get(HOA)?.expiresAt, 800_000);

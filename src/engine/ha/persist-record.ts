@@ -30,11 +30,12 @@ export interface PersistedBinding {
   readonly natDetected: boolean;
 }
 
-export function exportBinding(e: BindingCacheEntry): PersistedBinding {
+/** The record of an entry; `clockOffset` moves `expiresAt` to another clock (the runtime's wall clock). */
+export function exportBinding(e: BindingCacheEntry, clockOffset = 0): PersistedBinding {
   return {
     homeAddress: e.homeAddress, careOfAddress: e.careOfAddress, tunnel: e.tunnel, via: e.via,
     signallingAddress: e.signallingAddress, sequence: e.sequence, flags: e.flags,
-    lifetimeSeconds: e.lifetimeSeconds, expiresAt: e.expiresAt, nemoMode: e.nemoMode ?? null,
+    lifetimeSeconds: e.lifetimeSeconds, expiresAt: e.expiresAt + clockOffset, nemoMode: e.nemoMode ?? null,
     prefixes: e.prefixes, linkLocal: e.linkLocal ?? null, ipv4HomeAddress: e.ipv4HomeAddress ?? null,
     ipv4Prefix: e.ipv4Prefix ?? null, natDetected: e.natDetected,
   };
