@@ -113,7 +113,7 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad);
     const sender = { raw: ports.rawSender, udpFor: () => ports.udp };
     // The durable Binding Cache (ha-store.ts): bindings of the previous run, back before the data plane.
-    const kept = restoreBindingStore(cfg.daemon.stateDirectory, engine, log);
+    const kept = restoreBindingStore(cfg.daemon.stateDirectory, engine, log, cfg.ha!.keepBindings);
     ctx.closers.push(() => kept.store.close());
     const handlers = {
       apply: (op: HaOsOp) => haOs.apply(op),

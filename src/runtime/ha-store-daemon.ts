@@ -20,18 +20,19 @@ export interface DaemonStore {
 }
 
 /**
- * Loads the previous run's bindings into `engine` and opens the log. Never throws on file
- * contents; an unreadable file is logged and the home agent starts empty.
+ * Loads the previous run's bindings into `engine` and opens the log (`keep` false: HaKeepBindings
+ * disabled, the file is deleted and nothing is kept). Never throws on file contents; an
+ * unreadable file is logged and the home agent starts empty.
  */
 export function restoreBindingStore(
-  stateDirectory: string, engine: HomeAgent, log: Logger, clock: StoreClock = realStoreClock,
+  stateDirectory: string, engine: HomeAgent, log: Logger, keep: boolean, clock: StoreClock = realStoreClock,
   opts: StoreOptions = {},
 ): DaemonStore {
   const store = new HaBindingStore(stateDirectory, clock, (hoa, offset) => {
     const e = engine.cache.get(hoa);
     return e === undefined ? undefined : exportBinding(e, offset);
   }, (offset) => [...engine.cache.entries()].map((e) => exportBinding(e, offset)),
-  () => engine.cache.size, opts);
+  () => engine.cache.size, { ...opts, enabled: keep });
   let outputs: HaOutput[] = [];
   try {
     const loaded = store.load();

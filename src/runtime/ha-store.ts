@@ -44,6 +44,8 @@ export interface StoreOptions {
   readonly flushMs?: number;
   /** Compact when the log holds more lines than this and more than twice the live bindings. */
   readonly compactMinLines?: number;
+  /** false (HaKeepBindings disabled): nothing is loaded or written, and the file is deleted. */
+  readonly enabled?: boolean;
 }
 
 export class HaBindingStore {
@@ -56,6 +58,7 @@ export class HaBindingStore {
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly flushMs: number;
   private readonly compactMinLines: number;
+  private readonly enabled: boolean;
   /** Batches written and compactions made (for tests and the log). */
   readonly stats = { flushes: 0, compactions: 0, linesWritten: 0 };
 
@@ -75,10 +78,12 @@ export class HaBindingStore {
     this.path = join(stateDirectory, BINDINGS_FILE);
     this.flushMs = opts.flushMs ?? 200;
     this.compactMinLines = opts.compactMinLines ?? 4096;
+    this.enabled = opts.enabled ?? true;
   }
 
   /** Reads what a previous run left; call before `open`. */
   load(): LoadResult {
+    if (!this.enabled) rmSync(this.path, { force: true });
     if (!existsSync(this.path)) return { records: [], badLines: 0 };
     const byHome = new Map<string, unknown>();
     let badLines = 0;
@@ -100,6 +105,7 @@ export class HaBindingStore {
 
   /** Starts a fresh log holding the bindings in force now (after the engine restored them). */
   open(): void {
+    if (!this.enabled) return;
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     this.compact();
   }

@@ -12,10 +12,10 @@ import { Logger } from '../../src/runtime/logger.js';
 import { HOA, HOA2, NAT4, bu4, bu6, config } from '../engine/ha-fixture.js';
 
 /** A restartable "daemon": engine + store, with a clock whose monotonic origin moves per run. */
-function run(dir: string, clock: { mono: number; wall: number }, lines: string[] = []) {
+function run(dir: string, clock: { mono: number; wall: number }, lines: string[] = [], keep = true) {
   const engine = new HomeAgent(config({ ipv4HomeAddressPool: '10.9.0.0/24' }));
   const log = new Logger({ write: (l) => lines.push(l) }, 'debug', 'text', () => 0);
-  const kept = restoreBindingStore(dir, engine, log, { mono: () => clock.mono, wall: () => clock.wall },
+  const kept = restoreBindingStore(dir, engine, log, keep, { mono: () => clock.mono, wall: () => clock.wall },
     { compactMinLines: 64 });
   const feed = (out: HaOutput[]) => {
     for (const o of out) if (o.kind === 'event') storeEvent(kept.store, o.event);
@@ -110,4 +110,19 @@ test('ha store: batching coalesces refreshes; the log is compacted when it grows
   const b = run(dir, clock);
   assert.equal(b.engine.cache.get(HOA)?.sequence, 350);
   b.store.close();
+}));
+
+test('ha store: HaKeepBindings disabled deletes the file and keeps nothing', () => withDir((dir) => {
+  const clock = { mono: 0, wall: 1_700_000_000_000 };
+  const a = run(dir, clock);
+  a.bu(bu6({ seq: 1, lifetime: 400 }));
+  a.store.close();
+  assert.ok(existsSync(join(dir, BINDINGS_FILE)));
+  const off = run(dir, clock, [], false);
+  assert.equal(off.engine.cache.size, 0, 'nothing restored');
+  assert.equal(existsSync(join(dir, BINDINGS_FILE)), false, 'the file is deleted');
+  off.bu(bu6({ seq: 2, lifetime: 400 }));
+  off.store.flush();
+  off.store.close();
+  assert.equal(existsSync(join(dir, BINDINGS_FILE)), false, 'nothing written');
 }));
