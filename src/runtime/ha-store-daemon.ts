@@ -32,7 +32,13 @@ export function restoreBindingStore(
     const e = engine.cache.get(hoa);
     return e === undefined ? undefined : exportBinding(e, offset);
   }, (offset) => [...engine.cache.entries()].map((e) => exportBinding(e, offset)),
-  () => engine.cache.size, { ...opts, enabled: keep });
+  () => engine.cache.size, {
+    enabled: keep,
+    onError: (what, e) => {
+      log.limited('bindings file', 'error', `bindings file ${what} failed`, { error: String(e) });
+    },
+    ...opts,
+  });
   let outputs: HaOutput[] = [];
   try {
     const loaded = store.load();

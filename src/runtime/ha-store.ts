@@ -46,6 +46,8 @@ export interface StoreOptions {
   readonly compactMinLines?: number;
   /** false (HaKeepBindings disabled): nothing is loaded or written, and the file is deleted. */
   readonly enabled?: boolean;
+  /** A write that failed in the background (disk full, say): reported, never thrown. */
+  readonly onError?: (what: string, error: unknown) => void;
 }
 
 export class HaBindingStore {
@@ -59,6 +61,7 @@ export class HaBindingStore {
   private readonly flushMs: number;
   private readonly compactMinLines: number;
   private readonly enabled: boolean;
+  private readonly onError: (what: string, error: unknown) => void;
   /** Batches written and compactions made (for tests and the log). */
   readonly stats = { flushes: 0, compactions: 0, linesWritten: 0 };
 
@@ -79,6 +82,7 @@ export class HaBindingStore {
     this.flushMs = opts.flushMs ?? 200;
     this.compactMinLines = opts.compactMinLines ?? 4096;
     this.enabled = opts.enabled ?? true;
+    this.onError = opts.onError ?? (() => undefined);
   }
 
   /** Reads what a previous run left; call before `open`. */
@@ -116,7 +120,7 @@ export class HaBindingStore {
     this.dirty.add(homeAddress);
     this.pending ??= setImmediate(() => {
       this.pending = undefined;
-      this.flush();
+      this.guarded('write', () => this.flush());
     });
   }
 
@@ -136,7 +140,7 @@ export class HaBindingStore {
     this.stats.flushes++;
     this.syncTimer ??= setTimeout(() => {
       this.syncTimer = undefined;
-      if (this.fd !== undefined) fdatasyncSync(this.fd);
+      this.guarded('fdatasync', () => { if (this.fd !== undefined) fdatasyncSync(this.fd); });
     }, this.flushMs);
     if (this.lines > this.compactMinLines && this.lines > 2 * this.liveCount()) this.compact();
   }
@@ -177,6 +181,14 @@ export class HaBindingStore {
     this.fd = openSync(this.path, 'a', 0o600);
     this.lines = n;
     this.stats.compactions++;
+  }
+
+  private guarded(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.onError(what, e);
+    }
   }
 
   /** Engine time to wall-clock time (whole milliseconds). */

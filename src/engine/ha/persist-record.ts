@@ -94,8 +94,8 @@ function checked(x: unknown): PersistedBinding {
   need(ipv6(homeAddress) && isRoutableUnicast6(homeAddress), 'home address');
   need(u16(sequence), 'sequence number');
   need(u16(flags) && (flags & BuFlag.H) !== 0, 'flags (H must be set)');
-  need(u16(lifetimeSeconds) || (Number.isInteger(lifetimeSeconds) && (lifetimeSeconds as number) > 0
-    && (lifetimeSeconds as number) <= 0xffff * 4), 'lifetime');
+  need(Number.isInteger(lifetimeSeconds) && (lifetimeSeconds as number) > 0
+    && (lifetimeSeconds as number) <= 0xffff * 4, 'lifetime');
   need(typeof expiresAt === 'number' && Number.isFinite(expiresAt), 'expiry');
   need(ipv6(signallingAddress), 'signalling address');
   const tunnel = tunnelOf(x.tunnel);
