@@ -156,5 +156,8 @@ export function buildHomeAgent(
   const eng = engine(g);
   checkDsmipOff(g, eng);
   const ipv4HomeSubnet = subnet ? canonicalPrefixOf(subnet, prefixValue(subnet).value, g.warn) : undefined;
-  return { homeInterface: homeIf, ...addrs, homePrefixes: prefixes, ipv4HomeSubnet, engine: eng };
+  const keepBindings = g.bool('HaKeepBindings', true);
+  return {
+    homeInterface: homeIf, ...addrs, homePrefixes: prefixes, ipv4HomeSubnet, engine: eng, keepBindings,
+  };
 }

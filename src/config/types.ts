@@ -56,6 +56,8 @@ export interface HomeAgentSettings {
   readonly ipv4Address?: string;
   /** Everything else the engine needs, complete. */
   readonly engine: Omit<HomeAgentConfig, 'address' | 'homePrefixes' | 'ipv4HomeSubnet' | 'ipv4Address'>;
+  /** HaKeepBindings: keep the binding cache across restarts (`bindings-ha` in the state directory). */
+  readonly keepBindings: boolean;
 }
 
 /** What the file says for a mobile node / router beyond the engine configuration. */

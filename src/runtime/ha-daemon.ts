@@ -19,6 +19,7 @@ import {
   type DaemonContext,
 } from './daemon-base.js';
 import { EngineHost } from './engine-host.js';
+import { restoreBindingStore, storeEvent } from './ha-store-daemon.js';
 import type { Logger } from './logger.js';
 import { homeLinkOf } from './neighbour-link.js';
 import { TunnelIo } from './tunnel-io.js';
@@ -112,7 +113,14 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad);
     const udp = new BatchedSend(ports.udp, log);
     const sender = { raw: new BatchedSend(ports.rawSender, log), udpFor: () => udp };
-    const handlers = { apply: (op: HaOsOp) => haOs.apply(op), event: (e: HaEvent) => logEvent(e, log) };
+    // The durable Binding Cache (ha-store.ts): bindings of the previous run, back before the data plane.
+    const kept = restoreBindingStore(cfg.daemon.stateDirectory, engine, log, cfg.ha!.keepBindings);
+    ctx.closers.push(() => kept.store.close());
+    const handlers = {
+      apply: (op: HaOsOp) => haOs.apply(op),
+      event: (e: HaEvent) => { logEvent(e, log); storeEvent(kept.store, e); },
+    };
+    dispatchOutputs(kept.outputs, handlers, sender, log);
     host = new EngineHost(engine, (outs) => dispatchOutputs(outs, handlers, sender, log),
       (what, e) => log.error('internal error', { what, error: String(e) }));
     const io = new TunnelIo(ports, fwd, IpProto.DESTINATION_OPTIONS, (mh) => host?.input(mh),

@@ -90,6 +90,8 @@ test('dsmip6 keywords reach the engine configurations', () => {
     refreshAdviceSeconds: 60, refreshRequestLeadSeconds: 10, dad: false, dadTimeoutMs: 250, acceptDsmip6: true,
     ipv4HomeAddressPool: '10.1.0.0/16', ipv4PrefixPool: { range: '10.2.0.0/16', prefixLength: 24 },
   });
+  assert.equal(ha.ha?.keepBindings, true, 'HaKeepBindings defaults to enabled');
+  assert.equal(load('NodeConfig HA; Interface "eth0";\nHaKeepBindings disabled;').ha?.keepBindings, false);
   const mn = load(`${MN_MIN}MnForceUdp enabled; MnUdpSourcePort 40000; DsmipUdpPort 5000; MnUseDsmip6 enabled;`
     + ' HomeAgentV4Address 192.0.2.1; MnMaxHaBindingLife 100; InitialBindackTimeoutFirstReg 3;'
     + ' TunnelMtu 1280; LogFormat json; LogLevel warn; DebugLevel 2; ControlSocketMode 0660;');

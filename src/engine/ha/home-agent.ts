@@ -16,6 +16,7 @@ import {
   isDeregistration,
 } from './bu-checks.js';
 import { bindingError, bindingRefreshRequest } from './messages.js';
+import { restoreBindings, type RestoreResult } from './persist.js';
 import { classifyReceived, type BuRequest } from './received.js';
 import {
   acceptBu, deregister, rejectBu, removeBinding, type Accepted, type HaState,
@@ -122,6 +123,14 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
 
   nextDeadline(): Instant | undefined {
     return this.deadlines.peek();
+  }
+
+  /**
+   * Restart: brings back the bindings a previous run persisted (persist.ts), before any input.
+   * The outputs install their OS state; nothing is sent to the mobile nodes.
+   */
+  restore(now: Instant, records: readonly unknown[]): RestoreResult {
+    return restoreBindings(this.st, now, records);
   }
 
   onTimeout(now: Instant): HaOutput[] {

@@ -153,7 +153,8 @@ export function acceptBu(st: HaState, now: Instant, req: BuRequest, a: Accepted)
   return out;
 }
 
-function osChanges(st: HaState, old: BindingCacheEntry | undefined, e: BindingCacheEntry): HaOutput[] {
+/** The OS state that turns `old` (none for a new or restored binding) into `e`. */
+export function osChanges(st: HaState, old: BindingCacheEntry | undefined, e: BindingCacheEntry): HaOutput[] {
   const out: HaOutput[] = [];
   const addresses = [e.homeAddress, ...(e.ipv4HomeAddress !== undefined ? [e.ipv4HomeAddress] : [])];
   const prefixes = [...e.prefixes, ...(e.ipv4Prefix !== undefined ? [e.ipv4Prefix] : [])];
