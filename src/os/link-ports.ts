@@ -5,7 +5,7 @@
  * Neighbor Advertisements and gratuitous ARP when it starts defending a home address. Linux
  * implements both (src/os/linux/packet.ts); the mem doubles do not model a link.
  */
-import type { ErrorHandler, PortStats } from './ports.js';
+import type { BatchHandler, ErrorHandler, PacketBatch, PortStats } from './ports.js';
 
 /** Options of a Neighbor Discovery port (NdPort). */
 export interface NdOptions {
@@ -62,6 +62,29 @@ export interface LinkLayerPort {
   readonly ifindex: number;
   /** Sends `payload` in one frame of EtherType `protocol` to `destination`; throws OsError. */
   send(protocol: number, destination: Uint8Array, payload: Uint8Array): void;
+  readonly stats: PortStats;
+  close(): void;
+}
+
+/** Options of an NdListenPort. */
+export interface NdListenOptions {
+  /** The link whose Neighbor Solicitations and Advertisements are heard. */
+  readonly device: string;
+  /** Receive slot size in bytes (default 2048); longer packets are counted and dropped. */
+  readonly slotSize?: number;
+}
+
+/**
+ * Every Neighbor Solicitation and Advertisement on one link, whoever it is addressed to (an
+ * AF_PACKET socket in all-multicast mode on Linux, src/os/linux/packet-listen.ts): what lets a
+ * home agent answer for any number of home addresses without one multicast group each. Packets
+ * are whole IPv6 packets (from the IPv6 header on) of ICMPv6 type 135 or 136 with no extension
+ * headers, hop limit 255 and code 0, received from other nodes (never this host's own); the
+ * rest of RFC 4861 §7.1 validation is the caller's. Batches follow the ports.ts rules (REUSED).
+ */
+export interface NdListenPort {
+  readonly ifindex: number;
+  onBatch(handler: BatchHandler<PacketBatch>, onError?: ErrorHandler): void;
   readonly stats: PortStats;
   close(): void;
 }
