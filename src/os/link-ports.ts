@@ -5,7 +5,7 @@
  * Neighbor Advertisements and gratuitous ARP when it starts defending a home address. Linux
  * implements both (src/os/linux/packet.ts); the mem doubles do not model a link.
  */
-import type { BatchHandler, ErrorHandler, PacketBatch, PortStats } from './ports.js';
+import type { BatchHandler, ErrorHandler, PacketBatch, PortStats, TxBatch } from './ports.js';
 
 /** Options of a Neighbor Discovery port (NdPort). */
 export interface NdOptions {
@@ -42,6 +42,12 @@ export interface NdPort {
   onMessage(handler: (m: NdMessage) => void, onError?: ErrorHandler): void;
   /** Sends one complete IPv6 packet out of the link to its Destination Address; throws OsError. */
   send(packet: Uint8Array): void;
+  /**
+   * Sends every packet of `batch` (complete IPv6 packets, each with its destination address
+   * in the batch) in one sendmmsg; returns how many were accepted (ports.ts batch rules).
+   * Optional: without it, callers send one by one.
+   */
+  sendBatch?(batch: TxBatch): number;
   /** IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP on the link; throws OsError (EADDRINUSE if joined...). */
   joinGroup(group: string): void;
   leaveGroup(group: string): void;

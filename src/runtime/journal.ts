@@ -53,10 +53,11 @@ const COMPACT_SLACK = 1024;
 
 /** The identity of an entry: its JSON text (entries are built and parsed with stable key order). */
 const keyOf = (e: JournalEntry): string => JSON.stringify(e);
+const parse = (key: string): JournalEntry => JSON.parse(key) as JournalEntry;
 
 export class Journal {
-  /** Live entries by key, in the order first recorded (a Map keeps insertion order). */
-  private readonly live = new Map<string, JournalEntry>();
+  /** Live entries as their keys (JSON text, parsed back only to undo), in the order first recorded. */
+  private readonly live = new Set<string>();
   /** The file, open for appending while entries are being recorded. */
   private fd: number | undefined;
   /** `forget` lines in the file. */
@@ -86,7 +87,7 @@ export class Journal {
     const key = keyOf(e);
     if (this.live.has(key)) return;
     this.append(key);
-    this.live.set(key, e);
+    this.live.add(key);
   }
 
   /** Forgets `e` (its change was undone during normal operation); false when it was not listed. */
@@ -101,7 +102,7 @@ export class Journal {
 
   /** Forgets the most recent entry that `match` accepts (a scan: for rare, by-pattern removals). */
   forget(match: (e: JournalEntry) => boolean): void {
-    const all = [...this.live.values()];
+    const all = [...this.live].map(parse);
     for (let i = all.length - 1; i >= 0; i--) {
       if (match(all[i])) { this.forgetEntry(all[i]); return; }
     }
@@ -113,7 +114,7 @@ export class Journal {
 
   /** Undoes everything in reverse order, then removes the file. Errors are collected, not thrown. */
   async undoAll(undo: Undo): Promise<string[]> {
-    const errors = await undoEntries([...this.live.values()].reverse(), undo);
+    const errors = await undoEntries([...this.live].reverse().map(parse), undo);
     this.live.clear();
     this.forgotten = 0;
     this.closeFile();
@@ -140,7 +141,7 @@ export class Journal {
     const fd = openSync(tmp, 'w', 0o600);
     try {
       let chunk = '';
-      for (const key of this.live.keys()) {
+      for (const key of this.live) {
         chunk += `${key}\n`;
         if (chunk.length > 1 << 16) { writeSync(fd, chunk); chunk = ''; }
       }

@@ -32,6 +32,7 @@ import { RETRANS_TIMER_MS, TimerRounds } from './neighbour-kernel.js';
 import { Announcer } from './neighbour-announce.js';
 import { SolicitedGroups } from './neighbour-groups.js';
 import { ProxyResponder } from './neighbour-proxy.js';
+import { NdSendQueue } from './neighbour-send.js';
 import { ndMessageOf } from './neighbour-proxy-packets.js';
 
 export { linkFacts, type LinkFacts } from './neighbour-packets.js';
@@ -86,6 +87,10 @@ export class HomeLink {
   readonly proxy: ProxyResponder;
   private readonly dads = new Map<string, Dad>();
   private readonly groups: SolicitedGroups;
+  private readonly queue = new NdSendQueue((lost, error) => {
+    this.counters.sendErrors += lost;
+    this.deps.log.limited('home-link-batch', 'warn', 'cannot send on the home link', { lost, error });
+  });
   private readonly announcer: Announcer;
   /** Reports of DADs that were not performed, still to come. */
   private readonly skipped = new Set<ReturnType<typeof setTimeout>>();
@@ -102,7 +107,7 @@ export class HomeLink {
       send: (p) => {
         const nd = this.ndPort();
         if ('error' in nd) throw new Error(nd.error);
-        nd.port.send(p);
+        this.queue.send(nd.port, p);
       },
     });
   }
@@ -155,7 +160,7 @@ export class HomeLink {
     this.dads.set(key, d);
     this.counters.dadStarted++;
     this.deps.log.debug('DAD started on the home link', { address: key });
-    this.attempt('probesSent', key, () => nd.port.send(dadSolicitation(key, d.nonce)));
+    this.attempt('probesSent', key, () => this.queue.send(nd.port, dadSolicitation(key, d.nonce)));
     this.joinRound(d);
   }
 
@@ -174,7 +179,7 @@ export class HomeLink {
       const nd = this.ndPort();
       if ('error' in nd) return this.announcer.skip(address, nd.error);
       this.attempt('advertisementsSent', address,
-        () => nd.port.send(unsolicitedAdvertisement(facts.source, address, facts.mac)));
+        () => this.queue.send(nd.port, unsolicitedAdvertisement(facts.source, address, facts.mac)));
     });
   }
 
@@ -202,6 +207,7 @@ export class HomeLink {
     this.atOnce.clear();
     this.dads.clear();
     this.announcer.close();
+    try { this.queue.flush(); } catch { /* closing anyway */ }
     for (const t of this.skipped) clearTimeout(t);
     this.skipped.clear();
     for (const p of [this.nd, this.link, this.listener]) if (p && 'port' in p) p.port.close();

@@ -15,13 +15,14 @@ import {
   proxiedSolicitation, proxyAdvertisement, type SolicitationFault,
 } from '../../src/runtime/neighbour-proxy-packets.js';
 import { ProxyResponder } from '../../src/runtime/neighbour-proxy.js';
+import { NdSendQueue } from '../../src/runtime/neighbour-send.js';
 import { Logger } from '../../src/runtime/logger.js';
 import { decodeIcmpv6, verifyIcmpv6Checksum } from '../../src/wire/icmpv6.js';
 import { formatIpv6 } from '../../src/wire/addr.js';
 import { finishChecksum, pseudoSum6, sumWords } from '../../src/wire/checksum.js';
 import {
   RxBatch, newPortStats, type BatchHandler, type NdListenPort, type NdMessage, type NdPort,
-  type PacketBatch,
+  type PacketBatch, type TxBatch,
 } from '../../src/os/ports.js';
 
 const MAC = new Uint8Array([0x02, 0, 0x5e, 0, 0x53, 0x01]);
@@ -219,4 +220,33 @@ test('HomeLink without a listener: defend says no (kernel proxy entries), DAD jo
   assert.equal(h.release(HOA), false);
   h.dad(HOA, () => undefined);
   assert.equal(nd.joins, 1);
+});
+
+test('NdSendQueue: packets of one I/O callback leave in one batch, each to its destination', async () => {
+  const batches: { dsts: string[]; lens: number[] }[] = [];
+  let accept = Infinity;
+  const port = Object.assign(new FakeNd(), {
+    sendBatch(b: TxBatch): number {
+      batches.push({
+        dsts: Array.from({ length: b.count }, (_, i) => formatIpv6(b.addresses, i * 16)),
+        lens: Array.from(b.lengths.subarray(0, b.count)),
+      });
+      return Math.min(b.count, accept);
+    },
+  });
+  const lost: number[] = [];
+  const q = new NdSendQueue((n) => lost.push(n));
+  const na = proxyAdvertisement({ target: HOA, source: HOST }, 'fe80::1', MAC);
+  q.send(port, na);
+  q.send(port, unsolicitedAdvertisement('fe80::1', HOA, MAC));
+  q.send(port, dadSolicitation(HOA, new Uint8Array(6)));
+  assert.equal(batches.length, 0, 'nothing sent before the callback returns');
+  await Promise.resolve();
+  assert.deepEqual(batches, [{ dsts: [HOST, 'ff02::1', 'ff02::1:ff00:100'], lens: [72, 72, 72] }]);
+  assert.equal(port.sent.length, 0);
+  accept = 1;
+  for (let i = 0; i < 70; i++) q.send(port, na); // more than one batch: the first leaves at once
+  await Promise.resolve();
+  assert.deepEqual(batches.slice(1).map((b) => b.dsts.length), [64, 6]);
+  assert.deepEqual(lost, [63, 5]);
 });
