@@ -119,6 +119,7 @@ export class Journal {
     this.forgotten = 0;
     this.closeFile();
     rmSync(this.path, { force: true });
+    rmSync(`${this.path}.new`, { force: true }); // a compaction a crash interrupted
     return errors;
   }
 
@@ -176,5 +177,6 @@ export async function recoverLeftovers(
   const left = Journal.leftovers(path);
   const errors = await undoEntries([...left].reverse(), undo);
   rmSync(path, { force: true });
+  rmSync(`${path}.new`, { force: true }); // a compaction a crash interrupted
   return { undone: left.length, errors };
 }

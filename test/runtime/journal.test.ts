@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Journal, recoverLeftovers, type JournalEntry } from '../../src/runtime/journal.js';
@@ -107,5 +109,18 @@ test('journal: undo passes announce themselves (startPass) once per run', async 
     });
     await j.undoAll(undo);
     assert.deepStrictEqual(seen, ['1:route', '1:address', '1:sysctl']);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('journal: a compaction a crash interrupted leaves no file behind after recovery', async () => {
+  const { dir, path } = tempPath();
+  try {
+    const j = new Journal(path);
+    j.record(R);
+    writeFileSync(`${path}.new`, '{"kind":"sysc'); // killed while compacting: the old file is intact
+    const undone: JournalEntry[] = [];
+    assert.deepStrictEqual(await recoverLeftovers(path, (e) => { undone.push(e); }), { undone: 1, errors: [] });
+    assert.deepStrictEqual(undone, [R]);
+    assert.equal(existsSync(`${path}.new`), false);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
