@@ -33,6 +33,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <netinet/icmp6.h>
@@ -817,6 +818,46 @@ static napi_value packet_send(napi_env env, napi_callback_info info) {
   return make_int(env, r);
 }
 
+/* ---- packet-socket receive (userspace proxy Neighbor Discovery) ----------------------------- *
+ * A home agent answers Neighbor Solicitations for the home addresses it defends from one
+ * AF_PACKET socket instead of one kernel proxy entry (and solicited-node group) per address.
+ * The socket is bound with packetBind, filtered in the kernel with attachFilter, put in
+ * all-multicast mode with setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP, struct packet_mreq), and
+ * read with recvBatch (no peer addresses: the IPv6 header carries them). */
+
+/* packetBind(fd, ifindex, protocol): bind(2) an AF_PACKET socket to one interface and one
+ * EtherType (host order), so it receives only that interface's frames of that type. */
+static napi_value packet_bind(napi_env env, napi_callback_info info) {
+  int32_t fd, ifindex, protocol;
+  if (!get_args(env, info, "packetBind", "iii", &fd, &ifindex, &protocol)) return NULL;
+  if (ifindex < 1 || protocol < 0 || protocol > 0xffff)
+    return throw_range(env, "packetBind: bad ifindex or protocol");
+  struct sockaddr_ll ll;
+  memset(&ll, 0, sizeof ll);
+  ll.sll_family = AF_PACKET;
+  ll.sll_protocol = htons((uint16_t)protocol);
+  ll.sll_ifindex = ifindex;
+  if (bind(fd, (struct sockaddr *)&ll, sizeof ll) < 0) return throw_errno(env, "bind", errno);
+  return NULL;
+}
+
+/* attachFilter(fd, code): SO_ATTACH_FILTER with a classic BPF program; `code` holds the
+ * struct sock_filter entries as the kernel lays them out (8 bytes each, host order: u16 code,
+ * u8 jt, u8 jf, u32 k), 1 to BPF_MAXINSNS of them. The kernel checks the program. */
+static napi_value attach_filter(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  uint8_t *code;
+  size_t n;
+  if (!get_args(env, info, "attachFilter", "ib", &fd, &code, &n)) return NULL;
+  if (n == 0 || n % sizeof(struct sock_filter) != 0 || n / sizeof(struct sock_filter) > BPF_MAXINSNS)
+    return throw_range(env, "attachFilter: code is not 1..4096 sock_filter entries");
+  struct sock_fprog prog = {.len = (unsigned short)(n / sizeof(struct sock_filter)),
+                            .filter = (struct sock_filter *)(void *)code};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0)
+    return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
 /* ---- close, setns, constants ----------------------------------------------------------------- */
 
 /* close(fd). Close any watcher on the fd first (pollClose). */
@@ -855,6 +896,8 @@ static void add_constants(napi_env env, napi_value exports) {
   C(AF_PACKET); C(ETH_P_ARP); C(ETH_P_IPV6); C(IPPROTO_ICMPV6); C(ICMP6_FILTER);
   C(IPV6_JOIN_GROUP); C(IPV6_LEAVE_GROUP); C(IPV6_MULTICAST_LOOP); C(IPV6_RECVHOPLIMIT);
   C(BATCH_MAX);
+  /* packet-socket receive */
+  C(SOL_PACKET); C(PACKET_ADD_MEMBERSHIP); C(PACKET_MR_ALLMULTI);
 #undef C
   napi_set_named_property(env, exports, "constants", c);
 }
@@ -867,6 +910,7 @@ NAPI_MODULE_INIT() {
     {"sendBatch", send_batch}, {"writeBatch", write_batch}, {"pollStart", poll_start},
     {"pollClose", poll_close}, {"close", fd_close}, {"setns", set_ns},
     {"recvMessage", recv_message}, {"packetSend", packet_send},
+    {"packetBind", packet_bind}, {"attachFilter", attach_filter},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -5,7 +5,7 @@
  * Neighbor Advertisements and gratuitous ARP when it starts defending a home address. Linux
  * implements both (src/os/linux/packet.ts); the mem doubles do not model a link.
  */
-import type { ErrorHandler, PortStats } from './ports.js';
+import type { BatchHandler, ErrorHandler, PacketBatch, PortStats, TxBatch } from './ports.js';
 
 /** Options of a Neighbor Discovery port (NdPort). */
 export interface NdOptions {
@@ -42,6 +42,12 @@ export interface NdPort {
   onMessage(handler: (m: NdMessage) => void, onError?: ErrorHandler): void;
   /** Sends one complete IPv6 packet out of the link to its Destination Address; throws OsError. */
   send(packet: Uint8Array): void;
+  /**
+   * Sends every packet of `batch` (complete IPv6 packets, each with its destination address
+   * in the batch) in one sendmmsg; returns how many were accepted (ports.ts batch rules).
+   * Optional: without it, callers send one by one.
+   */
+  sendBatch?(batch: TxBatch): number;
   /** IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP on the link; throws OsError (EADDRINUSE if joined...). */
   joinGroup(group: string): void;
   leaveGroup(group: string): void;
@@ -62,6 +68,29 @@ export interface LinkLayerPort {
   readonly ifindex: number;
   /** Sends `payload` in one frame of EtherType `protocol` to `destination`; throws OsError. */
   send(protocol: number, destination: Uint8Array, payload: Uint8Array): void;
+  readonly stats: PortStats;
+  close(): void;
+}
+
+/** Options of an NdListenPort. */
+export interface NdListenOptions {
+  /** The link whose Neighbor Solicitations and Advertisements are heard. */
+  readonly device: string;
+  /** Receive slot size in bytes (default 2048); longer packets are counted and dropped. */
+  readonly slotSize?: number;
+}
+
+/**
+ * Every Neighbor Solicitation and Advertisement on one link, whoever it is addressed to (an
+ * AF_PACKET socket in all-multicast mode on Linux, src/os/linux/packet-listen.ts): what lets a
+ * home agent answer for any number of home addresses without one multicast group each. Packets
+ * are whole IPv6 packets (from the IPv6 header on) of ICMPv6 type 135 or 136 with no extension
+ * headers, hop limit 255 and code 0, received from other nodes (never this host's own); the
+ * rest of RFC 4861 §7.1 validation is the caller's. Batches follow the ports.ts rules (REUSED).
+ */
+export interface NdListenPort {
+  readonly ifindex: number;
+  onBatch(handler: BatchHandler<PacketBatch>, onError?: ErrorHandler): void;
   readonly stats: PortStats;
   close(): void;
 }

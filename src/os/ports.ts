@@ -16,9 +16,13 @@
  * count the rest in `stats`.
  */
 import { formatIpv4, formatIpv6, isIpv4Mapped, parseIpv4, parseIpv6 } from '../wire/addr.js';
-import type { LinkLayerOptions, LinkLayerPort, NdOptions, NdPort } from './link-ports.js';
+import type {
+  LinkLayerOptions, LinkLayerPort, NdListenOptions, NdListenPort, NdOptions, NdPort,
+} from './link-ports.js';
 
-export type { LinkLayerOptions, LinkLayerPort, NdMessage, NdOptions, NdPort } from './link-ports.js';
+export type {
+  LinkLayerOptions, LinkLayerPort, NdListenOptions, NdListenPort, NdMessage, NdOptions, NdPort,
+} from './link-ports.js';
 
 /** Packets per batch, both directions (the addon's BATCH_MAX). */
 export const BATCH_MAX = 64;
@@ -205,6 +209,8 @@ export interface OsPorts {
   openNd?(options: NdOptions): NdPort;
   /** Link-layer frames out of one interface (gratuitous ARP); absent like openNd. */
   openLinkLayer?(options: LinkLayerOptions): LinkLayerPort;
+  /** Every NS/NA on one link (userspace proxy ND, link-ports.ts); absent like openNd. */
+  openNdListener?(options: NdListenOptions): NdListenPort;
 }
 
 /**

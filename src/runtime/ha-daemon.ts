@@ -57,14 +57,19 @@ class HaOs {
         this.routes.delete(op.homeAddress);
         return;
       case 'proxy-nd-set': case 'proxy-arp-set': {
-        s.proxyNeighbour(this.homeIf, op.address, true);
-        // Neighbours that cached the mobile node's own MAC learn the home agent's (RFC 6275 §10.4.1).
         const link = homeLinkOf(this.ctx, this.homeIf);
+        // IPv6: answered in userspace (neighbour-proxy.ts) unless the link has no listener.
+        const user = op.op === 'proxy-nd-set' && link.defend(op.address);
+        if (!user) s.proxyNeighbour(this.homeIf, op.address, true);
+        // Neighbours that cached the mobile node's own MAC learn the home agent's (RFC 6275 §10.4.1).
         return op.op === 'proxy-nd-set' ? link.announceNeighbour(op.address) : link.announceArp(op.address);
       }
-      case 'proxy-nd-clear': case 'proxy-arp-clear':
-        homeLinkOf(this.ctx, this.homeIf).stopAnnouncing(op.address);
+      case 'proxy-nd-clear': case 'proxy-arp-clear': {
+        const link = homeLinkOf(this.ctx, this.homeIf);
+        link.stopAnnouncing(op.address);
+        if (op.op === 'proxy-nd-clear' && link.release(op.address)) return;
         return s.proxyNeighbour(this.homeIf, op.address, false);
+      }
       case 'dad-start': return this.dad(op.address);
     }
   }

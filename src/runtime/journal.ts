@@ -5,15 +5,21 @@
  * behind; the next start undoes what it lists before doing anything else. This is what keeps
  * dsmip6 from leaving the stale addresses, routes and XFRM state UMIP was known for.
  *
- * The file holds one JSON object per line; a torn last line (crash mid-write) is ignored.
+ * The journal is a set of changes in the order they were first made: recording a change that is
+ * already listed (a route re-asserted by every re-registration) writes nothing. The file holds
+ * one JSON line per event: an entry (`{"kind":...}`, a change to undo) or `{"forget":{...}}` (a
+ * change already undone during normal operation). Replaying the lines gives the set; a torn last
+ * line (crash mid-write) is ignored. Forgetting costs one appended line, not a rewrite of the
+ * file: the file is compacted (rewritten, then renamed over the old one) only when forgotten
+ * lines outnumber live entries, so mass removal is O(N) overall, not O(N²).
  *
- * Entries are written (write(2), into the page cache) before each change, but not fsync'ed:
- * what they describe (addresses, routes, proxy neighbours, sysctls, nftables, devices) is kernel
- * state that a power loss or kernel crash wipes as well, while a killed daemon's writes survive
- * in the page cache. An fsync per entry cost a home agent several milliseconds per binding.
+ * Lines are written (write(2), into the page cache) before each change, but not fsync'ed:
+ * what they describe is kernel state that a power loss or kernel crash wipes as well, while a
+ * killed daemon's writes survive in the page cache. An fsync per entry cost a home agent several
+ * milliseconds per binding.
  */
 import {
-  appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync,
+  closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -35,39 +41,94 @@ export type JournalEntry =
   | { readonly kind: 'nft-table'; readonly family: string; readonly name: string }
   | { readonly kind: 'link'; readonly ifname: string };
 
-/** Undoes one entry; must be idempotent (the thing may already be gone). */
-export type Undo = (e: JournalEntry) => Promise<void> | void;
+/**
+ * Undoes one entry; must be idempotent (the thing may already be gone). `startPass`, when
+ * present, is called before each run over a list of entries: the undoer may cache what it looks
+ * up (which links exist) for the rest of that run.
+ */
+export type Undo = ((e: JournalEntry) => Promise<void> | void) & { readonly startPass?: () => void };
+
+/** Forgotten lines kept in the file before it is compacted (and at least as many as live ones). */
+const COMPACT_SLACK = 1024;
+
+/** The identity of an entry: its JSON text (entries are built and parsed with stable key order). */
+const keyOf = (e: JournalEntry): string => JSON.stringify(e);
+const parse = (key: string): JournalEntry => JSON.parse(key) as JournalEntry;
 
 export class Journal {
-  private readonly entries: JournalEntry[] = [];
+  /** Live entries as their keys (JSON text, parsed back only to undo), in the order first recorded. */
+  private readonly live = new Set<string>();
   /** The file, open for appending while entries are being recorded. */
   private fd: number | undefined;
+  /** `forget` lines in the file. */
+  private forgotten = 0;
 
   constructor(readonly path: string) {}
 
-  /** Entries left by a previous run that did not stop cleanly (empty when none). */
+  /** Entries left by a previous run that did not stop cleanly (empty when none), oldest first. */
   static leftovers(path: string): JournalEntry[] {
     if (!existsSync(path)) return [];
-    const out: JournalEntry[] = [];
+    const set = new Map<string, JournalEntry>();
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       if (line.trim() === '') continue;
+      let v: JournalEntry | { forget: JournalEntry };
       try {
-        out.push(JSON.parse(line) as JournalEntry);
+        v = JSON.parse(line) as JournalEntry | { forget: JournalEntry };
       } catch {
         break; // a torn last line: the change it describes was never started
       }
+      if ('forget' in v) set.delete(keyOf(v.forget)); else set.set(keyOf(v), v);
     }
-    return out;
+    return [...set.values()];
   }
 
-  /** Records `e` durably; call before making the change. */
+  /** Records `e` durably; call before making the change. Nothing is written if it is listed. */
   record(e: JournalEntry): void {
+    const key = keyOf(e);
+    if (this.live.has(key)) return;
+    this.append(key);
+    this.live.add(key);
+  }
+
+  /** Forgets `e` (its change was undone during normal operation); false when it was not listed. */
+  forgetEntry(e: JournalEntry): boolean {
+    const key = keyOf(e);
+    if (!this.live.delete(key)) return false;
+    this.append(`{"forget":${key}}`);
+    this.forgotten++;
+    if (this.forgotten > this.live.size + COMPACT_SLACK) this.compact();
+    return true;
+  }
+
+  /** Forgets the most recent entry that `match` accepts (a scan: for rare, by-pattern removals). */
+  forget(match: (e: JournalEntry) => boolean): void {
+    const all = [...this.live].map(parse);
+    for (let i = all.length - 1; i >= 0; i--) {
+      if (match(all[i])) { this.forgetEntry(all[i]); return; }
+    }
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Undoes everything in reverse order, then removes the file. Errors are collected, not thrown. */
+  async undoAll(undo: Undo): Promise<string[]> {
+    const errors = await undoEntries([...this.live].reverse().map(parse), undo);
+    this.live.clear();
+    this.forgotten = 0;
+    this.closeFile();
+    rmSync(this.path, { force: true });
+    rmSync(`${this.path}.new`, { force: true }); // a compaction a crash interrupted
+    return errors;
+  }
+
+  private append(line: string): void {
     if (this.fd === undefined) {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       this.fd = openSync(this.path, 'a', 0o600);
     }
-    writeSync(this.fd, `${JSON.stringify(e)}\n`);
-    this.entries.push(e);
+    writeSync(this.fd, `${line}\n`);
   }
 
   private closeFile(): void {
@@ -75,40 +136,30 @@ export class Journal {
     this.fd = undefined;
   }
 
-  /** Forgets an entry whose change was undone during normal operation. */
-  forget(match: (e: JournalEntry) => boolean): void {
-    let i = this.entries.length - 1;
-    while (i >= 0 && !match(this.entries[i])) i--;
-    if (i >= 0) {
-      this.entries.splice(i, 1);
-      this.rewrite();
+  /** Rewrites the file with the live entries only; a rename makes the switch atomic. */
+  private compact(): void {
+    const tmp = `${this.path}.new`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      let chunk = '';
+      for (const key of this.live) {
+        chunk += `${key}\n`;
+        if (chunk.length > 1 << 16) { writeSync(fd, chunk); chunk = ''; }
+      }
+      if (chunk !== '') writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
     }
-  }
-
-  get size(): number {
-    return this.entries.length;
-  }
-
-  /** Undoes everything in reverse order, then removes the file. Errors are collected, not thrown. */
-  async undoAll(undo: Undo): Promise<string[]> {
-    const errors = await undoEntries([...this.entries].reverse(), undo);
-    this.entries.length = 0;
     this.closeFile();
-    rmSync(this.path, { force: true });
-    return errors;
-  }
-
-  private rewrite(): void {
-    const text = this.entries.map((e) => `${JSON.stringify(e)}\n`).join('');
-    this.closeFile();
-    rmSync(this.path, { force: true });
-    if (text !== '') appendFileSync(this.path, text, { mode: 0o600 });
+    renameSync(tmp, this.path);
+    this.forgotten = 0;
   }
 }
 
 /** Undoes `entries` in the order given; returns one message per failure. */
 export async function undoEntries(entries: readonly JournalEntry[], undo: Undo): Promise<string[]> {
   const errors: string[] = [];
+  undo.startPass?.();
   for (const e of entries) {
     try {
       await undo(e);
@@ -126,5 +177,6 @@ export async function recoverLeftovers(
   const left = Journal.leftovers(path);
   const errors = await undoEntries([...left].reverse(), undo);
   rmSync(path, { force: true });
+  rmSync(`${path}.new`, { force: true }); // a compaction a crash interrupted
   return { undone: left.length, errors };
 }

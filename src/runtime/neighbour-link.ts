@@ -15,6 +15,7 @@ export function homeLinkOf(ctx: DaemonContext, homeIf: string): HomeLink {
     openNd: () => ctx.os.openNd?.({ device: homeIf, icmpTypes: [ICMPV6_NS, ICMPV6_NA] })
       ?? none('Neighbor Discovery port'),
     openLinkLayer: () => ctx.os.openLinkLayer?.({ device: homeIf }) ?? none('link-layer port'),
+    openListener: () => ctx.os.openNdListener?.({ device: homeIf }) ?? none('link listener'),
     facts: cachedFor(() => linkFacts(ctx.rtnl, homeIf), KERNEL_FACTS_TTL_MS),
     retransTimerMs: cachedFor(() => kernelRetransTimerMs(homeIf), KERNEL_FACTS_TTL_MS),
     log: ctx.log,

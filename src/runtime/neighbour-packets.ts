@@ -50,7 +50,7 @@ export function solicitedNode(address: string): string | undefined {
 }
 
 /** A whole IPv6 packet carrying `msg`, hop limit 255, checksum filled. Throws EncodeError. */
-function ndPacket(source: string, destination: string, msg: Icmpv6Message): Uint8Array {
+export function ndPacket(source: string, destination: string, msg: Icmpv6Message): Uint8Array {
   const out = new Uint8Array(IPV6_HEADER_LENGTH + encodedLengthIcmpv6(msg));
   const len = encodeIcmpv6(msg, out, IPV6_HEADER_LENGTH, source, destination);
   encodeIpv6Header({

@@ -1,25 +1,26 @@
 /**
  * The home agent on its home link (RFC 6275 §10.3.1 step 10 and §10.4.1):
  *
- *  - Duplicate Address Detection for a new home address (`dad`, RFC 4862 §5.4): join the
- *    target's solicited-node group, send one probe (DupAddrDetectTransmits = 1), wait
- *    RetransTimer (the kernel's value for the home interface, `retrans_time_ms`, which the
- *    home link's RAs may change, RFC 4861 §6.3.2; 1 s by default); a valid NA for the target,
- *    or another node's probe for it, means duplicate. Our own probe never comes back
- *    (IPV6_MULTICAST_LOOP is off) and would be recognised by its nonce if it did. DADs are
- *    pipelined: those a burst of BUs starts share one timer. Any number run at once, up to
- *    DAD_IN_FLIGHT_MAX; above that an address is reported unique at once, as the engine does
- *    when a DAD times out (the engine's `bindingsMax` bounds pending DADs first).
+ *  - Proxy ND (`defend`/`release`): with an NdListenPort (one packet socket hearing every NS/NA
+ *    on the link) the home addresses are answered in userspace (neighbour-proxy.ts), O(1) per
+ *    binding. Without one (no CAP_NET_RAW, no addon support, OS ports without it) `defend`
+ *    returns false, once logged why, and the caller falls back to kernel proxy entries.
+ *  - Duplicate Address Detection for a new home address (`dad`, RFC 4862 §5.4): one probe
+ *    (DupAddrDetectTransmits = 1), then RetransTimer (the kernel's `retrans_time_ms` for the home
+ *    interface, RFC 4861 §6.3.2); a valid NA for the target, or another node's probe for it,
+ *    means duplicate. The listener hears both (NAs come to ff02::1, probes to any solicited-node
+ *    group); without it the target's solicited-node group is joined on the ND port. Our own
+ *    probe never comes back (IPV6_MULTICAST_LOOP off, the listener drops outgoing packets) and
+ *    would be known by its nonce if it did. DADs of one burst of BUs share one timer; above
+ *    DAD_IN_FLIGHT_MAX in flight an address is reported unique at once.
  *  - When proxy ND starts for an address: MAX_NEIGHBOR_ADVERTISEMENT unsolicited NAs with the
- *    home interface's MAC, RetransTimer apart, so neighbours that cached the mobile node's own
- *    MAC switch to the home agent. When proxy ARP starts for an IPv4 home address: gratuitous
- *    ARP (a request and a reply each round) on the same schedule.
+ *    home interface's MAC, RetransTimer apart; for proxy ARP, gratuitous ARP likewise.
  *
- * Sockets open on first use. Without them (no CAP_NET_RAW, OS ports without a link) DAD reports
- * "unique" after RetransTimer and announcements are skipped, with warnings; nothing throws.
+ * Sockets open on first use. Without them DAD reports "unique" after RetransTimer and
+ * announcements are skipped, with warnings; nothing throws.
  */
 import { randomBytes } from 'node:crypto';
-import type { LinkLayerPort, NdMessage, NdPort } from '../os/ports.js';
+import type { LinkLayerPort, NdListenPort, NdMessage, NdPort, PacketBatch } from '../os/ports.js';
 import { canonicalIpv6 } from '../wire/addr.js';
 import type { Logger } from './logger.js';
 import {
@@ -28,6 +29,11 @@ import {
   type LinkFacts,
 } from './neighbour-packets.js';
 import { RETRANS_TIMER_MS, TimerRounds } from './neighbour-kernel.js';
+import { Announcer } from './neighbour-announce.js';
+import { SolicitedGroups } from './neighbour-groups.js';
+import { ProxyResponder } from './neighbour-proxy.js';
+import { NdSendQueue } from './neighbour-send.js';
+import { ndMessageOf } from './neighbour-proxy-packets.js';
 
 export { linkFacts, type LinkFacts } from './neighbour-packets.js';
 
@@ -36,14 +42,15 @@ export {
 } from './neighbour-kernel.js';
 /** RFC 4862 §5.1 default. */
 export const DUP_ADDR_DETECT_TRANSMITS = 1;
-/** RFC 4861 §10. Gratuitous ARP uses the same count. */
-export const MAX_NEIGHBOR_ADVERTISEMENT = 3;
+export { MAX_NEIGHBOR_ADVERTISEMENT } from './neighbour-announce.js';
 /** DADs probing at once; above it an address is reported unique at once (see the header). */
 export const DAD_IN_FLIGHT_MAX = 256;
 
 export interface HomeLinkDeps {
   readonly openNd: () => NdPort;
   readonly openLinkLayer: () => LinkLayerPort;
+  /** Every NS/NA on the link, for userspace proxy ND; absent: kernel proxy entries, group joins. */
+  readonly openListener?: () => NdListenPort;
   /** Throws when the interface has no MAC or no IPv6 address. */
   readonly facts: () => LinkFacts;
   readonly log: Logger;
@@ -76,10 +83,15 @@ export class HomeLink {
   };
   private nd: Port<NdPort> | undefined;
   private link: Port<LinkLayerPort> | undefined;
+  private listener: Port<NdListenPort> | undefined;
+  readonly proxy: ProxyResponder;
   private readonly dads = new Map<string, Dad>();
-  /** Solicited-node groups joined, with how many DADs use each. */
-  private readonly groups = new Map<string, number>();
-  private readonly announcing = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly groups: SolicitedGroups;
+  private readonly queue = new NdSendQueue((lost, error) => {
+    this.counters.sendErrors += lost;
+    this.deps.log.limited('home-link-batch', 'warn', 'cannot send on the home link', { lost, error });
+  });
+  private readonly announcer: Announcer;
   /** Reports of DADs that were not performed, still to come. */
   private readonly skipped = new Set<ReturnType<typeof setTimeout>>();
   /** DAD timers, one per burst; reports of DADs not performed (too many in flight). */
@@ -87,7 +99,30 @@ export class HomeLink {
   private readonly atOnce = new TimerRounds();
   private closed = false;
 
-  constructor(private readonly deps: HomeLinkDeps) {}
+  constructor(private readonly deps: HomeLinkDeps) {
+    this.groups = new SolicitedGroups(deps.log);
+    this.announcer = new Announcer(deps.facts, () => this.retransTimerMs, deps.log);
+    this.proxy = new ProxyResponder({
+      facts: deps.facts, log: deps.log,
+      send: (p) => {
+        const nd = this.ndPort();
+        if ('error' in nd) throw new Error(nd.error);
+        this.queue.send(nd.port, p);
+      },
+    });
+  }
+
+  /** Answers NSs for `address` in userspace; false when there is no listener (use the kernel). */
+  defend(address: string): boolean {
+    if (this.closed || !this.listening()) return false;
+    this.proxy.defend(address);
+    return true;
+  }
+
+  /** Stops answering for `address`; false when it was not defended in userspace. */
+  release(address: string): boolean {
+    return this.proxy.release(address);
+  }
 
   /** RetransTimer now, ms. */
   get retransTimerMs(): number {
@@ -120,11 +155,12 @@ export class HomeLink {
       }
       return;
     }
-    const d: Dad = { address: key, nonce: this.nonce(), group: this.join(nd.port, key), done: [done] };
+    const group = this.listening() ? undefined : this.groups.join(nd.port, key);
+    const d: Dad = { address: key, nonce: this.nonce(), group, done: [done] };
     this.dads.set(key, d);
     this.counters.dadStarted++;
     this.deps.log.debug('DAD started on the home link', { address: key });
-    this.attempt('probesSent', key, () => nd.port.send(dadSolicitation(key, d.nonce)));
+    this.attempt('probesSent', key, () => this.queue.send(nd.port, dadSolicitation(key, d.nonce)));
     this.joinRound(d);
   }
 
@@ -139,19 +175,19 @@ export class HomeLink {
 
   /** Proxy ND started for `address`: unsolicited NAs (RFC 6275 §10.4.1). */
   announceNeighbour(address: string): void {
-    this.announce(address, (facts) => {
+    this.announcer.start(address, (facts) => {
       const nd = this.ndPort();
-      if ('error' in nd) return this.skipAnnouncing(address, nd.error);
+      if ('error' in nd) return this.announcer.skip(address, nd.error);
       this.attempt('advertisementsSent', address,
-        () => nd.port.send(unsolicitedAdvertisement(facts.source, address, facts.mac)));
+        () => this.queue.send(nd.port, unsolicitedAdvertisement(facts.source, address, facts.mac)));
     });
   }
 
   /** Proxy ARP started for the IPv4 `address`: gratuitous ARP, request and reply. */
   announceArp(address: string): void {
-    this.announce(address, (facts) => {
+    this.announcer.start(address, (facts) => {
       const link = this.linkPort();
-      if ('error' in link) return this.skipAnnouncing(address, link.error);
+      if ('error' in link) return this.announcer.skip(address, link.error);
       for (const op of [ARP_REQUEST, ARP_REPLY] as const) {
         this.attempt('arpSent', address,
           () => link.port.send(ETHERTYPE_ARP, ETHERNET_BROADCAST, gratuitousArp(op, address, facts.mac)));
@@ -161,9 +197,7 @@ export class HomeLink {
 
   /** Proxying stopped for `address`: no more announcements for it. */
   stopAnnouncing(address: string): void {
-    const t = this.announcing.get(address);
-    if (t !== undefined) clearTimeout(t);
-    this.announcing.delete(address);
+    this.announcer.stop(address);
   }
 
   /** Stops every timer and closes the sockets; pending DADs never report. Idempotent. */
@@ -172,37 +206,14 @@ export class HomeLink {
     this.rounds.clear();
     this.atOnce.clear();
     this.dads.clear();
-    for (const t of [...this.announcing.values(), ...this.skipped]) clearTimeout(t);
-    this.announcing.clear();
+    this.announcer.close();
+    try { this.queue.flush(); } catch { /* closing anyway */ }
+    for (const t of this.skipped) clearTimeout(t);
     this.skipped.clear();
-    for (const p of [this.nd, this.link]) if (p && 'port' in p) p.port.close();
+    for (const p of [this.nd, this.link, this.listener]) if (p && 'port' in p) p.port.close();
     this.nd = { error: 'closed' };
     this.link = { error: 'closed' };
-  }
-
-  /** Sends now and MAX_NEIGHBOR_ADVERTISEMENT - 1 more times, RetransTimer apart. */
-  private announce(address: string, once: (facts: LinkFacts) => void): void {
-    if (this.closed) return;
-    this.stopAnnouncing(address);
-    let facts: LinkFacts;
-    try {
-      facts = this.deps.facts();
-    } catch (e) {
-      return this.skipAnnouncing(address, String(e instanceof Error ? e.message : e));
-    }
-    let left = MAX_NEIGHBOR_ADVERTISEMENT;
-    const round = (): void => {
-      this.announcing.delete(address);
-      once(facts);
-      if (--left > 0 && !this.closed) this.announcing.set(address, setTimeout(round, this.retransTimerMs));
-    };
-    round();
-  }
-
-  /** One round could not be sent (the next round, if any, tries again). */
-  private skipAnnouncing(address: string, why: string): void {
-    this.deps.log.limited(`announce-skip ${why}`, 'warn', 'cannot announce on the home link',
-      { address, why });
+    this.listener = { error: 'closed' };
   }
 
   private onMessage(m: NdMessage): void {
@@ -222,7 +233,7 @@ export class HomeLink {
   private finish(d: Dad, duplicate: boolean): void {
     if (this.dads.get(d.address) !== d) return;
     this.dads.delete(d.address);
-    this.leave(d.group);
+    this.groups.leave(this.nd && 'port' in this.nd ? this.nd.port : undefined, d.group);
     if (duplicate) this.counters.dadDuplicate++; else this.counters.dadUnique++;
     if (!duplicate) this.deps.log.debug('DAD: no duplicate on the home link', { address: d.address });
     for (const done of d.done) {
@@ -231,35 +242,6 @@ export class HomeLink {
       } catch (e) {
         this.deps.log.error('DAD result handler failed', { address: d.address, error: String(e) });
       }
-    }
-  }
-
-  /** Joins the solicited-node group of `address` (shared by addresses with the same last 24 bits). */
-  private join(nd: NdPort, address: string): string | undefined {
-    const group = solicitedNode(address) as string;
-    const n = this.groups.get(group) ?? 0;
-    if (n === 0) {
-      try {
-        nd.joinGroup(group);
-      } catch (e) {
-        // Without the group, another node's simultaneous probe goes unheard; NAs still arrive.
-        this.deps.log.limited('dad-join', 'warn', 'DAD: cannot join the solicited-node group',
-          { group, error: String(e) });
-        return undefined;
-      }
-    }
-    this.groups.set(group, n + 1);
-    return group;
-  }
-
-  private leave(group: string | undefined): void {
-    if (group === undefined) return;
-    const n = (this.groups.get(group) ?? 1) - 1;
-    if (n > 0) { this.groups.set(group, n); return; }
-    this.groups.delete(group);
-    const nd = this.nd;
-    if (nd && 'port' in nd) {
-      try { nd.port.leaveGroup(group); } catch { /* the socket goes with close() anyway */ }
     }
   }
 
@@ -281,11 +263,36 @@ export class HomeLink {
     return this.deps.nonce?.() ?? new Uint8Array(randomBytes(6));
   }
 
+  /** The listener, opened once on first use (a failure is logged and kept: kernel fallback). */
+  private listening(): boolean {
+    if (this.listener === undefined) {
+      this.listener = this.deps.openListener ? open(this.deps.openListener)
+        : { error: 'these OS ports have no link listener' };
+      if ('port' in this.listener) {
+        this.listener.port.onBatch((b) => this.onListened(b), (e) => this.deps.log.limited('nd-listen-rx',
+          'warn', 'home link receive error', { error: e.code }));
+        this.deps.log.info('proxy ND in userspace (packet socket on the home link)');
+      } else {
+        this.deps.log.warn('userspace proxy ND unavailable: kernel proxy entries and group joins used',
+          { why: this.listener.error });
+      }
+    }
+    return 'port' in this.listener;
+  }
+
+  private onListened(b: PacketBatch): void {
+    for (let i = 0; i < b.count; i++) {
+      const p = b.packet(i);
+      this.proxy.packet(p);
+      if (this.dads.size > 0) this.onMessage(ndMessageOf(p, 0));
+    }
+  }
+
   /** The ND port, opened on first use; a failed open is tried again on the next use. */
   private ndPort(): Port<NdPort> {
     if (this.nd === undefined || ('error' in this.nd && !this.closed)) {
       this.nd = open(this.deps.openNd);
-      if ('port' in this.nd) {
+      if ('port' in this.nd && !this.listening()) {
         this.nd.port.onMessage((m) => this.onMessage(m), (e) => this.deps.log.limited('nd-rx',
           'warn', 'home link receive error', { error: e.code }));
       }

@@ -6,7 +6,7 @@
  */
 import { RTN_THROW } from '../os/netlink/constants.js';
 import { alreadyExists, doesNotExist, type RtnlClient, type RtnlResult } from '../os/netlink/rtnl.js';
-import { Journal, type JournalEntry } from './journal.js';
+import { Journal, type JournalEntry, type Undo } from './journal.js';
 import { deleteNftTable, installNftTable, type Exec, execNft } from './nft.js';
 import { sysctlPath, writeSysctl } from './sysctl.js';
 
@@ -28,6 +28,8 @@ export interface RouteOptions {
 
 export class System {
   private readonly indexes = new Map<string, number>();
+  /** Links looked up during the current undo pass: ifindex, or undefined when gone. */
+  private readonly passLinks = new Map<string, number | undefined>();
 
   constructor(
     readonly rtnl: RtnlClient,
@@ -113,12 +115,20 @@ export class System {
       act();
     } else {
       act();
-      this.journal.forget((x) => JSON.stringify(x) === JSON.stringify(e));
+      this.journal.forgetEntry(e);
     }
   }
 
-  /** Undoes one journal entry (shutdown, or leftovers of a crashed run); idempotent. */
-  readonly undo = (e: JournalEntry): void => {
+  /**
+   * Undoes one journal entry (shutdown, or leftovers of a crashed run); idempotent. Each link is
+   * looked up once per pass (`startPass`), not once per entry: a pass over 100k routes into a
+   * TUN that is gone costs one lookup.
+   */
+  readonly undo: Undo = Object.assign((e: JournalEntry): void => this.undoOne(e), {
+    startPass: (): void => this.passLinks.clear(),
+  });
+
+  private undoOne(e: JournalEntry): void {
     switch (e.kind) {
       case 'address':
         return this.ifExists(e.ifname, () => this.rawAddress(e.ifname, e.address, e.prefixLength));
@@ -127,21 +137,21 @@ export class System {
         return this.check(this.rtnl.delRule({ from: e.from, table: e.table, priority: e.priority }), false);
       case 'proxy-neighbour':
         return this.ifExists(e.ifname, () => this.check(
-          this.rtnl.delProxyNeighbour({ index: this.index(e.ifname), address: e.address }), false));
+          this.rtnl.delProxyNeighbour({ index: this.passIndex(e.ifname), address: e.address }), false));
       case 'sysctl': this.writeSys(e.path, e.previous); return;
       case 'nft-table': deleteNftTable(this.exec); return;
       case 'link': return;
     }
-  };
+  }
 
   private rawAddress(ifname: string, address: string, prefixLength: number): void {
-    this.check(this.rtnl.delAddress({ index: this.index(ifname), address, prefixLength }), false);
+    this.check(this.rtnl.delAddress({ index: this.passIndex(ifname), address, prefixLength }), false);
   }
 
   private undoRoute(e: Extract<JournalEntry, { kind: 'route' }>): void {
     const act = (): void => {
       const spec = {
-        dst: e.prefix, ...(e.ifname !== undefined ? { oif: this.index(e.ifname) } : {}),
+        dst: e.prefix, ...(e.ifname !== undefined ? { oif: this.passIndex(e.ifname) } : {}),
         ...(e.table !== undefined ? { table: e.table } : {}),
       };
       this.check(this.rtnl.delRoute(spec), false);
@@ -151,9 +161,16 @@ export class System {
 
   /** Runs `act` unless the interface has gone (its addresses and routes went with it). */
   private ifExists(ifname: string, act: () => void): void {
-    this.forgetIndex(ifname);
-    const r = this.rtnl.getLink(ifname);
-    if (!r.ok) return;
-    act();
+    if (!this.passLinks.has(ifname)) {
+      this.forgetIndex(ifname);
+      const r = this.rtnl.getLink(ifname);
+      this.passLinks.set(ifname, r.ok ? r.value.index : undefined);
+    }
+    if (this.passLinks.get(ifname) !== undefined) act();
+  }
+
+  /** The ifindex ifExists found in this pass. */
+  private passIndex(ifname: string): number {
+    return this.passLinks.get(ifname) ?? this.index(ifname);
   }
 }

@@ -11,6 +11,10 @@
  *     binding starts, the unsolicited NA moves the entry to the home agent's MAC with no traffic
  *     at all; pinging the home address from the neighbour then works through the tunnel.
  * (c) The same for the IPv4 home address and the neighbour's ARP cache (gratuitous ARP).
+ * (d) Userspace proxy ND: the home agent keeps no kernel proxy entry for the home address; a
+ *     neighbour with nothing cached (flushed after the announcements) resolves the home address
+ *     to the home agent's MAC by a Neighbor Solicitation the home agent answers from its packet
+ *     socket, and pings it through the tunnel.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,5 +139,23 @@ test('dsmip6d HA: neighbours move to the home agent\'s MAC for both home address
       const entry = nsExec(ns.home, `ip neigh show ${address} dev hl0`);
       assert.match(entry, new RegExp(`lladdr ${haMac} (REACHABLE|STALE|DELAY)`), entry);
     }
+  });
+});
+
+test('dsmip6d HA: a neighbour resolves the home address to the home agent\'s MAC through userspace proxy ND', async (t) => {
+  if (!needRoot(t, ['ping', 'nft'])) return;
+  await withDaemons(() => undefined, async (ns, d) => {
+    const haMac = macOf(ns.ha, 'home0');
+    await binding(d.dir);
+    assert.match(d.ha.log, /proxy ND in userspace/);
+    assert.doesNotMatch(nsExec(ns.ha, 'ip -6 neigh show proxy dev home0'), new RegExp(HOA));
+    // Past the unsolicited NAs (3 rounds, RetransTimer apart): only a solicitation can teach it now.
+    await new Promise((r) => setTimeout(r, 2500));
+    nsExec(ns.home, 'ip -6 neigh flush dev hl0');
+    assert.doesNotMatch(nsExec(ns.home, `ip -6 neigh show ${HOA} dev hl0`), /lladdr/);
+    const out = nsExec(ns.home, `ping -6 -c 3 -i 0.2 -W 2 ${HOA}`);
+    assert.match(out, / 0% packet loss/, out);
+    const entry = nsExec(ns.home, `ip -6 neigh show ${HOA} dev hl0`);
+    assert.match(entry, new RegExp(`lladdr ${haMac} (REACHABLE|STALE|DELAY)`), entry);
   });
 });

@@ -6,6 +6,7 @@ import type { OsPorts } from '../ports.js';
 import { openRaw, openUdp } from './datagram.js';
 import { LinuxNetlink } from './netlink.js';
 import { openLinkLayer, openNd } from './packet.js';
+import { openNdListener } from './packet-listen.js';
 import { LinuxTun } from './tun.js';
 
 export const linuxOs: OsPorts = {
@@ -15,6 +16,7 @@ export const linuxOs: OsPorts = {
   openNetlink: () => new LinuxNetlink(),
   openNd: (options) => openNd(options),
   openLinkLayer: (options) => openLinkLayer(options),
+  openNdListener: (options) => openNdListener(options),
 };
 
 export { LinuxTun } from './tun.js';
@@ -22,3 +24,4 @@ export { LinuxDatagram, openRaw, openUdp } from './datagram.js';
 export { LinuxNetlink, LinuxSubscription } from './netlink.js';
 export { liveWatchers } from './io.js';
 export { LinuxLinkLayer, LinuxNd, openLinkLayer, openNd } from './packet.js';
+export { LinuxNdListener, ndFilter, openNdListener } from './packet-listen.js';

@@ -13,8 +13,8 @@
  * with a sockaddr_ll naming the interface, the EtherType and the destination address.
  */
 import type { LinkLayerOptions, LinkLayerPort, NdMessage, NdOptions, NdPort } from '../link-ports.js';
-import { OsError, addressBytes, newPortStats, type ErrorHandler } from '../ports.js';
-import { checkOne, checkOpen, Watcher } from './io.js';
+import { OsError, addressBytes, newPortStats, type ErrorHandler, type TxBatch } from '../ports.js';
+import { checkOne, checkOpen, sendAll, tail, Watcher } from './io.js';
 import { native, sys, toOsError, type NativeAddon, type NativeConstants } from './native.js';
 
 /** The addon's link additions (docs/native.md, "Link-layer additions"). */
@@ -119,6 +119,16 @@ export class LinuxNd implements NdPort {
     const c = native().constants;
     checkOne(this.stats, () => native().sendBatch(this.tx, c.AF_INET6, packet, 1, o.offsets, o.lengths,
       this.destination, o.ports));
+  }
+
+  sendBatch(batch: TxBatch): number {
+    checkOpen(this.tx, 'sendBatch');
+    const n = native();
+    return sendAll(batch, (start, count) => {
+      const t = tail(batch, start);
+      return n.sendBatch(this.tx, n.constants.AF_INET6, batch.data, count, t.offsets, t.lengths, t.addresses,
+        t.ports);
+    }, this.stats);
   }
 
   joinGroup(group: string): void {
