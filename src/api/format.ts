@@ -5,10 +5,12 @@
  */
 import { BaStatus, BeStatus } from '../wire/mh/constants.js';
 import type { Command } from './protocol.js';
+import { formatRouters } from './routers.js';
 import type { TrafficCounter } from './snapshots.js';
 import { columns, duration, keyValues, orDash } from './table.js';
 import type {
-  BcResult, BulEntryView, BulResult, HaSignallingStats, MnSignallingStats, StatsResult, StatusResult,
+  BcResult, BulEntryView, BulResult, HaSignallingStats, MnSignallingStats, RoutersResult, StatsResult,
+  StatusResult,
 } from './views.js';
 
 function statusNames(table: Readonly<Record<string, number>>): Map<number, string> {
@@ -41,7 +43,8 @@ export function formatStatus(r: StatusResult): string {
   if (m) {
     const coa = m.careOfAddress === null ? '-' : `${m.careOfAddress} on ${orDash(m.careOfInterface)}`;
     pairs.push(['home address', m.homeAddress], ['home agent', m.homeAgentAddress],
-      ['state', m.state], ['care-of address', coa], ['encapsulation', orDash(m.encapsulation)]);
+      ['state', m.state], ['care-of address', coa], ['encapsulation', orDash(m.encapsulation)],
+      ['routers', `${m.routersUsable} usable of ${m.routersKnown} (ctl routers)`]);
   }
   return keyValues(pairs).join('\n');
 }
@@ -158,6 +161,7 @@ export function formatResult(command: Command, result: unknown): string {
     case 'bc': return formatBc(result as BcResult);
     case 'bul': return formatBul(result as BulResult);
     case 'stats': return formatStats(result as StatsResult);
+    case 'routers': return formatRouters(result as RoutersResult);
   }
 }
 

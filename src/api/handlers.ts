@@ -13,22 +13,15 @@ import { buFlagLetters } from '../wire/mh/constants.js';
 import {
   PROTOCOL_VERSION, decodeRequest, encodeLine, errorResponse, okResponse, type Request, type Response,
 } from './protocol.js';
+import { routersResult } from './routers.js';
 import type { Clock, HaSource, MnSource, Snapshots } from './snapshots.js';
+import { secondsBetween, wallTime } from './time.js';
 import type {
   BcResult, BindingView, BulEntryView, BulResult, BulState, HaSignallingStats, MnSignallingStats,
   StatsResult, StatusResult, UdpEndpoint,
 } from './views.js';
 
-/** Whole seconds from `from` to `to` (rounded down, never negative). */
-export function secondsBetween(from: Instant, to: Instant): number {
-  return Math.max(0, Math.floor((to - from) / 1000));
-}
-
-/** UTC ISO 8601 to the second of the engine instant `at`. */
-export function wallTime(clock: Clock, at: Instant): string {
-  const ms = clock.wallMs - (clock.now - at);
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { secondsBetween, wallTime } from './time.js';
 
 function udpEndpoint(t: TunnelEndpoint | undefined): UdpEndpoint | null {
   return t?.encapsulation === 'udp4' ? { address: t.remote, port: t.remotePort } : null;
@@ -95,10 +88,12 @@ function status(s: Snapshots): StatusResult {
     };
     return { ...base, homeAgent, mobileNode: null };
   }
-  const b = bulEntryView(engine.snapshot(s.clock().now), s.clock().now);
+  const snap = engine.snapshot(s.clock().now);
+  const b = bulEntryView(snap, s.clock().now);
   const mobileNode = {
     homeAddress: b.homeAddress, homeAgentAddress: b.homeAgentAddress, state: b.state,
     careOfAddress: b.careOfAddress, careOfInterface: b.careOfInterface, encapsulation: b.encapsulation,
+    routersUsable: snap.routers.filter((r) => r.state === 'usable').length, routersKnown: snap.routers.length,
   };
   return { ...base, homeAgent: null, mobileNode };
 }
@@ -173,6 +168,11 @@ function dispatch(req: Request, s: Snapshots): Response {
     case 'bul':
       if (engine.role !== 'mn') return wrongRole(req, 'mn', engine.role);
       return okResponse(req.id, bul(engine, s.clock()));
+    case 'routers': {
+      if (engine.role !== 'mn') return wrongRole(req, 'mn', engine.role);
+      const clock = s.clock();
+      return okResponse(req.id, routersResult(engine.snapshot(clock.now), clock));
+    }
   }
 }
 

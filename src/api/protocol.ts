@@ -25,13 +25,13 @@ export const BC_LIMIT_MAX = 10_000;
 const ID_CHARS_MAX = 128;
 const ADDRESS_CHARS_MAX = 64;
 
-export const COMMANDS = ['status', 'bc', 'bul', 'stats'] as const;
+export const COMMANDS = ['status', 'bc', 'bul', 'stats', 'routers'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export type RequestId = number | string | null;
 
 export type Request =
-  | { readonly id: RequestId; readonly command: 'status' | 'bul' | 'stats' }
+  | { readonly id: RequestId; readonly command: 'status' | 'bul' | 'stats' | 'routers' }
   | {
     readonly id: RequestId; readonly command: 'bc'; readonly offset: number; readonly limit: number;
     /** Only the binding of this home address. */
@@ -88,7 +88,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; me
 }
 
 const FIELDS: Readonly<Record<Command, readonly string[]>> = {
-  status: ['id', 'command'], bul: ['id', 'command'], stats: ['id', 'command'],
+  status: ['id', 'command'], bul: ['id', 'command'], stats: ['id', 'command'], routers: ['id', 'command'],
   bc: ['id', 'command', 'offset', 'limit', 'homeAddress'],
 };
 

@@ -30,6 +30,9 @@ export interface MobileNodeStatus {
   readonly careOfAddress: string | null;
   readonly careOfInterface: string | null;
   readonly encapsulation: Encapsulation | null;
+  /** Routers that Router Advertisements make usable now, and all the routers they told of. */
+  readonly routersUsable: number;
+  readonly routersKnown: number;
 }
 
 export interface StatusResult {
@@ -151,4 +154,48 @@ export interface StatsResult {
     readonly traffic: Readonly<Record<string, TrafficCounter>>;
     readonly droppedByReason: Readonly<Record<string, number>>;
   };
+}
+
+/** Why a router may not be used: Router Lifetime 0, its lifetime ran out, or it fell silent. */
+export type RouterState = 'usable' | 'lifetime-0' | 'expired' | 'lost';
+
+/** One router Router Advertisements told the mobile node about (`ctl routers`). */
+export interface RouterEntryView {
+  /** Its link-local address (the RAs' source). */
+  readonly address: string;
+  readonly state: RouterState;
+  /** When it became unusable (null while usable). */
+  readonly unusableSince: string | null;
+  /** H flag (RFC 6275 §7.1). */
+  readonly homeAgent: boolean;
+  /** Router Lifetime left (null: not a default router). */
+  readonly lifetimeRemainingSeconds: number | null;
+  /** Advertisement Interval option (RFC 6275 §7.3), null when it sends none. */
+  readonly advertisementIntervalMs: number | null;
+  /** Silence left before it is lost (null: no Advertisement Interval, or no longer heard). */
+  readonly lostInSeconds: number | null;
+  /** Its last RA (null: a lost router, forgotten with its prefixes). */
+  readonly lastHeard: string | null;
+  readonly lastHeardSecondsAgo: number | null;
+  /** The prefixes it advertises, valid now. */
+  readonly prefixes: readonly string[];
+}
+
+export interface RouterInterfaceView {
+  readonly name: string;
+  readonly routers: readonly RouterEntryView[];
+  /** Prefixes advertised during this attachment that no live router advertises any more. */
+  readonly withdrawnPrefixes: readonly string[];
+}
+
+export interface RoutersResult {
+  /** MnUseRouterAdvertisements. */
+  readonly enabled: boolean;
+  /** MnRouterLostIntervals: Advertisement Intervals of silence after which a router is lost. */
+  readonly lostAfterIntervals: number;
+  /** Every configured interface, in configuration order. */
+  readonly interfaces: readonly RouterInterfaceView[];
+  readonly routerAdvertisements: number;
+  readonly routerAdvertisementsInvalid: number;
+  readonly routersLost: number;
 }

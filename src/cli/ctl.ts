@@ -17,6 +17,8 @@ views:
                                       ${BC_LIMIT_DEFAULT} by default), or the binding of HOA
   bul                                 mobile node binding update list
   stats                               signalling and data-plane counters
+  routers                             mobile node: routers and prefixes heard in Router
+                                      Advertisements, per interface
 options:
   --socket PATH   control socket (default ${DEFAULT_SOCKET_PATH})
   --json          print the result as JSON`;

@@ -4,6 +4,7 @@
  * engine accepts.
  */
 import { normalizeMnConfig } from '../engine/mn/config.js';
+import { LOST_AFTER_INTERVALS } from '../engine/mn/routers.js';
 import type { MobileNodeConfig } from '../engine/mn/types.js';
 import {
   INITIAL_BINDACK_TIMEOUT_FIRST_REG_MS, INITIAL_BINDACK_TIMEOUT_MS, MAX_BINDACK_TIMEOUT_MS,
@@ -132,6 +133,17 @@ function mobileNetworkPrefixes(g: Effective, hoa: Entry, router: boolean): strin
   return router ? list : [];
 }
 
+/** MnUseRouterAdvertisements and MnRouterLostIntervals (RA-based movement detection). */
+type RaSettings = Pick<MobileNodeConfig, 'useRouterAdvertisements' | 'routerLostIntervals'>;
+
+function routerAdvertisements(g: Effective): RaSettings {
+  const use = g.bool('MnUseRouterAdvertisements', true);
+  const intervals = g.number('MnRouterLostIntervals', LOST_AFTER_INTERVALS);
+  const e = g.entry('MnRouterLostIntervals');
+  if (e && !use) g.warn(e.pos, 'MnRouterLostIntervals has no effect with MnUseRouterAdvertisements disabled');
+  return { useRouterAdvertisements: use, routerLostIntervals: intervals };
+}
+
 function engineConfig(
   g: Effective, h: Effective, link: ParsedBlock, interfaces: readonly InterfaceConfig[],
 ): { engine: MobileNodeConfig; v4: Ipv4Home } {
@@ -155,6 +167,7 @@ function engineConfig(
     initialBindackTimeoutReRegMs: seconds(g, 'InitialBindackTimeoutReReg', INITIAL_BINDACK_TIMEOUT_MS),
     interfaces: interfaces.map((i) => ({ name: i.name, preference: i.preference })),
     udpSourcePort: g.number('MnUdpSourcePort', DSMIPV6_UDP_PORT),
+    ...routerAdvertisements(g),
   };
   return { engine, v4 };
 }

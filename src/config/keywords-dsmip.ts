@@ -2,6 +2,7 @@
  * Keywords beyond UMIP 1.0: UMIP-DSMIP's (`shtrom/umip`, branch dsmip-nattraversal) and the ones
  * dsmip6 adds in the same style. Defaults and meanings are in docs/mip6d.conf.md.
  */
+import { ROUTER_LOST_INTERVALS_MAX, ROUTER_LOST_INTERVALS_MIN } from '../engine/mn/routers.js';
 import { kw, MAX_BINDING_LIFE, type KeywordSpec } from './keyword-spec.js';
 
 const G = 'global';
@@ -39,6 +40,9 @@ export const DSMIP6_ONLY_KEYWORDS: readonly KeywordSpec[] = [
   kw('HaRefreshAdvice', G, 'number', 'HA', 'dsmip6', 'yes', { min: 4, max: MAX_BINDING_LIFE }),
   kw('HaRefreshRequestLead', G, 'number', 'HA', 'dsmip6', 'yes', { min: 1, max: MAX_BINDING_LIFE }),
   kw('MnUdpSourcePort', G, 'number', 'MN', 'dsmip6', 'yes', { min: 1, max: 65_535 }),
+  kw('MnUseRouterAdvertisements', G, 'bool', 'MN', 'dsmip6', 'yes'),
+  kw('MnRouterLostIntervals', G, 'number', 'MN', 'dsmip6', 'yes',
+    { min: ROUTER_LOST_INTERVALS_MIN, max: ROUTER_LOST_INTERVALS_MAX }),
   kw('TunnelMtu', G, 'number', 'any', 'dsmip6', 'yes', { min: 1280, max: 65_535 }),
   kw('HaHomeInterface', G, 'string', 'HA', 'dsmip6', 'yes'),
   kw('HaHomePrefix', G, 'prefix6-lifetime', 'HA', 'dsmip6', 'yes', { repeat: true }),

@@ -20,9 +20,9 @@
 import type { Dsmip6Config } from '../config/types.js';
 import { MnForwarding } from '../dataplane/mn-forwarding.js';
 import { MobileNode } from '../engine/mn/mobile-node.js';
-import type { MnEvent, MnInput, MnOsOp, MnOutput } from '../engine/mn/types.js';
+import type { MnEvent, MnInput, MnOsOp, MnOutput, MobileNodeConfig } from '../engine/mn/types.js';
 import { mobileNodeSource } from '../api/snapshots.js';
-import type { OsPorts } from '../os/ports.js';
+import type { NdOptions, NdPort, OsPorts } from '../os/ports.js';
 import { Xoshiro128 } from '../proto/prng.js';
 import { canonicalIpv6, parseIpv4 } from '../wire/addr.js';
 import { IpProto } from '../wire/ip-protocols.js';
@@ -218,6 +218,17 @@ function setSysctls(ctx: DaemonContext, interfaces: readonly string[], router: b
   }
 }
 
+/** The RA listener, or none with MnUseRouterAdvertisements disabled (no sockets, no solicitations). */
+function raMonitor(
+  mnCfg: MobileNodeConfig, ...args: ConstructorParameters<typeof RaMonitor>
+): RaMonitor | undefined {
+  if (mnCfg.useRouterAdvertisements === false) {
+    args[3].info('MnUseRouterAdvertisements disabled: movement detection from rtnetlink only');
+    return undefined;
+  }
+  return new RaMonitor(...args);
+}
+
 function dhcpInterfaces(cfg: Dsmip6Config): string[] {
   return cfg.interfaces.filter((i) => i.ifType === 'MN' && i.useDhcp && i.preference > 0).map((i) => i.name);
 }
@@ -244,10 +255,11 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
     io.start();
     const dhcp = new DhcpRuntime(ctx, dhcpInterfaces(cfg), tun.name);
     const openNd = ctx.os.openNd;
-    const ra = new RaMonitor(openNd && ((o) => openNd.call(ctx.os, o)), names, (rx) => host.input(rx), log);
+    const nd = openNd && ((o: NdOptions): NdPort => openNd.call(ctx.os, o));
+    const ra = raMonitor(mnCfg, nd, names, (rx) => host.input(rx), log);
     const world = new WorldWatcher(ctx.rtnl, names, (i) => {
       dhcp.observe(i);
-      ra.observe(i);
+      ra?.observe(i);
       host.input(i);
     }, (m) => log.warn(m));
     world.start(ctx.netlink);
@@ -257,7 +269,8 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
       engine: () => mobileNodeSource(engine),
       dataPlane: () => {
         const d = dhcp.counters();
-        const r = ra.stats(engine.snapshot(performance.now()).counters.routerAdvertisementsDropped);
+        const r = ra?.stats(engine.snapshot(performance.now()).counters.routerAdvertisementsDropped)
+          ?? { traffic: {}, dropped: {} };
         const t = trafficOf([fwd.txPackets, fwd.txBytes], [fwd.rxPackets, fwd.rxBytes], fwd.drops.snapshot());
         return {
           traffic: { ...t.traffic, ...d.traffic, ...r.traffic },
@@ -268,12 +281,12 @@ export async function runMobileNode(cfg: Dsmip6Config, os: OsPorts, log: Logger)
     const interfaces = [...names];
     log.info('mobile node running', {
       homeAddress: mnCfg.homeAddress, tun: tun.name, interfaces, dhcp: dhcp.interfaces,
-      mobileRouter: cfg.mobileRouter,
+      mobileRouter: cfg.mobileRouter, routerAdvertisements: ra !== undefined,
     });
     return {
       async stop() {
         world.stop();
-        ra.stop();
+        ra?.stop();
         dhcp.stop();
         host.stop();
         await control.stop();

@@ -59,7 +59,8 @@ export const MN_REGISTERED: MnSnapshot = {
     encapsulation: 'udp4', local: '198.51.100.10', localPort: 40000, remote: '203.0.113.1', remotePort: 4191,
   },
   ipv4HomeAddress: '10.0.0.7', ipv4Prefix: undefined, mobileRouter: false, explicitMode: true,
-  mobileNetworkPrefixes: ['2001:db8:ff::/64'], routers: [],
+  mobileNetworkPrefixes: ['2001:db8:ff::/64'], useRouterAdvertisements: true, routerLostIntervals: 3,
+  interfaces: ['eth0', 'wlan0'], routers: [], withdrawnPrefixes: [],
   counters: {
     bindingUpdatesSent: 3, registrations: 1, deregistrations: 0, failuresByStatus: { 130: 1 },
     bindingErrorsByStatus: {}, ipv4RefusedByStatus: {}, droppedByReason: { 'unexpected-ack': 2 },
@@ -77,3 +78,31 @@ export function snapshots(engine: EngineSource, over: Partial<Snapshots> = {}): 
     clock: () => CLOCK, engine: () => engine, dataPlane: () => TRAFFIC, daemon: () => DAEMON, ...over,
   };
 }
+
+/**
+ * Routers heard on wlan0 at engine time 1000 s: a usable one (Router Lifetime to 2800 s,
+ * Advertisement Interval 500 ms, last RA 0.4 s ago), one that sent Router Lifetime 0 at 990 s,
+ * one lost at 995 s; and a prefix withdrawn there. Nothing heard on eth0.
+ */
+export const MN_ROUTERS: MnSnapshot = {
+  ...MN_REGISTERED, routerLostIntervals: 4,
+  routers: [
+    {
+      ifname: 'wlan0', source: 'fe80::1', state: 'usable', unusableSince: undefined, defaultRouter: true,
+      defaultUntil: 2_800_000, homeAgent: true, heardAt: 999_600, advertisementIntervalMs: 500,
+      lostAt: 1_001_600, prefixes: ['2001:db8:30::/64', '2001:db8:31::/64'],
+    },
+    {
+      ifname: 'wlan0', source: 'fe80::2', state: 'lifetime-0', unusableSince: 990_000, defaultRouter: false,
+      defaultUntil: undefined, homeAgent: false, heardAt: 990_000, advertisementIntervalMs: undefined,
+      lostAt: undefined, prefixes: ['2001:db8:32::/64'],
+    },
+    {
+      ifname: 'wlan0', source: 'fe80::3', state: 'lost', unusableSince: 995_000, defaultRouter: false,
+      defaultUntil: undefined, homeAgent: false, heardAt: undefined, advertisementIntervalMs: undefined,
+      lostAt: undefined, prefixes: [],
+    },
+  ],
+  withdrawnPrefixes: [{ ifname: 'wlan0', prefixes: ['2001:db8:20::/64'] }],
+  counters: { ...MN_REGISTERED.counters, routerAdvertisements: 40, routerAdvertisementsDropped: 2, routersLost: 1 },
+};

@@ -37,7 +37,8 @@ home address     2001:db8:1::100
 home agent       2001:db8:1::1
 state            registered
 care-of address  198.51.100.10 on wlan0
-encapsulation    udp4`;
+encapsulation    udp4
+routers          0 usable of 0 (ctl routers)`;
 
 const BC_ALL = `HOME ADDRESS     CARE-OF ADDRESS  ENCAP  UDP ENDPOINT      NAT  LIFETIME  LEFT  SEQ    FLAGS  NEMO      MNPS                               IPV4 HOA  IPV4 MNP     REGISTERED
 2001:db8:1::100  2001:db8:2::5    ipv6   -                 no   400       300   10     AH     -         -                                  -         -            2025-01-02T03:02:25Z

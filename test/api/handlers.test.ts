@@ -37,6 +37,7 @@ test('status: mobile node', () => {
   assert.deepStrictEqual(r.mobileNode, {
     homeAddress: '2001:db8:1::100', homeAgentAddress: '2001:db8:1::1', state: 'registered',
     careOfAddress: '198.51.100.10', careOfInterface: 'wlan0', encapsulation: 'udp4',
+    routersUsable: 0, routersKnown: 0,
   });
   assert.equal(r.homeAgent, null);
 });
@@ -138,7 +139,7 @@ test('stats: signalling counters and data-plane counters, keys sorted', () => {
 test('answerLine: strings in, strings out; a throwing provider gives an internal error', () => {
   const s = snapshots(haSource());
   assert.equal(answerLine('{"id":3,"command":"nope"}', s),
-    '{"id":3,"ok":false,"error":{"code":"unknown-command","message":"unknown command \'nope\' (status, bc, bul, stats)"}}\n');
+    '{"id":3,"ok":false,"error":{"code":"unknown-command","message":"unknown command \'nope\' (status, bc, bul, stats, routers)"}}\n');
   assert.match(answerLine('garbage', s), /^\{"id":null,"ok":false,"error":\{"code":"bad-json"/);
   const broken = snapshots(haSource(), { dataPlane: () => { throw new Error('counters gone'); } });
   assert.equal(answerLine('{"id":4,"command":"stats"}', broken),

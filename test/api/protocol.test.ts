@@ -53,7 +53,7 @@ test('malformed JSON, non-objects and bad fields are error responses, not throws
 
 test('unknown command: error response naming it and the commands that exist', () => {
   assert.deepStrictEqual(errorOf('{"id":9,"command":"bc add"}'), {
-    id: 9, code: 'unknown-command', message: `unknown command 'bc add' (status, bc, bul, stats)`,
+    id: 9, code: 'unknown-command', message: `unknown command 'bc add' (status, bc, bul, stats, routers)`,
   });
 });
 

@@ -75,7 +75,8 @@ test('a minimal mobile node takes the defaults and the engine accepts it', () =>
     homeAgentUdpPort: 4191, useDsmip6: false, forceUdp: false, mobileRouter: false, explicitMode: true,
     mobileNetworkPrefixes: [], ipv4HomeAddress: undefined, ipv4PrefixRequestLength: undefined,
     maxBindingLifetimeSeconds: 262140, initialBindackTimeoutFirstRegMs: 1500, initialBindackTimeoutReRegMs: 1000,
-    interfaces: [{ name: 'eth0', preference: 10 }], udpSourcePort: 4191,
+    interfaces: [{ name: 'eth0', preference: 10 }], udpSourcePort: 4191, useRouterAdvertisements: true,
+    routerLostIntervals: 3,
   });
   assert.ok(new MobileNode(e, new Xoshiro128(1)));
   assert.deepEqual(c.warnings, []);
@@ -100,6 +101,26 @@ test('dsmip6 keywords reach the engine configurations', () => {
     e.maxBindingLifetimeSeconds, e.initialBindackTimeoutFirstRegMs], [true, 40000, 5000, true, '192.0.2.1', 100, 3000]);
   assert.deepEqual([mn.daemon.tunnelMtu, mn.daemon.logFormat, mn.daemon.logLevel, mn.daemon.debugLevel,
     mn.daemon.controlSocketMode], [1280, 'json', 'warn', 2, 0o660]);
+});
+
+test('MnUseRouterAdvertisements and MnRouterLostIntervals: engine settings, --check-config, bounds', () => {
+  const off = load(`${MN_MIN}MnUseRouterAdvertisements disabled;\nMnRouterLostIntervals 6;\n`);
+  assert.deepEqual([off.mn?.engine.useRouterAdvertisements, off.mn?.engine.routerLostIntervals], [false, 6]);
+  assert.deepEqual(messages(off),
+    ['b.conf:5: MnRouterLostIntervals has no effect with MnUseRouterAdvertisements disabled']);
+  const lines = formatEffectiveConfig(off).split('\n');
+  const find = (start: string): string | undefined => lines.find((l) => l.trimStart().startsWith(start));
+  assert.equal(find('MnUseRouterAdvertisements'), `${'MnUseRouterAdvertisements disabled;'.padEnd(47)} # b.conf:4`);
+  assert.equal(find('MnRouterLostIntervals'), `${'MnRouterLostIntervals 6;'.padEnd(47)} # b.conf:5`);
+  const dflt = formatEffectiveConfig(load(MN_MIN)).split('\n');
+  assert.ok(dflt.includes(`${'MnUseRouterAdvertisements enabled;'.padEnd(47)} # default`), dflt.join('\n'));
+  assert.ok(dflt.includes(`${'MnRouterLostIntervals 3;'.padEnd(47)} # default`), dflt.join('\n'));
+  for (const n of ['1', '101']) {
+    const r = loadConfigText(`${MN_MIN}MnRouterLostIntervals ${n};`, { file: 'b.conf' });
+    assert.equal(r.ok ? 'accepted' : formatDiagnostic(r.error), `b.conf:4: expected a number in 2..100, found ${n}`);
+  }
+  const ha = load('NodeConfig HA;\nInterface "eth0";\nMnUseRouterAdvertisements disabled;');
+  assert.deepEqual(messages(ha), ['b.conf:3: MnUseRouterAdvertisements concerns a mobile node; ignored with NodeConfig HA']);
 });
 
 test('NodeConfig from the command line overrides the file (UMIP -H / -M)', () => {

@@ -169,7 +169,7 @@ test('dsmip6 mobile router and mobile node', () => {
     ipv4HomeAddress: '192.0.2.100', ipv4PrefixRequestLength: 28, maxBindingLifetimeSeconds: 600,
     initialBindackTimeoutFirstRegMs: 1500, initialBindackTimeoutReRegMs: 1000,
     interfaces: [{ name: 'wlan0', preference: 1 }, { name: 'wwan0', preference: 2 }, { name: 'eth0', preference: 3 }],
-    udpSourcePort: 4191,
+    udpSourcePort: 4191, useRouterAdvertisements: true, routerLostIntervals: 3,
   });
   assert.deepEqual(mr.interfaces.map((i) => i.useDhcp), [true, false, false]);
   assert.deepEqual(mr.warnings, []);

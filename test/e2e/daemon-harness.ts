@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { sendRequest } from '../../src/api/client.js';
+import type { Command } from '../../src/api/protocol.js';
 import { nsExec } from '../runtime/netns.js';
 import { readFileSync } from 'node:fs';
 
@@ -54,7 +55,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-export async function ctlJson<T>(socket: string, command: 'bc' | 'bul' | 'status' | 'stats'): Promise<T> {
+export async function ctlJson<T>(socket: string, command: Command): Promise<T> {
   const req = command === 'bc' ? { id: 1, command, offset: 0, limit: 1000 } as const : { id: 1, command } as const;
   const r = await sendRequest(socket, req);
   if (!r.ok) throw new Error(r.message);

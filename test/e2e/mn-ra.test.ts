@@ -13,6 +13,8 @@
  * 2. The home link from its RA alone: home1 has accept_ra 0 and no address, so no address can
  *    tell the node it is home; the home link's RA (home prefix on-link), which the node's Router
  *    Solicitation brings at once, does, and it deregisters.
+ * 3. MnUseRouterAdvertisements disabled: no ICMPv6 socket, nothing heard, and a silent router goes
+ *    unnoticed (rtnetlink alone sees nothing).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +23,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { needRoot, nsExec, veth, withNamespaces } from '../runtime/netns.js';
+import type { RouterEntryView, RoutersResult } from '../../src/api/views.js';
 import { ctlJson, Daemon, stopAll, waitFor } from './daemon-harness.js';
 
 const HOA = '2001:db8:1::100';
@@ -47,7 +50,8 @@ class Radvd {
 /** radvd's smallest intervals without Mobile IPv6 options (MinRtrAdvInterval >= 3 s). */
 const SLOW = '  MinRtrAdvInterval 3;\n  MaxRtrAdvInterval 10;';
 /** RFC 6275 §7.5's fast RAs, with the Advertisement Interval option (RFC 6275 §7.3). */
-const FAST = '  MinRtrAdvInterval 0.2;\n  MaxRtrAdvInterval 0.5;\n  AdvIntervalOpt on;\n  AdvHomeAgentFlag on;';
+const FAST = '  MinRtrAdvInterval 0.2;\n  MaxRtrAdvInterval 0.5;\n  AdvIntervalOpt on;\n  AdvHomeAgentFlag on;\n'
+  + '  AdvDefaultLifetime 30;'; // not radvd's 3 x MaxRtrAdvInterval (1 s): the interval must decide
 
 function radvdConf(ifname: string, prefix: string, extra: string): string {
   return `interface ${ifname} {
@@ -68,7 +72,7 @@ StateDirectory "${dir}/ha-state";
 `;
 }
 
-function mnConf(dir: string, interfaces: readonly [string, number][]): string {
+function mnConf(dir: string, interfaces: readonly [string, number][], extra = ''): string {
   return `NodeConfig MN;
 ${interfaces.map(([name, pref]) => `Interface "${name}" { MnIfPreference ${pref}; }`).join('\n')}
 MnHomeLink "home1" {
@@ -77,7 +81,7 @@ MnHomeLink "home1" {
 }
 ControlSocket "${dir}/mn.sock";
 StateDirectory "${dir}/mn-state";
-`;
+${extra}`;
 }
 
 interface Bul { entries: { state: string; atHome: boolean; homeInterface: string | null; careOfAddress: string | null }[] }
@@ -87,6 +91,17 @@ interface Stats { dataPlane: { traffic: Record<string, { packets: number }>; dro
 const bul = async (dir: string): Promise<Bul['entries'][number]> => (await ctlJson<Bul>(join(dir, 'mn.sock'), 'bul')).entries[0];
 const bindings = async (dir: string): Promise<Bc['bindings']> => (await ctlJson<Bc>(join(dir, 'ha.sock'), 'bc')).bindings;
 const stats = async (dir: string): Promise<Stats> => ctlJson<Stats>(join(dir, 'mn.sock'), 'stats');
+const routers = async (dir: string): Promise<RoutersResult> => ctlJson<RoutersResult>(join(dir, 'mn.sock'), 'routers');
+const routersOn = async (dir: string, ifname: string): Promise<readonly RouterEntryView[]> =>
+  (await routers(dir)).interfaces.find((i) => i.name === ifname)?.routers ?? [];
+
+/**
+ * Raw ICMPv6 sockets open in `ns` (/proc/net/raw6 shows a raw socket's protocol as its port): the
+ * daemon's ICMPv6 error socket (daemon-base.ts), plus one per interface listening for RAs.
+ */
+function icmp6RawSockets(ns: string): number {
+  return nsExec(ns, 'cat /proc/net/raw6').split('\n').filter((l) => /^\s*\d+: [0-9A-F]{32}:003A /.test(l)).length;
+}
 
 /** The SLAAC address of `prefix` on `ifname`, once DAD is done. */
 async function slaac(ns: string, ifname: string, prefix: string): Promise<string> {
@@ -132,6 +147,10 @@ test('dsmip6d MN: a router silent for 3 Advertisement Intervals is lost; the nod
           (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaA));
         await waitFor('RAs heard', async () => ((await stats(dir)).dataPlane.traffic['router-advertisements']?.packets > 2
           ? true : undefined));
+        const heard = (await routersOn(dir, 'eth0'))[0];
+        assert.deepEqual([heard?.state, heard?.advertisementIntervalMs, heard?.prefixes, heard?.address.startsWith('fe80:')],
+          ['usable', 500, ['2001:db8:20::/64'], true], JSON.stringify(heard));
+        assert.equal(icmp6RawSockets(ns.mn), 1 + 2, 'the error socket and one RA socket per interface');
 
         const tSilent = Date.now();
         a.kill();
@@ -147,6 +166,10 @@ test('dsmip6d MN: a router silent for 3 Advertisement Intervals is lost; the nod
         assert.match(nsExec(ns.mn, 'ip -6 route show default'), /dev eth0/);
         assert.match(mn.log, /care-of-changed ifname=wlan0/);
         assert.equal((await stats(dir)).dataPlane.droppedByReason['router-advertisement-invalid'], 0);
+        const lost = await routers(dir);
+        assert.deepEqual((await routersOn(dir, 'eth0')).map((r) => [r.address, r.state]), [[heard.address, 'lost']]);
+        assert.deepEqual([lost.routersLost, lost.interfaces.find((i) => i.name === 'eth0')?.withdrawnPrefixes],
+          [1, ['2001:db8:20::/64']]);
       } finally {
         await stopAll(mn, ha);
       }
@@ -195,6 +218,48 @@ test('dsmip6d MN: the home link is recognised from its RA alone (no home-prefix 
         assert.deepEqual([home.state, home.atHome, home.homeInterface], ['at-home', true, 'home1']);
         const global = [...nsExec(ns.mn, 'ip -6 addr show dev home1 scope global').matchAll(/inet6 (\S+)/g)].map((m) => m[1]);
         assert.deepEqual(global, [`${HOA}/64`], 'only the home address: the RA alone told the node it was home');
+      } finally {
+        await stopAll(mn, ha);
+      }
+    });
+  } finally {
+    for (const r of radvds) r.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dsmip6d MN: MnUseRouterAdvertisements disabled: no RA socket, a silent router goes unnoticed', async (t) => {
+  if (!needRoot(t, ['radvd'])) return;
+  const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
+  const radvds: Radvd[] = [];
+  try {
+    await withNamespaces(['ha', 'mn'], async (ns) => {
+      haTopology(ns);
+      nsExec(ns.ha, 'ip link add home0 type veth peer name home0p');
+      nsExec(ns.ha, 'ip addr add 2001:db8:1::1/64 dev home0');
+      nsExec(ns.ha, 'ip link set home0p up');
+      nsExec(ns.ha, 'ip link set home0 up');
+      const a = Radvd.start(ns.ha, dir, 'a', radvdConf('inet0', '2001:db8:20::/64', FAST));
+      radvds.push(a, Radvd.start(ns.ha, dir, 'b', radvdConf('inet1', '2001:db8:30::/64', SLOW)));
+      const coaA = await slaac(ns.mn, 'eth0', '2001:db8:20:');
+      await slaac(ns.mn, 'wlan0', '2001:db8:30:');
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, [['eth0', 1], ['wlan0', 2]], 'MnUseRouterAdvertisements disabled;\n'));
+      const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
+      const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
+      try {
+        await ha.waitLog(/home agent running/);
+        await mn.waitLog(/MnUseRouterAdvertisements disabled/);
+        await waitFor('the binding from link A (preference 1)', async () =>
+          (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaA));
+        assert.equal(icmp6RawSockets(ns.mn), 1, 'the error socket only: no RA socket');
+        a.kill();
+        await new Promise((r) => setTimeout(r, 3000)); // 6 Advertisement Intervals of 500 ms
+        const r = await routers(dir);
+        assert.deepEqual([r.enabled, r.routerAdvertisements, r.interfaces.flatMap((i) => i.routers)], [false, 0, []]);
+        assert.equal((await stats(dir)).dataPlane.traffic['router-advertisements'], undefined);
+        assert.deepEqual((await bindings(dir)).map((x) => x.careOfAddress), [coaA], 'still on link A: rtnetlink saw nothing');
+        assert.doesNotMatch(mn.log, /care-of-changed ifname=wlan0/);
       } finally {
         await stopAll(mn, ha);
       }

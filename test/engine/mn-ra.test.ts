@@ -9,51 +9,10 @@ import { LOST_AFTER_INTERVALS, ROUTERS_PER_LINK_MAX } from '../../src/engine/mn/
 import { Xoshiro128 } from '../../src/proto/prng.js';
 import { parseIpv6 } from '../../src/wire/addr.js';
 import { finishChecksum, pseudoSum6, sumWords } from '../../src/wire/checksum.js';
-import { encodeIcmpv6, type Icmpv6RouterAdvertisement } from '../../src/wire/icmpv6.js';
-import type { NdOption } from '../../src/wire/nd-options.js';
+import { ALL_NODES, FOREIGN, FOREIGN_B, HOME_PREFIX, WLAN_COA, ra } from './ra-fixture.js';
 import {
   COA6, COA6B, HA, HOA, ROUTER6, World, eventsOf, onlyBu, ops, registeredOn6, sends, trace,
 } from './mn-world.js';
-
-const ALL_NODES = 'ff02::1';
-const HOME_PREFIX = '2001:db8:1::';
-const FOREIGN = '2001:db8:2::'; // COA6's prefix
-const FOREIGN_B = '2001:db8:3::'; // COA6B's prefix
-const WLAN_COA = '2001:db8:9::9';
-
-interface RaSpec {
-  readonly source?: string;
-  readonly lifetime?: number;
-  readonly homeAgent?: boolean;
-  readonly prefixes?: readonly { prefix: string; valid?: number; onLink?: boolean; routerAddress?: boolean }[];
-  readonly intervalMs?: number;
-  readonly extra?: readonly NdOption[];
-}
-
-function raBytes(spec: RaSpec, source: string): Uint8Array {
-  const options: NdOption[] = (spec.prefixes ?? []).map((p) => ({
-    type: 'prefix-information', prefixLength: 64, onLink: p.onLink ?? true, autonomous: true,
-    routerAddress: p.routerAddress ?? false, reserved: 0, validLifetimeSeconds: p.valid ?? 86400,
-    preferredLifetimeSeconds: Math.min(p.valid ?? 14400, 14400), prefix: p.prefix,
-  }));
-  if (spec.intervalMs !== undefined) options.push({ type: 'advertisement-interval', intervalMs: spec.intervalMs });
-  options.push(...(spec.extra ?? []));
-  const m: Icmpv6RouterAdvertisement = {
-    type: 'router-advertisement', code: 0, curHopLimit: 64, managed: false, otherConfig: false,
-    homeAgent: spec.homeAgent ?? false, otherFlags: 0, routerLifetimeSeconds: spec.lifetime ?? 1800,
-    reachableTimeMs: 0, retransTimerMs: 0, options,
-  };
-  const out = new Uint8Array(1500);
-  return out.slice(0, encodeIcmpv6(m, out, 0, source, ALL_NODES));
-}
-
-function ra(ifname: string, spec: RaSpec = {}, over: Partial<ReceivedRouterAdvertisement> = {}): ReceivedRouterAdvertisement {
-  const source = spec.source ?? ROUTER6;
-  return {
-    kind: 'router-advertisement', ifname, source, destination: ALL_NODES, hopLimit: 255,
-    bytes: raBytes(spec, source), ...over,
-  };
-}
 
 function drops(out: readonly MnOutput[]): string[] {
   return eventsOf(out, 'dropped').map((d) => `${d.reason}: ${d.detail}`);
@@ -88,7 +47,8 @@ test('RFC 4861 §6.1.2: invalid RAs are dropped and counted; a valid one changes
   assert.equal(c.routerAdvertisementsDropped, bad.length);
   assert.equal(c.droppedByReason['bad-checksum'], 2);
   assert.deepEqual(w.mn.snapshot(w.now).routers, [{
-    ifname: 'eth0', source: ROUTER6, defaultRouter: true, homeAgent: false, advertisementIntervalMs: undefined,
+    ifname: 'eth0', source: ROUTER6, state: 'usable', unusableSince: undefined, defaultRouter: true,
+    defaultUntil: w.now + 1800_000, homeAgent: false, heardAt: w.now, advertisementIntervalMs: undefined,
     lostAt: undefined, prefixes: ['2001:db8:2::/64'],
   }]);
 });
@@ -219,7 +179,9 @@ test('RFC 6275 §7.3: a router silent for 3 Advertisement Intervals is lost: mov
   assert.equal(onlyBu(out).send.packet.source, WLAN_COA);
   const s = w.mn.snapshot(w.now);
   assert.equal(s.counters.routersLost, 1);
-  assert.deepEqual(s.routers, []);
+  assert.deepEqual(s.routers.map((r) => [r.source, r.state, r.unusableSince, r.heardAt, r.prefixes]),
+    [[ROUTER6, 'lost', 15_500, undefined, []]], 'forgotten with its prefixes, remembered as lost');
+  assert.deepEqual(s.withdrawnPrefixes, [{ ifname: 'eth0', prefixes: ['2001:db8:2::/64'] }]);
   w.now += 1000;
   assert.deepEqual(w.address('eth0', COA6, false), [], 'the kernel removing the address later changes nothing');
 });

@@ -6,6 +6,9 @@
 import { canonicalIpv6, formatIpv4, formatIpv6, maskBytes, parseIpv4, parseIpv6 } from '../../wire/addr.js';
 import { lifetimeToWireSeconds } from '../../wire/mh/constants.js';
 import { MAX_BINDACK_TIMEOUT_MS } from '../../proto/constants.js';
+import {
+  LOST_AFTER_INTERVALS, ROUTER_LOST_INTERVALS_MAX, ROUTER_LOST_INTERVALS_MIN,
+} from './routers.js';
 import type { MobileNodeConfig } from './types.js';
 
 export interface PrefixValue {
@@ -35,6 +38,8 @@ export interface NormalizedMnConfig {
   /** MnIfPreference per configured interface (0 = never use). */
   readonly preferences: ReadonlyMap<string, number>;
   readonly udpSourcePort: number;
+  readonly useRouterAdvertisements: boolean;
+  readonly routerLostIntervals: number;
 }
 
 function bad(what: string): never {
@@ -101,5 +106,8 @@ export function normalizeMnConfig(c: MobileNodeConfig): NormalizedMnConfig {
     initialBindackTimeoutReRegMs: timeout(c.initialBindackTimeoutReRegMs, 're-reg timeout'),
     preferences,
     udpSourcePort: port(c.udpSourcePort, 'udpSourcePort'),
+    useRouterAdvertisements: c.useRouterAdvertisements ?? true,
+    routerLostIntervals: intIn(c.routerLostIntervals ?? LOST_AFTER_INTERVALS, ROUTER_LOST_INTERVALS_MIN,
+      ROUTER_LOST_INTERVALS_MAX, 'routerLostIntervals'),
   };
 }

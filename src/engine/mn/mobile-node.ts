@@ -19,7 +19,7 @@ import { WorldView, type CareOf, type WorldInput } from './movement.js';
 import { validateRouterAdvertisement, type ReceivedRouterAdvertisement } from './ra.js';
 import { receiveMobility } from './receive.js';
 import { reconcile } from './reconcile.js';
-import { RouterTable, type RouterView } from './routers.js';
+import { RouterTable, type RouterView, type WithdrawnView } from './routers.js';
 import {
   handleBindingAck, handleBindingError, handleBindingRefreshRequest, runTimers,
 } from './registration.js';
@@ -92,8 +92,13 @@ export interface MnSnapshot {
   readonly mobileRouter: boolean;
   readonly explicitMode: boolean;
   readonly mobileNetworkPrefixes: readonly string[];
-  /** What Router Advertisements taught the node, per interface and router. */
+  /** What Router Advertisements taught the node, per interface and router (false: not listening). */
+  readonly useRouterAdvertisements: boolean;
+  readonly routerLostIntervals: number;
+  /** The configured interfaces, in configuration order. */
+  readonly interfaces: readonly string[];
   readonly routers: readonly RouterView[];
+  readonly withdrawnPrefixes: readonly WithdrawnView[];
   readonly counters: Readonly<MnCounters>;
 }
 
@@ -115,7 +120,7 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
     bindingErrorsByStatus: {}, ipv4RefusedByStatus: {}, droppedByReason: {}, expired: 0, careOfChanges: 0,
     routerAdvertisements: 0, routerAdvertisementsDropped: 0, routersLost: 0,
   };
-  private readonly routers = new RouterTable();
+  private readonly routers: RouterTable;
   private readonly seen: Seen = {
     sequence: undefined, sentAt: undefined, lifetimeSeconds: undefined, grantedSeconds: undefined,
     expiresAt: undefined, natDetected: false,
@@ -124,6 +129,7 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
   /** Throws on an invalid configuration (a local error). */
   constructor(config: MobileNodeConfig, prng: Prng) {
     const cfg = normalizeMnConfig(config);
+    this.routers = new RouterTable(cfg.routerLostIntervals);
     this.st = {
       cfg, bul: new BindingUpdateListEntry(prng), world: new WorldView(cfg, this.routers),
       location: { kind: 'unknown' }, careOf: undefined, lastBuCareOf: undefined,
@@ -168,7 +174,9 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
       ipv4Prefix: st.ipv4.prefix && `${st.ipv4.prefix.address}/${st.ipv4.prefix.prefixLength}`,
       mobileRouter: cfg.mobileRouter, explicitMode: cfg.explicitMode,
       mobileNetworkPrefixes: cfg.mobileNetworkPrefixes.map((p) => `${p.prefix}/${p.prefixLength}`),
-      routers: this.routers.views(),
+      useRouterAdvertisements: cfg.useRouterAdvertisements, routerLostIntervals: cfg.routerLostIntervals,
+      interfaces: [...cfg.preferences.keys()],
+      routers: this.routers.views(), withdrawnPrefixes: this.routers.withdrawn(),
       counters: copyCounters({ ...this.counters, routersLost: this.routers.routersLost }),
     };
   }
@@ -233,7 +241,7 @@ export class MobileNode implements Engine<MnInput, MnOutput> {
 
   /** RFC 6275 §11.5.1: an RA on a configured interface; invalid ones are dropped and counted. */
   private routerAdvertisement(now: Instant, rx: ReceivedRouterAdvertisement, out: MnOutput[]): void {
-    if (!this.st.cfg.preferences.has(rx.ifname)) return;
+    if (!this.st.cfg.useRouterAdvertisements || !this.st.cfg.preferences.has(rx.ifname)) return;
     this.counters.routerAdvertisements++;
     const r = validateRouterAdvertisement(rx);
     if (!r.ok) {

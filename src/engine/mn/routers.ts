@@ -7,7 +7,7 @@
  * - default router while its Router Lifetime runs; Router Lifetime 0 makes it unusable at once
  *   (RFC 4861 §6.3.4), even while the kernel still lists its route;
  * - lost when it sends an Advertisement Interval (RFC 6275 §7.3) and nothing more is heard from it
- *   for LOST_AFTER_INTERVALS intervals: at least two advertisements it promised were missed
+ *   for LOST_AFTER_INTERVALS intervals (by default): at least two advertisements it promised were missed
  *   (unsolicited RAs are at most one interval apart), so one lost RA on a lossy link is not
  *   movement. A lost router is forgotten with its prefixes and stays unusable until heard again;
  * - its prefixes accumulate as RFC 4861 says: each Prefix Information option sets that prefix's
@@ -32,13 +32,14 @@ import { bytesEqual, toHex } from '../../wire/bytes.js';
 import { earliest, type Instant } from '../../proto/time.js';
 import { INFINITE_LIFETIME, covers, type ObservedRouterAdvertisement } from './ra.js';
 
-/** Advertisement Intervals of silence after which a router is lost (see the module comment). */
+/** Intervals of silence after which a router is lost (module comment); MnRouterLostIntervals sets it. */
 export const LOST_AFTER_INTERVALS = 3;
+export const ROUTER_LOST_INTERVALS_MIN = 2;
+export const ROUTER_LOST_INTERVALS_MAX = 100;
 export const ROUTERS_PER_LINK_MAX = 8;
 export const PREFIXES_PER_ROUTER_MAX = 16;
 export const SEEN_PREFIXES_MAX = 32;
-/** Unusable routers remembered per interface; the oldest is forgotten first. */
-export const UNUSABLE_ROUTERS_MAX = 64;
+export const UNUSABLE_ROUTERS_MAX = 64; // unusable routers remembered per interface (oldest forgotten)
 
 interface Prefix {
   readonly prefix: Uint8Array;
@@ -59,10 +60,13 @@ interface Router {
   readonly prefixes: Map<string, Prefix>;
 }
 
+/** Why RAs made a router unusable: Router Lifetime 0, the lifetime ran out, or it fell silent. */
+export type UnusableReason = 'lifetime-0' | 'expired' | 'lost';
+
 interface Link {
   readonly routers: Map<string, Router>;
-  /** Routers whose route must not be used: lifetime 0, run out, or lost. */
-  readonly unusable: Set<string>;
+  /** Routers whose route must not be used, with why and since when (insertion order: oldest first). */
+  readonly unusable: Map<string, { readonly reason: UnusableReason; readonly since: Instant }>;
   readonly seen: Map<string, { readonly prefix: Uint8Array; readonly prefixLength: number }>;
 }
 
@@ -71,23 +75,35 @@ export type AddressStanding =
   | { readonly kind: 'withdrawn' }
   | { readonly kind: 'unknown' };
 
-/** What the management views show of one router. */
+/**
+ * What the management views show of one router: one RAs still speak of (`heardAt` set), or one
+ * only remembered as unusable (lost routers are forgotten with their prefixes).
+ */
 export interface RouterView {
   readonly ifname: string;
   readonly source: string;
+  /** `usable`: a default router now; otherwise why it is not. */
+  readonly state: 'usable' | UnusableReason;
+  /** Since when it is unusable (undefined while usable). */
+  readonly unusableSince: Instant | undefined;
   readonly defaultRouter: boolean;
+  /** When its Router Lifetime runs out (undefined: not a default router). */
+  readonly defaultUntil: Instant | undefined;
   readonly homeAgent: boolean;
+  readonly heardAt: Instant | undefined;
   readonly advertisementIntervalMs: number | undefined;
   readonly lostAt: Instant | undefined;
   readonly prefixes: readonly string[];
 }
 
+/** Prefixes advertised on an interface during this attachment that no live router advertises now. */
+export interface WithdrawnView {
+  readonly ifname: string;
+  readonly prefixes: readonly string[];
+}
+
 const prefixKey = (p: Uint8Array, len: number): string => `${toHex(p)}/${len}`;
 
-function lostAt(r: Router): Instant | undefined {
-  return r.advertisementIntervalMs === undefined ? undefined
-    : r.heardAt + LOST_AFTER_INTERVALS * r.advertisementIntervalMs;
-}
 
 function until(now: Instant, seconds: number): Instant {
   return seconds === INFINITE_LIFETIME ? Infinity : now + seconds * 1000;
@@ -105,21 +121,33 @@ function renumbered(r: Router, ra: ObservedRouterAdvertisement): boolean {
   return !live.some((p) => r.prefixes.has(prefixKey(p.prefix, p.prefixLength)));
 }
 
-function markUnusable(l: Link, source: string): void {
+function markUnusable(l: Link, source: string, reason: UnusableReason, since: Instant): void {
+  const had = l.unusable.get(source);
+  if (had?.reason === reason) return;
   l.unusable.delete(source);
-  if (l.unusable.size >= UNUSABLE_ROUTERS_MAX) l.unusable.delete(l.unusable.values().next().value!);
-  l.unusable.add(source);
+  if (l.unusable.size >= UNUSABLE_ROUTERS_MAX) l.unusable.delete(l.unusable.keys().next().value!);
+  l.unusable.set(source, { reason, since });
 }
+
+const text = (p: { prefix: Uint8Array; prefixLength: number }): string =>
+  `${formatIpv6(p.prefix)}/${p.prefixLength}`;
 
 export class RouterTable {
   private readonly links = new Map<string, Link>();
-  /** Routers declared lost so far (a counter for the views). */
-  routersLost = 0;
+  routersLost = 0; // routers declared lost so far (a counter for the views)
+
+  /** `lostAfterIntervals`: Advertisement Intervals of silence after which a router is lost. */
+  constructor(private readonly lostAfterIntervals = LOST_AFTER_INTERVALS) {}
+
+  private lostAt(r: Router): Instant | undefined {
+    return r.advertisementIntervalMs === undefined ? undefined
+      : r.heardAt + this.lostAfterIntervals * r.advertisementIntervalMs;
+  }
 
   private link(ifname: string): Link {
     let l = this.links.get(ifname);
     if (l === undefined) {
-      l = { routers: new Map(), unusable: new Set(), seen: new Map() };
+      l = { routers: new Map(), unusable: new Map(), seen: new Map() };
       this.links.set(ifname, l);
     }
     return l;
@@ -148,7 +176,8 @@ export class RouterTable {
     r.homeAgent = ra.homeAgent;
     r.advertisementIntervalMs = ra.advertisementIntervalMs;
     r.defaultUntil = ra.routerLifetimeSeconds > 0 ? now + ra.routerLifetimeSeconds * 1000 : undefined;
-    if (r.defaultUntil === undefined) markUnusable(l, ra.source); else l.unusable.delete(ra.source);
+    if (r.defaultUntil === undefined) markUnusable(l, ra.source, 'lifetime-0', now);
+    else l.unusable.delete(ra.source);
     for (const p of ra.prefixes) {
       const key = prefixKey(p.prefix, p.prefixLength);
       if (p.validLifetimeSeconds === 0) {
@@ -172,17 +201,17 @@ export class RouterTable {
     let changed = false;
     for (const l of this.links.values()) {
       for (const [source, r] of l.routers) {
-        const lost = lostAt(r);
+        const lost = this.lostAt(r);
         if (lost !== undefined && lost <= now) {
           l.routers.delete(source);
-          markUnusable(l, source);
+          markUnusable(l, source, 'lost', lost);
           this.routersLost++;
           changed = true;
           continue;
         }
         if (r.defaultUntil !== undefined && r.defaultUntil <= now) {
+          markUnusable(l, source, 'expired', r.defaultUntil);
           r.defaultUntil = undefined;
-          markUnusable(l, source);
           changed = true;
         }
         for (const [key, p] of r.prefixes) {
@@ -200,7 +229,7 @@ export class RouterTable {
     let next: Instant | undefined;
     for (const l of this.links.values()) {
       for (const r of l.routers.values()) {
-        next = earliest(next, lostAt(r), r.defaultUntil);
+        next = earliest(next, this.lostAt(r), r.defaultUntil);
         for (const p of r.prefixes.values()) {
           if (p.validUntil !== Infinity) next = earliest(next, p.validUntil);
         }
@@ -252,16 +281,38 @@ export class RouterTable {
     return { kind: 'unknown' };
   }
 
-  views(): RouterView[] {
+  views(): RouterView[] { // the routers heard during each attachment, then unusable ones no longer heard
     const out: RouterView[] = [];
     for (const [ifname, l] of this.links) {
       for (const [source, r] of l.routers) {
+        const u = l.unusable.get(source);
         out.push({
-          ifname, source, defaultRouter: r.defaultUntil !== undefined, homeAgent: r.homeAgent,
-          advertisementIntervalMs: r.advertisementIntervalMs, lostAt: lostAt(r),
-          prefixes: [...r.prefixes.values()].map((p) => `${formatIpv6(p.prefix)}/${p.prefixLength}`),
+          ifname, source, state: u?.reason ?? 'usable', unusableSince: u?.since,
+          defaultRouter: r.defaultUntil !== undefined, defaultUntil: r.defaultUntil, homeAgent: r.homeAgent,
+          heardAt: r.heardAt, advertisementIntervalMs: r.advertisementIntervalMs, lostAt: this.lostAt(r),
+          prefixes: [...r.prefixes.values()].map(text),
         });
       }
+      for (const [source, u] of l.unusable) {
+        if (l.routers.has(source)) continue;
+        out.push({
+          ifname, source, state: u.reason, unusableSince: u.since, defaultRouter: false,
+          defaultUntil: undefined, homeAgent: false, heardAt: undefined, advertisementIntervalMs: undefined,
+          lostAt: undefined, prefixes: [],
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Per interface, the prefixes seen during the attachment that no live router advertises. */
+  withdrawn(): WithdrawnView[] {
+    const out: WithdrawnView[] = [];
+    for (const [ifname, l] of this.links) {
+      const live = new Set<string>();
+      for (const r of l.routers.values()) for (const key of r.prefixes.keys()) live.add(key);
+      const prefixes = [...l.seen].filter(([key]) => !live.has(key)).map(([, p]) => text(p));
+      if (prefixes.length > 0) out.push({ ifname, prefixes });
     }
     return out;
   }

@@ -48,6 +48,16 @@ export interface MobileNodeConfig {
   readonly interfaces: readonly MnInterfaceConfig[];
   /** Source UDP port for BUs from an IPv4 care-of address. */
   readonly udpSourcePort: number;
+  /**
+   * MnUseRouterAdvertisements: learn from Router Advertisements (routers.ts); false ignores
+   * `router-advertisement` inputs. Default true.
+   */
+  readonly useRouterAdvertisements?: boolean;
+  /**
+   * MnRouterLostIntervals: Advertisement Intervals of silence after which a router is lost
+   * (2..100, default LOST_AFTER_INTERVALS).
+   */
+  readonly routerLostIntervals?: number;
 }
 
 /**
