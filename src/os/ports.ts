@@ -192,9 +192,8 @@ export interface TunOptions {
   /** Receive slot size in bytes (default 2048): must exceed the device MTU. */
   readonly slotSize?: number;
   /**
-   * Ask for TUN offloads (checksum, TSO4/TSO6): the kernel may then hand over TCP super-packets,
-   * which the port segments (dataplane/tso.ts) before delivering; packets delivered and written
-   * stay plain IP packets within the MTU. Falls back silently when the kernel refuses.
+   * Ask for TUN offloads (checksum, TSO4/TSO6): TCP super-packets are segmented (dataplane/tso.ts)
+   * before delivery, so packets stay plain IP within the MTU. Falls back when the kernel refuses.
    */
   readonly offload?: boolean;
 }
