@@ -11,7 +11,7 @@ import { HaForwarding } from '../dataplane/ha-forwarding.js';
 import { HomeAgent } from '../engine/ha/home-agent.js';
 import type { HaEvent, HaOsOp, HaOutput } from '../engine/ha/types.js';
 import { homeAgentSource } from '../api/snapshots.js';
-import { TxBatch, type DatagramPort, type OsPorts } from '../os/ports.js';
+import type { DatagramPort, OsPorts, TxBatch } from '../os/ports.js';
 import { IpProto } from '../wire/ip-protocols.js';
 import { hostPrefix } from '../proto/prefix.js';
 import {
@@ -21,6 +21,7 @@ import {
 import { EngineHost } from './engine-host.js';
 import { restoreBindingStore, storeEvent } from './ha-store-daemon.js';
 import type { Logger } from './logger.js';
+import { SendQueue } from './send-queue.js';
 import { homeLinkOf } from './neighbour-link.js';
 import { TunnelIo } from './tunnel-io.js';
 
@@ -170,16 +171,18 @@ function logEvent(e: HaEvent, log: Logger): void {
 }
 
 /**
- * A datagram port whose `send` queues into one TxBatch, flushed with one sendmmsg when the
- * current I/O callback is done (a microtask) or when the batch is full: the Binding
- * Acknowledgements answering one received batch of BUs leave together. Per-packet failures
- * are counted in the port's stats and logged (rate-limited), as a batch send does not throw.
+ * A datagram port whose `send` queues (send-queue.ts): the Binding Acknowledgements answering
+ * one received batch of BUs leave together in one sendmmsg. Per-packet failures are counted in
+ * the port's stats and logged (rate-limited), as a batch send does not throw.
  */
 class BatchedSend implements DatagramPort {
-  private readonly batch = new TxBatch();
-  private scheduled = false;
+  private readonly queue: SendQueue;
 
-  constructor(private readonly port: DatagramPort, private readonly log: Logger) {}
+  constructor(private readonly port: DatagramPort, log: Logger) {
+    this.queue = new SendQueue((lost, error) => {
+      log.limited('batched-send', 'warn', 'cannot send', { lost, error });
+    });
+  }
 
   get kind() { return this.port.kind; }
   get protocol() { return this.port.protocol; }
@@ -187,28 +190,9 @@ class BatchedSend implements DatagramPort {
   get stats() { return this.port.stats; }
   onBatch(...a: Parameters<DatagramPort['onBatch']>): void { this.port.onBatch(...a); }
   sendBatch(b: TxBatch): number { return this.port.sendBatch(b); }
-  close(): void { this.flush(); this.port.close(); }
+  close(): void { this.queue.flush(); this.port.close(); }
 
   send(address: string | Uint8Array, port: number, bytes: Uint8Array): void {
-    if (!this.batch.push(bytes, address, port)) {
-      this.flush();
-      if (!this.batch.push(bytes, address, port)) return this.port.send(address, port, bytes);
-    }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    const n = this.batch.count;
-    if (n === 0) return;
-    const sent = this.port.sendBatch(this.batch);
-    this.batch.clear();
-    if (sent < n) {
-      const error = this.port.stats.lastError;
-      this.log.limited('batched-send', 'warn', 'cannot send', { lost: n - sent, error });
-    }
+    if (!this.queue.push(this.port, bytes, address, port)) this.port.send(address, port, bytes);
   }
 }

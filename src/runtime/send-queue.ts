@@ -1,0 +1,58 @@
+/**
+ * Packets queued into one TxBatch and sent with one call when the current I/O callback is done
+ * (a microtask) or the batch is full: what one received batch causes to be sent (Binding
+ * Acknowledgements, proxy NAs, DAD probes) leaves in one sendmmsg instead of one sendmsg each.
+ * The queue holds packets for one target at a time (a packet for another target sends what is
+ * queued first). A batch send does not throw per packet: what it did not get out is reported to
+ * `onLost` with the target's last error (the caller counts and logs it).
+ */
+import { TxBatch, type PortStats } from '../os/ports.js';
+
+/** Where a batch goes: a port's `sendBatch` and its stats. */
+export interface BatchTarget {
+  sendBatch(batch: TxBatch): number;
+  readonly stats: PortStats;
+}
+
+export class SendQueue {
+  private readonly batch: TxBatch;
+  private target: BatchTarget | undefined;
+  private scheduled = false;
+
+  constructor(
+    private readonly onLost: (lost: number, error: string) => void, capacityBytes?: number,
+  ) {
+    this.batch = new TxBatch(capacityBytes);
+  }
+
+  /** Queues `bytes` for `target`; false when it cannot fit even an empty batch (send it alone). */
+  push(target: BatchTarget, bytes: Uint8Array, address?: Uint8Array | string, port = 0): boolean {
+    if (this.target !== target) this.flush();
+    this.target = target;
+    if (!this.batch.push(bytes, address, port)) {
+      this.flush();
+      this.target = target;
+      if (!this.batch.push(bytes, address, port)) return false;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+    return true;
+  }
+
+  /** Sends what is queued now. */
+  flush(): void {
+    this.scheduled = false;
+    const target = this.target;
+    const n = this.batch.count;
+    if (target === undefined || n === 0) return;
+    let sent = 0;
+    try {
+      sent = target.sendBatch(this.batch);
+    } finally {
+      this.batch.clear();
+      if (sent < n) this.onLost(n - sent, target.stats.lastError);
+    }
+  }
+}
