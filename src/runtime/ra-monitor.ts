@@ -26,9 +26,8 @@ import type { NdMessage, NdOptions, NdPort } from '../os/ports.js';
 import type { ReceivedRouterAdvertisement } from '../engine/mn/types.js';
 import type { WorldInput } from '../engine/mn/movement.js';
 import { formatIpv6 } from '../wire/addr.js';
-import { ICMPV6_NEXT_HEADER, encodeIcmpv6 } from '../wire/icmpv6.js';
-import { IPV6_HEADER_LENGTH, encodeIpv6Header } from '../wire/ipv6.js';
 import type { Logger } from './logger.js';
+import { UNSPECIFIED, ndPacket } from './neighbour-packets.js';
 
 export const ICMPV6_ROUTER_ADVERTISEMENT = 134;
 /** RFC 4861 §10 host constants. */
@@ -36,18 +35,10 @@ export const MAX_RTR_SOLICITATION_DELAY_MS = 1000;
 export const RTR_SOLICITATION_INTERVAL_MS = 4000;
 export const MAX_RTR_SOLICITATIONS = 3;
 const ALL_ROUTERS = 'ff02::2';
-const UNSPECIFIED = '::';
 
 /** The Router Solicitation the monitor sends: from ::, hop limit 255, no options. */
 export function routerSolicitation(): Uint8Array {
-  const out = new Uint8Array(IPV6_HEADER_LENGTH + 8);
-  const len = encodeIcmpv6({ type: 'router-solicitation', code: 0, options: [] }, out, IPV6_HEADER_LENGTH,
-    UNSPECIFIED, ALL_ROUTERS);
-  encodeIpv6Header({
-    trafficClass: 0, flowLabel: 0, payloadLength: len, nextHeader: ICMPV6_NEXT_HEADER, hopLimit: 255,
-    source: UNSPECIFIED, destination: ALL_ROUTERS,
-  }, out, 0);
-  return out;
+  return ndPacket(UNSPECIFIED, ALL_ROUTERS, { type: 'router-solicitation', code: 0, options: [] });
 }
 
 export interface RaMonitorCounters {
