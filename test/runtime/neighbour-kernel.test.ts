@@ -1,6 +1,7 @@
 /**
  * The home link's RetransTimer comes from the kernel's per-interface value (retrans_time_ms),
- * is reused for a while, and drives DAD; DADs started together share one timer (TimerRounds).
+ * is reused for a while, and drives DAD; DADs started together share one timer (TimerRounds),
+ * and so do the announcement rounds of addresses started together.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import {
   RETRANS_TIMER_MS, TimerRounds, cachedFor, kernelRetransTimerMs,
 } from '../../src/runtime/neighbour-kernel.js';
 import { HomeLink } from '../../src/runtime/neighbour.js';
+import { Announcer, MAX_NEIGHBOR_ADVERTISEMENT } from '../../src/runtime/neighbour-announce.js';
 import { Logger } from '../../src/runtime/logger.js';
 import { newPortStats, type NdPort } from '../../src/os/ports.js';
 
@@ -85,4 +87,32 @@ test('DAD waits the RetransTimer the kernel gives for the home interface, not a 
   assert.equal(results.length, 2);
   t.mock.timers.tick(1);
   assert.equal(results.length, 3);
+});
+
+test('Announcer: addresses started together share one timer per round; stop and restart', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const timers = t.mock.method(globalThis, 'setTimeout');
+  const lines: string[] = [];
+  const a = new Announcer(() => ({ mac: new Uint8Array(6), source: 'fe80::1' }), () => 500,
+    new Logger({ write: (l) => lines.push(l) }, 'debug', 'text', () => 0));
+  t.after(() => a.close());
+  const sent: string[] = [];
+  const addresses = Array.from({ length: 100 }, (_, i) => `2001:db8:1::${i + 1}`);
+  for (const hoa of addresses) a.start(hoa, () => sent.push(hoa));
+  a.start('2001:db8:1::bad', () => { throw new Error('no route'); });
+  assert.equal(sent.length, 100, 'the first round at once');
+  assert.equal(timers.mock.callCount(), 1, 'one timer for the second round of every address');
+  a.stop(addresses[0]);
+  a.start(addresses[1], () => sent.push(`again ${addresses[1]}`));
+  t.mock.timers.tick(499);
+  assert.equal(sent.length, 101);
+  t.mock.timers.tick(1);
+  assert.equal(sent.filter((s) => s === addresses[0]).length, 1, 'stopped: no more rounds');
+  assert.equal(sent.filter((s) => s === addresses[1]).length, 1, 'restarted: the old rounds end');
+  assert.equal(sent.filter((s) => s === addresses[2]).length, 2);
+  assert.equal(timers.mock.callCount(), 2, 'one timer for every third round (the restart joined too)');
+  t.mock.timers.tick(10_000);
+  assert.equal(sent.filter((s) => s === addresses[2]).length, MAX_NEIGHBOR_ADVERTISEMENT);
+  assert.equal(sent.filter((s) => s === `again ${addresses[1]}`).length, MAX_NEIGHBOR_ADVERTISEMENT);
+  assert.ok(lines.filter((l) => /cannot announce.*no route/.test(l)).length >= 1, 'a failing round is logged');
 });
