@@ -13,12 +13,12 @@ import {
   BATCH_MAX, RxBatch, newPortStats, type BatchHandler, type ErrorHandler, type PacketBatch,
 } from '../ports.js';
 import { checkOpen, pump, Watcher } from './io.js';
-import { native, sys, type NativeAddon, type NativeConstants } from './native.js';
+import { native, sys, type NativeAddon } from './native.js';
+import { openPacketSocket, type LinkAddon } from './packet.js';
 
 interface ListenAddon extends NativeAddon {
-  readonly constants: NativeConstants & {
-    readonly AF_PACKET: number; readonly ETH_P_IPV6: number; readonly SOL_PACKET: number;
-    readonly PACKET_ADD_MEMBERSHIP: number; readonly PACKET_MR_ALLMULTI: number;
+  readonly constants: LinkAddon['constants'] & {
+    readonly SOL_PACKET: number; readonly PACKET_ADD_MEMBERSHIP: number; readonly PACKET_MR_ALLMULTI: number;
   };
   packetBind(fd: number, ifindex: number, protocol: number): void;
   attachFilter(fd: number, code: Uint8Array): void;
@@ -111,9 +111,8 @@ export class LinuxNdListener implements NdListenPort {
 export function openNdListener(o: NdListenOptions): LinuxNdListener {
   const n = listenAddon();
   const c = n.constants;
-  const ifindex = sys(() => n.ifIndex(o.device));
-  // Protocol 0 receives nothing until bind names ETH_P_IPV6, by which time the filter is on.
-  const fd = sys(() => n.socket(c.AF_PACKET, c.SOCK_DGRAM, 0));
+  // Nothing is received until bind names ETH_P_IPV6, by which time the filter is on.
+  const { fd, ifindex } = openPacketSocket(n, o.device);
   try {
     sys(() => n.attachFilter(fd, ndFilter()));
     sys(() => n.packetBind(fd, ifindex, c.ETH_P_IPV6));

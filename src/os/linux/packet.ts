@@ -18,7 +18,7 @@ import { checkOne, checkOpen, sendAll, tail, Watcher } from './io.js';
 import { native, sys, toOsError, type NativeAddon, type NativeConstants } from './native.js';
 
 /** The addon's link additions (docs/native.md, "Link-layer additions"). */
-interface LinkAddon extends NativeAddon {
+export interface LinkAddon extends NativeAddon {
   readonly constants: NativeConstants & {
     readonly AF_PACKET: number; readonly ETH_P_ARP: number; readonly ETH_P_IPV6: number;
     readonly IPPROTO_ICMPV6: number; readonly ICMP6_FILTER: number;
@@ -199,11 +199,20 @@ export class LinuxLinkLayer implements LinkLayerPort {
   }
 }
 
+/**
+ * socket(AF_PACKET, SOCK_DGRAM, 0) for `device` and its ifindex: protocol 0 receives nothing
+ * until a bind names one. Throws OsError (EPERM without CAP_NET_RAW, ENODEV...).
+ */
+export function openPacketSocket(
+  n: NativeAddon & { readonly constants: { readonly AF_PACKET: number } }, device: string,
+): { fd: number; ifindex: number } {
+  const ifindex = sys(() => n.ifIndex(device));
+  const fd = sys(() => n.socket(n.constants.AF_PACKET, n.constants.SOCK_DGRAM, 0));
+  return { fd, ifindex };
+}
+
 /** Opens a send-only AF_PACKET socket for `o.device`. Throws OsError (EPERM, ENODEV...). */
 export function openLinkLayer(o: LinkLayerOptions): LinuxLinkLayer {
-  const n = linkAddon();
-  const c = n.constants;
-  const ifindex = sys(() => n.ifIndex(o.device));
-  const fd = sys(() => n.socket(c.AF_PACKET, c.SOCK_DGRAM, 0));
+  const { fd, ifindex } = openPacketSocket(linkAddon(), o.device);
   return new LinuxLinkLayer(fd, ifindex);
 }
