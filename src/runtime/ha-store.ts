@@ -17,12 +17,10 @@
  * Reading tolerates a torn last line (crash mid-write) and hand edits: a line that is not JSON,
  * or not a `set`/`del` object, is counted and skipped; the records are checked by the engine.
  */
-import {
-  closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PersistedBinding } from '../engine/ha/persist.js';
+import { replaceLines, writeAll } from './append-log.js';
 
 export const BINDINGS_FILE = 'bindings-ha';
 
@@ -161,22 +159,8 @@ export class HaBindingStore {
 
   /** Rewrites the log as the live bindings (new file, fsync, rename over the old one). */
   private compact(): void {
-    const tmp = `${this.path}.new`;
-    const fd = openSync(tmp, 'w', 0o600);
-    let n = 0;
-    try {
-      let text = '';
-      for (const r of this.live(this.offset())) {
-        text += `{"set":${JSON.stringify(r)}}\n`;
-        n++;
-        if (text.length > 1 << 20) { writeAll(fd, text); text = ''; }
-      }
-      writeAll(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+    const records = mapIterable(this.live(this.offset()), (r) => `{"set":${JSON.stringify(r)}}`);
+    const n = replaceLines(this.path, records, true);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = openSync(this.path, 'a', 0o600);
     this.lines = n;
@@ -197,9 +181,8 @@ export class HaBindingStore {
   }
 }
 
-function writeAll(fd: number, text: string): void {
-  const b = Buffer.from(text, 'utf8');
-  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
+function* mapIterable<T, U>(xs: Iterable<T>, f: (x: T) => U): Iterable<U> {
+  for (const x of xs) yield f(x);
 }
 
 type Change = { readonly del: string } | { readonly key: string; readonly set: PersistedBinding };

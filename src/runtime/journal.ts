@@ -18,10 +18,9 @@
  * killed daemon's writes survive in the page cache. An fsync per entry cost a home agent several
  * milliseconds per binding.
  */
-import {
-  closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { replaceLines, writeAll } from './append-log.js';
 
 export type JournalEntry =
   | {
@@ -128,7 +127,7 @@ export class Journal {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       this.fd = openSync(this.path, 'a', 0o600);
     }
-    writeSync(this.fd, `${line}\n`);
+    writeAll(this.fd, `${line}\n`);
   }
 
   private closeFile(): void {
@@ -138,20 +137,8 @@ export class Journal {
 
   /** Rewrites the file with the live entries only; a rename makes the switch atomic. */
   private compact(): void {
-    const tmp = `${this.path}.new`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      let chunk = '';
-      for (const key of this.live) {
-        chunk += `${key}\n`;
-        if (chunk.length > 1 << 16) { writeSync(fd, chunk); chunk = ''; }
-      }
-      if (chunk !== '') writeSync(fd, chunk);
-    } finally {
-      closeSync(fd);
-    }
     this.closeFile();
-    renameSync(tmp, this.path);
+    replaceLines(this.path, this.live, false);
     this.forgotten = 0;
   }
 }
