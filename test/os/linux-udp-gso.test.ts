@@ -6,11 +6,21 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { TxBatch, addressBytes } from '../../src/os/ports.js';
 import { openUdp, type LinuxDatagram } from '../../src/os/linux/datagram.js';
 import {
   connectNetns, createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
 } from '../../src/os/linux/netns.js';
+
+/** Udp OutDatagrams of the namespace: one per message sent (a GSO run counts once). */
+function outDatagrams(ns: string): number {
+  return inNetns(ns, () => {
+    const snmp = readFileSync('/proc/thread-self/net/snmp', 'utf8');
+    const udp = snmp.split('\n').filter((l) => l.startsWith('Udp:'));
+    return Number(udp[1].split(' ')[udp[0].split(' ').indexOf('OutDatagrams')]);
+  });
+}
 
 async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -64,7 +74,10 @@ test('UDP GSO: runs arrive as the same datagrams; a run over the MTU fails per p
       batch.data[at + 1] = i;
       for (let k = 2; k < len; k++) batch.data[at + k] = (i + k) & 0xff;
     });
+    const sent0 = outDatagrams(b);
     assert.equal(tx.sendBatch(batch), 64);
+    // 6 messages: 30 x 1200 + 700 | 10 x 1000 | 4 x 1200 | 1300 + 1200 | 2 x 1200 + 500 | 14 x 500.
+    assert.equal(outDatagrams(b) - sent0, 6, 'the kernel saw one message per run, not 64');
     await waitFor(() => got.get(4191)!.length + got.get(4192)!.length === 64);
     const want = (port: number): string[] => plan.flatMap(([p, len], i) => (p === port ? [`${i}:${len}:true`] : []));
     assert.deepEqual(got.get(4191), want(4191));
