@@ -31,10 +31,15 @@ let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 
 /**
  * sumWords(b, start, end, sum) (big-endian 16-bit words, unfolded), 32 bits at a time when
- * b[start] is 4-aligned in its buffer: the ones' complement sum does not depend on byte order
- * (RFC 1071 §2(B)), so little-endian 32-bit words are added, folded to 16 bits and swapped.
+ * b[start] is 2- or 4-aligned in its buffer (a first 16-bit word is summed alone to reach a
+ * 4-aligned start): the ones' complement sum does not depend on byte order (RFC 1071 §2(B)),
+ * so little-endian 32-bit words are added, folded to 16 bits and swapped.
  */
 export function sumWordsFast(b: Uint8Array, start: number, end: number, sum = 0): number {
+  if (((b.byteOffset + start) & 3) === 2 && end - start >= 2) {
+    sum = sumWords(b, start, start + 2, sum);
+    start += 2;
+  }
   const abs = b.byteOffset + start;
   const n = (end - start) >> 2;
   if ((abs & 3) !== 0 || n < 8) return sumWords(b, start, end, sum);
