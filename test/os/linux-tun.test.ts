@@ -11,18 +11,11 @@ import { openUdp, type LinuxDatagram } from '../../src/os/linux/datagram.js';
 import {
   createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
 } from '../../src/os/linux/netns.js';
+import { waitFor } from './linux-pair.js';
 import { encodeIpv4Packet, encodedLengthIpv4Packet } from '../../src/wire/ipv4.js';
 import { encodeIpv6Packet, encodedLengthIpv6Packet } from '../../src/wire/ipv6.js';
 import { encodeUdp } from '../../src/wire/udp.js';
 import { formatIpv4 } from '../../src/wire/addr.js';
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** An IPv4 or IPv6 UDP packet src:sport -> dst:dport carrying `payload`. */
 function udpPacket(src: string, dst: string, sport: number, dport: number, payload: Uint8Array): Uint8Array {

@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { TxBatch, addressBytes } from '../../src/os/ports.js';
 import { openUdp, type LinuxDatagram } from '../../src/os/linux/datagram.js';
 import {
-  connectNetns, createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
+  deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
 } from '../../src/os/linux/netns.js';
+import { linkedPair, waitFor } from './linux-pair.js';
 
 /** Udp OutDatagrams of the namespace: one per message sent (a GSO run counts once). */
 function outDatagrams(ns: string): number {
@@ -22,14 +23,6 @@ function outDatagrams(ns: string): number {
   });
 }
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 test('UDP GSO: runs arrive as the same datagrams; a run over the MTU fails per packet with EMSGSIZE', async (t) => {
   const why = linuxTestBlocker();
   if (why) { t.skip(why); return; }
@@ -37,11 +30,7 @@ test('UDP GSO: runs arrive as the same datagrams; a run over the MTU fails per p
   const b = netnsName('gso-b');
   const open: LinuxDatagram[] = [];
   try {
-    createNetns(a);
-    createNetns(b);
-    connectNetns(a, 'v0', b, 'v1');
-    ipIn(a, ['addr', 'add', '10.78.0.1/24', 'dev', 'v0']);
-    ipIn(b, ['addr', 'add', '10.78.0.2/24', 'dev', 'v1']);
+    linkedPair(a, b, '10.78.0');
     const rx1 = inNetns(a, () => openUdp({ family: 4, address: '10.78.0.1', port: 4191, receiveBuffer: 1 << 21 }));
     const rx2 = inNetns(a, () => openUdp({ family: 4, address: '10.78.0.1', port: 4192, receiveBuffer: 1 << 21 }));
     const tx = inNetns(b, () => openUdp({ family: 4, address: '0.0.0.0', port: 0 }));
