@@ -17,7 +17,6 @@ import { finishChecksum, sumWords } from '../wire/checksum.js';
 
 export const VNET_HDR_LEN = 10;
 const F_NEEDS_CSUM = 1;
-const GSO_NONE = 0;
 const GSO_TCPV4 = 1;
 const GSO_TCPV6 = 4;
 const GSO_ECN = 0x80;
@@ -83,7 +82,7 @@ export function readVnetHeader(b: Uint8Array, off: number, h: VnetHeader): void 
   h.csumOffset = u16le(b, off + 8);
 }
 
-/** Writes `h` at b[off] (tests, and a TUN write of a super-packet). */
+/** Writes `h` at b[off] (tests: TUN writes carry an all-zero header made by the addon). */
 export function writeVnetHeader(h: VnetHeader, b: Uint8Array, off: number): void {
   const put = (at: number, v: number): void => { b[at] = v & 0xff; b[at + 1] = v >> 8; };
   b[off] = h.flags;
@@ -106,11 +105,6 @@ export function finishPartialChecksum(p: Uint8Array, off: number, len: number, h
   p[off + at] = sum >> 8;
   p[off + at + 1] = sum & 0xff;
   return true;
-}
-
-/** True when the read needs no work beyond skipping the header. */
-export function isPlain(h: VnetHeader): boolean {
-  return h.gsoType === GSO_NONE && (h.flags & F_NEEDS_CSUM) === 0;
 }
 
 export function needsChecksum(h: VnetHeader): boolean {
