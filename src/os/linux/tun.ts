@@ -127,6 +127,7 @@ export class LinuxTun implements TunPort {
     const { batch, vnet, offloadStats: st } = this;
     const slot = out.slotSize;
     if (!this.anySuperPacket()) { this.inPlaceDeliver(slot, handler); return; }
+    const n = native();
     out.count = 0;
     for (let i = 0; i < batch.count; i++) {
       const at = i * batch.slotSize;
@@ -137,7 +138,7 @@ export class LinuxTun implements TunPort {
       if (isTcpSuperPacket(vnet)) {
         const need = Math.ceil(len / Math.max(1, vnet.gsoSize));
         if (out.count > 0 && out.count + need > BATCH_MAX) this.deliver(out, handler);
-        const k = native().tsoSplit(batch.data, at, len + VNET_HDR_LEN, out.data, out.count * slot,
+        const k = n.tsoSplit(batch.data, at, len + VNET_HDR_LEN, out.data, out.count * slot,
           slot, out.lengths, out.count, BATCH_MAX - out.count);
         if (k === 0) { st.malformed++; continue; }
         st.superPackets++;
