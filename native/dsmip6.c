@@ -441,11 +441,10 @@ static int check_spans(size_t dn, int32_t count, const uint32_t *off, size_t on,
 
 /* Packets [i, end) of a batch that can go as one UDP GSO send: same destination, contiguous in
  * `data`, all as long as the first except a shorter last one. Returns end. */
-static int gso_run(int i, int count, const uint8_t *data, const uint32_t *off, const uint32_t *len,
-                   const uint8_t *addrs, const uint16_t *ports) {
+static int gso_run(int i, int count, const uint32_t *off, const uint32_t *len, const uint8_t *addrs,
+                   const uint16_t *ports) {
   int j = i + 1;
   size_t total = len[i];
-  (void)data;
   while (j < count && j - i < GSO_SEGS_MAX && total + len[j] <= GSO_BYTES_MAX &&
          off[j] == off[j - 1] + len[j - 1] && len[j] <= len[i] && len[j - 1] == len[i] &&
          ports[j] == ports[i] && memcmp(addrs + (size_t)j * ADDR_LEN, addrs + (size_t)i * ADDR_LEN,
@@ -489,7 +488,7 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   memset(msgs, 0, sizeof(msgs[0]) * count);
   int m = 0;
   for (int i = 0; i < count; m++) {
-    int end = gso && addrs ? gso_run(i, count, data, off, len, addrs, ports) : i + 1;
+    int end = gso && addrs ? gso_run(i, count, off, len, addrs, ports) : i + 1;
     size_t bytes = 0;
     for (int k = i; k < end; k++) bytes += len[k];
     first[m] = i;

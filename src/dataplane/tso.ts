@@ -17,7 +17,6 @@ import { finishChecksum, sumWords } from '../wire/checksum.js';
 
 export const VNET_HDR_LEN = 10;
 const F_NEEDS_CSUM = 1;
-const GSO_NONE = 0;
 const GSO_TCPV4 = 1;
 const GSO_TCPV6 = 4;
 const GSO_ECN = 0x80;
@@ -31,10 +30,15 @@ let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 
 /**
  * sumWords(b, start, end, sum) (big-endian 16-bit words, unfolded), 32 bits at a time when
- * b[start] is 4-aligned in its buffer: the ones' complement sum does not depend on byte order
- * (RFC 1071 §2(B)), so little-endian 32-bit words are added, folded to 16 bits and swapped.
+ * b[start] is 2- or 4-aligned in its buffer (a first 16-bit word is summed alone to reach a
+ * 4-aligned start): the ones' complement sum does not depend on byte order (RFC 1071 §2(B)),
+ * so little-endian 32-bit words are added, folded to 16 bits and swapped.
  */
 export function sumWordsFast(b: Uint8Array, start: number, end: number, sum = 0): number {
+  if (((b.byteOffset + start) & 3) === 2 && end - start >= 2) {
+    sum = sumWords(b, start, start + 2, sum);
+    start += 2;
+  }
   const abs = b.byteOffset + start;
   const n = (end - start) >> 2;
   if ((abs & 3) !== 0 || n < 8) return sumWords(b, start, end, sum);
@@ -78,7 +82,7 @@ export function readVnetHeader(b: Uint8Array, off: number, h: VnetHeader): void 
   h.csumOffset = u16le(b, off + 8);
 }
 
-/** Writes `h` at b[off] (tests, and a TUN write of a super-packet). */
+/** Writes `h` at b[off] (tests: TUN writes carry an all-zero header made by the addon). */
 export function writeVnetHeader(h: VnetHeader, b: Uint8Array, off: number): void {
   const put = (at: number, v: number): void => { b[at] = v & 0xff; b[at + 1] = v >> 8; };
   b[off] = h.flags;
@@ -101,11 +105,6 @@ export function finishPartialChecksum(p: Uint8Array, off: number, len: number, h
   p[off + at] = sum >> 8;
   p[off + at + 1] = sum & 0xff;
   return true;
-}
-
-/** True when the read needs no work beyond skipping the header. */
-export function isPlain(h: VnetHeader): boolean {
-  return h.gsoType === GSO_NONE && (h.flags & F_NEEDS_CSUM) === 0;
 }
 
 export function needsChecksum(h: VnetHeader): boolean {

@@ -8,7 +8,7 @@ import { parseIpv4, parseIpv6 } from '../../src/wire/addr.js';
 import { finishChecksum, internetChecksum, pseudoSum4, pseudoSum6, sumWords } from '../../src/wire/checksum.js';
 import {
   VNET_HDR_LEN, finishPartialChecksum, isTcpSuperPacket, needsChecksum, newVnetHeader, readVnetHeader,
-  segmentTcp, writeVnetHeader, type VnetHeader,
+  segmentTcp, sumWordsFast, writeVnetHeader, type VnetHeader,
 } from '../../src/dataplane/tso.js';
 
 const SRC6 = parseIpv6('2001:db8:1::1')!;
@@ -136,4 +136,18 @@ test('virtio_net_hdr: little-endian fields, ECN bit ignored in the GSO type', ()
   readVnetHeader(b, 2, h);
   assert.deepEqual(h, { flags: 1, gsoType: 4, hdrLen: 0x1234, gsoSize: 1348, csumStart: 40, csumOffset: 16 });
   assert.ok(isTcpSuperPacket(h));
+});
+
+test('sumWordsFast = sumWords (folded) at every alignment, start and length', () => {
+  const buf = new Uint8Array(300);
+  for (let i = 0; i < buf.length; i++) buf[i] = (i * 151 + 7) & 0xff;
+  const same = (b: Uint8Array, start: number, end: number): void => assert.equal(
+    finishChecksum(sumWordsFast(b, start, end, 5)), finishChecksum(sumWords(b, start, end, 5)),
+    `offset ${b.byteOffset} [${start}, ${end})`);
+  for (let start = 0; start < 8; start++) {
+    for (const end of [start, start + 1, start + 2, start + 33, start + 64, start + 255, 299]) {
+      same(buf, start, end);
+      same(buf.subarray(1), start, end);
+    }
+  }
 });

@@ -10,19 +10,12 @@ import assert from 'node:assert/strict';
 import { addressText, type DatagramBatch, type DatagramPort } from '../../src/os/ports.js';
 import { openRaw } from '../../src/os/linux/datagram.js';
 import {
-  connectNetns, createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
+  deleteNetns, inNetns, linuxTestBlocker, netnsName,
 } from '../../src/os/linux/netns.js';
+import { linkedPair, waitFor } from './linux-pair.js';
 import { decodeMobilityPacket, encodeMobilityPacket } from '../../src/wire/mh/packet.js';
 import { BuFlag } from '../../src/wire/mh/constants.js';
 import { writeIpv6 } from '../../src/wire/addr.js';
-
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Got { bytes: Uint8Array; peer: string; local: string }
 
@@ -153,13 +146,7 @@ test('raw sockets: BU+HAO on raw6/60, BA+RH2 on raw6/43, plain MH on raw6/135, I
     const ha = netnsName('raw-ha');
     const open: DatagramPort[] = [];
     try {
-      createNetns(mn);
-      createNetns(ha);
-      connectNetns(mn, 'v0', ha, 'v1');
-      ipIn(mn, ['addr', 'add', 'fd77::1/64', 'dev', 'v0', 'nodad']);
-      ipIn(ha, ['addr', 'add', 'fd77::2/64', 'dev', 'v1', 'nodad']);
-      ipIn(mn, ['addr', 'add', '10.77.0.1/24', 'dev', 'v0']);
-      ipIn(ha, ['addr', 'add', '10.77.0.2/24', 'dev', 'v1']);
+      linkedPair(mn, ha, '10.77.0', 'fd77::');
       const r = rig(mn, ha, open);
       await bindingUpdate(r);
       await bindingAck(r);

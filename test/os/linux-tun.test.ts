@@ -11,18 +11,11 @@ import { openUdp, type LinuxDatagram } from '../../src/os/linux/datagram.js';
 import {
   createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
 } from '../../src/os/linux/netns.js';
+import { waitFor } from './linux-pair.js';
 import { encodeIpv4Packet, encodedLengthIpv4Packet } from '../../src/wire/ipv4.js';
 import { encodeIpv6Packet, encodedLengthIpv6Packet } from '../../src/wire/ipv6.js';
 import { encodeUdp } from '../../src/wire/udp.js';
 import { formatIpv4 } from '../../src/wire/addr.js';
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** An IPv4 or IPv6 UDP packet src:sport -> dst:dport carrying `payload`. */
 function udpPacket(src: string, dst: string, sport: number, dport: number, payload: Uint8Array): Uint8Array {
@@ -47,6 +40,17 @@ function udpPacket(src: string, dst: string, sport: number, dport: number, paylo
   const out = new Uint8Array(encodedLengthIpv4Packet(p));
   encodeIpv4Packet(p, out, 0);
   return out;
+}
+
+/** A TUN in new namespace `ns`, up with MTU 1400, 10.88.0.1/24 and fd88::1/64 (added to `open`). */
+function tunIn(ns: string, name: string, offload: boolean, open: (TunPort | LinuxDatagram)[]): LinuxTun {
+  createNetns(ns);
+  const tun = inNetns(ns, () => LinuxTun.open({ name, offload }));
+  open.push(tun);
+  ipIn(ns, ['link', 'set', tun.name, 'up', 'mtu', '1400']);
+  ipIn(ns, ['addr', 'add', '10.88.0.1/24', 'dev', tun.name]);
+  ipIn(ns, ['addr', 'add', 'fd88::1/64', 'dev', tun.name, 'nodad']);
+  return tun;
 }
 
 /** Kernel -> TUN: 100 datagrams to 10.88.0.2 are routed into the device and read in batches. */
@@ -126,14 +130,9 @@ test('TUN: kernel-routed packets arrive in batches; written packets reach a sock
   const ns = netnsName('tun');
   const open: (TunPort | LinuxDatagram)[] = [];
   try {
-    createNetns(ns);
-    const tun = inNetns(ns, () => LinuxTun.open({ name: 'dstt%d' }));
-    open.push(tun);
+    const tun = tunIn(ns, 'dstt%d', false, open);
     assert.match(tun.name, /^dstt\d+$/);
     assert.equal(tun.ifindex, Number(ipIn(ns, ['-o', 'link', 'show', tun.name]).split(':')[0]));
-    ipIn(ns, ['link', 'set', tun.name, 'up', 'mtu', '1400']);
-    ipIn(ns, ['addr', 'add', '10.88.0.1/24', 'dev', tun.name]);
-    ipIn(ns, ['addr', 'add', 'fd88::1/64', 'dev', tun.name, 'nodad']);
     await kernelToTun(ns, tun, open);
     await tunToKernel(ns, tun, open);
   } finally {
@@ -148,13 +147,8 @@ test('TUN with offloads (IFF_VNET_HDR, TSO): the same packets in and out, checks
   const ns = netnsName('tunoff');
   const open: (TunPort | LinuxDatagram)[] = [];
   try {
-    createNetns(ns);
-    const tun = inNetns(ns, () => LinuxTun.open({ name: 'dsto%d', offload: true }));
-    open.push(tun);
+    const tun = tunIn(ns, 'dsto%d', true, open);
     if (!tun.offload) { t.skip('the kernel refused IFF_VNET_HDR / TUNSETOFFLOAD (fallback in use)'); return; }
-    ipIn(ns, ['link', 'set', tun.name, 'up', 'mtu', '1400']);
-    ipIn(ns, ['addr', 'add', '10.88.0.1/24', 'dev', tun.name]);
-    ipIn(ns, ['addr', 'add', 'fd88::1/64', 'dev', tun.name, 'nodad']);
     let badSums = 0;
     await kernelToTun(ns, tun, open, (b, i) => {
       const o = b.offset(i);

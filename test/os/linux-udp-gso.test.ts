@@ -6,18 +6,21 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { TxBatch, addressBytes } from '../../src/os/ports.js';
 import { openUdp, type LinuxDatagram } from '../../src/os/linux/datagram.js';
 import {
-  connectNetns, createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
+  deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
 } from '../../src/os/linux/netns.js';
+import { linkedPair, waitFor } from './linux-pair.js';
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Udp OutDatagrams of the namespace: one per message sent (a GSO run counts once). */
+function outDatagrams(ns: string): number {
+  return inNetns(ns, () => {
+    const snmp = readFileSync('/proc/thread-self/net/snmp', 'utf8');
+    const udp = snmp.split('\n').filter((l) => l.startsWith('Udp:'));
+    return Number(udp[1].split(' ')[udp[0].split(' ').indexOf('OutDatagrams')]);
+  });
 }
 
 test('UDP GSO: runs arrive as the same datagrams; a run over the MTU fails per packet with EMSGSIZE', async (t) => {
@@ -27,11 +30,7 @@ test('UDP GSO: runs arrive as the same datagrams; a run over the MTU fails per p
   const b = netnsName('gso-b');
   const open: LinuxDatagram[] = [];
   try {
-    createNetns(a);
-    createNetns(b);
-    connectNetns(a, 'v0', b, 'v1');
-    ipIn(a, ['addr', 'add', '10.78.0.1/24', 'dev', 'v0']);
-    ipIn(b, ['addr', 'add', '10.78.0.2/24', 'dev', 'v1']);
+    linkedPair(a, b, '10.78.0');
     const rx1 = inNetns(a, () => openUdp({ family: 4, address: '10.78.0.1', port: 4191, receiveBuffer: 1 << 21 }));
     const rx2 = inNetns(a, () => openUdp({ family: 4, address: '10.78.0.1', port: 4192, receiveBuffer: 1 << 21 }));
     const tx = inNetns(b, () => openUdp({ family: 4, address: '0.0.0.0', port: 0 }));
@@ -64,7 +63,10 @@ test('UDP GSO: runs arrive as the same datagrams; a run over the MTU fails per p
       batch.data[at + 1] = i;
       for (let k = 2; k < len; k++) batch.data[at + k] = (i + k) & 0xff;
     });
+    const sent0 = outDatagrams(b);
     assert.equal(tx.sendBatch(batch), 64);
+    // 6 messages: 30 x 1200 + 700 | 10 x 1000 | 4 x 1200 | 1300 + 1200 | 2 x 1200 + 500 | 14 x 500.
+    assert.equal(outDatagrams(b) - sent0, 6, 'the kernel saw one message per run, not 64');
     await waitFor(() => got.get(4191)!.length + got.get(4192)!.length === 64);
     const want = (port: number): string[] => plan.flatMap(([p, len], i) => (p === port ? [`${i}:${len}:true`] : []));
     assert.deepEqual(got.get(4191), want(4191));

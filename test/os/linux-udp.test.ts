@@ -12,18 +12,11 @@ import { openUdp, type LinuxDatagram } from '../../src/os/linux/datagram.js';
 import { liveWatchers } from '../../src/os/linux/io.js';
 import { nativeAvailable } from '../../src/os/linux/native.js';
 import {
-  connectNetns, createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
+  deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
 } from '../../src/os/linux/netns.js';
+import { linkedPair, waitFor } from './linux-pair.js';
 
 /** Resolves once `cond()` holds; rejects after `ms`. */
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 interface Row { payload: number; peer: string; port: number; local: string; ifindex: number }
 
 function collect(port: DatagramPort, rows: Row[], batches: number[]): void {
@@ -82,13 +75,7 @@ test('UDP: 200 datagrams in batches between two namespaces, IPv4 and IPv6', asyn
   const a = netnsName('udp-a');
   const b = netnsName('udp-b');
   try {
-    createNetns(a);
-    createNetns(b);
-    connectNetns(a, 'v0', b, 'v1');
-    ipIn(a, ['addr', 'add', '10.77.0.1/24', 'dev', 'v0']);
-    ipIn(b, ['addr', 'add', '10.77.0.2/24', 'dev', 'v1']);
-    ipIn(a, ['addr', 'add', 'fd77::1/64', 'dev', 'v0', 'nodad']);
-    ipIn(b, ['addr', 'add', 'fd77::2/64', 'dev', 'v1', 'nodad']);
+    linkedPair(a, b, '10.77.0', 'fd77::');
     await exchange(4, a, b, '10.77.0.1', '10.77.0.2');
     await exchange(6, a, b, 'fd77::1', 'fd77::2');
     // PMTUDISC_DO: a datagram over the link MTU fails locally instead of leaving as fragments.

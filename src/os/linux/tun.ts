@@ -4,10 +4,12 @@
  * netlink by the caller (the device starts down, with MTU 1500).
  *
  * With `offload` (IFF_VNET_HDR + TUNSETOFFLOAD CSUM | TSO4 | TSO6, when the kernel grants them)
- * one read may return a 64 KB TCP super-packet: reads go into 64 KB slots (16 per call), and each
- * is turned into plain packets (segments cut by the addon's tsoSplit, which does what
- * dataplane/tso.ts segmentTcp specifies; checksums completed) in a second
- * batch of ordinary slots, delivered in order whenever it fills. Writes carry an empty header.
+ * one read may return a 64 KB TCP super-packet: reads go into 64 KB slots (16 per call). A call
+ * without super-packets is delivered in place (partial checksums completed in the read slots,
+ * each packet just behind its header). Otherwise each read is turned into plain packets
+ * (segments cut by the addon's tsoSplit, which does what dataplane/tso.ts segmentTcp specifies;
+ * checksums completed) in a second batch of ordinary slots, delivered in order whenever it
+ * fills. Writes carry an empty header.
  */
 import {
   BATCH_MAX, RxBatch, TxBatch, newPortStats, type BatchHandler, type ErrorHandler,
@@ -30,6 +32,19 @@ const OFFLOAD_SLOT = 65536 + VNET_HDR_LEN;
  */
 export const TUN_SLOT_DEFAULT = 2048;
 
+/** The reads of an offload batch as packets, in place: packet i is read idx[i], behind its header. */
+class InPlaceReads implements PacketBatch {
+  count = 0;
+  readonly idx = new Uint8Array(BATCH_MAX);
+  readonly data: Uint8Array;
+  constructor(private readonly reads: RxBatch) { this.data = reads.data; }
+  offset(i: number): number { return this.idx[i] * this.reads.slotSize + VNET_HDR_LEN; }
+  length(i: number): number { return this.reads.lengths[this.idx[i]] - VNET_HDR_LEN; }
+  packet(i: number): Uint8Array {
+    return this.data.subarray(this.offset(i), this.offset(i) + this.length(i));
+  }
+}
+
 export class LinuxTun implements TunPort {
   readonly stats = newPortStats();
   private fd: number;
@@ -38,6 +53,9 @@ export class LinuxTun implements TunPort {
   private readonly one = new TxBatch(0);
   /** With offload: the plain packets made of what `batch` read. */
   private readonly plain: RxBatch | undefined;
+  /** With offload: `batch` itself when a call read no super-packet; a Buffer view of it to copy. */
+  private readonly inPlace: InPlaceReads;
+  private readonly readView: Buffer;
   private readonly vnet = newVnetHeader();
   /** Super-packets segmented, and reads dropped as malformed (offload only). */
   readonly offloadStats = { superPackets: 0, segments: 0, checksums: 0, malformed: 0 };
@@ -50,6 +68,9 @@ export class LinuxTun implements TunPort {
     this.fd = fd;
     this.batch = new RxBatch(offload ? OFFLOAD_SLOT : slot, false);
     this.plain = offload ? new RxBatch(slot, false) : undefined;
+    this.inPlace = new InPlaceReads(this.batch);
+    const d = this.batch.data;
+    this.readView = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
   }
 
   /** Creates the device in the calling thread's network namespace. Throws OsError. */
@@ -105,6 +126,8 @@ export class LinuxTun implements TunPort {
   private unpack(out: RxBatch, handler: BatchHandler<PacketBatch>): void {
     const { batch, vnet, offloadStats: st } = this;
     const slot = out.slotSize;
+    if (!this.anySuperPacket()) { this.inPlaceDeliver(slot, handler); return; }
+    const n = native();
     out.count = 0;
     for (let i = 0; i < batch.count; i++) {
       const at = i * batch.slotSize;
@@ -115,7 +138,7 @@ export class LinuxTun implements TunPort {
       if (isTcpSuperPacket(vnet)) {
         const need = Math.ceil(len / Math.max(1, vnet.gsoSize));
         if (out.count > 0 && out.count + need > BATCH_MAX) this.deliver(out, handler);
-        const k = native().tsoSplit(batch.data, at, len + VNET_HDR_LEN, out.data, out.count * slot,
+        const k = n.tsoSplit(batch.data, at, len + VNET_HDR_LEN, out.data, out.count * slot,
           slot, out.lengths, out.count, BATCH_MAX - out.count);
         if (k === 0) { st.malformed++; continue; }
         st.superPackets++;
@@ -125,7 +148,7 @@ export class LinuxTun implements TunPort {
         if (len > slot) { st.malformed++; continue; }
         if (out.count === BATCH_MAX) this.deliver(out, handler);
         const to = out.count * slot;
-        out.data.set(batch.data.subarray(off, off + len), to);
+        this.readView.copy(out.data, to, off, off + len);
         if (needsChecksum(vnet)) {
           if (!finishPartialChecksum(out.data, to, len, vnet)) { st.malformed++; continue; }
           st.checksums++;
@@ -134,6 +157,34 @@ export class LinuxTun implements TunPort {
       }
     }
     if (out.count > 0) this.deliver(out, handler);
+  }
+
+  private anySuperPacket(): boolean {
+    const { batch, vnet } = this;
+    for (let i = 0; i < batch.count; i++) {
+      if (batch.lengths[i] <= VNET_HDR_LEN) continue;
+      readVnetHeader(batch.data, i * batch.slotSize, vnet);
+      if (isTcpSuperPacket(vnet)) return true;
+    }
+    return false;
+  }
+
+  /** No super-packet in `batch`: its packets where they were read, checksums completed there. */
+  private inPlaceDeliver(slot: number, handler: BatchHandler<PacketBatch>): void {
+    const { batch, vnet, inPlace: view, offloadStats: st } = this;
+    view.count = 0;
+    for (let i = 0; i < batch.count; i++) {
+      const at = i * batch.slotSize;
+      const len = batch.lengths[i] - VNET_HDR_LEN;
+      if (len <= 0 || len > slot) { st.malformed++; continue; }
+      readVnetHeader(batch.data, at, vnet);
+      if (needsChecksum(vnet)) {
+        if (!finishPartialChecksum(batch.data, at + VNET_HDR_LEN, len, vnet)) { st.malformed++; continue; }
+        st.checksums++;
+      }
+      view.idx[view.count++] = i;
+    }
+    if (view.count > 0) handler(view);
   }
 
   private deliver(out: RxBatch, handler: BatchHandler<PacketBatch>): void {
