@@ -27,9 +27,8 @@ function entry(r: RouterView, clock: Clock): RouterEntryView {
 
 /** The `routers` result of a mobile node snapshot. */
 export function routersResult(s: MnSnapshot, clock: Clock): RoutersResult {
-  const names = [...s.interfaces];
-  for (const r of s.routers) if (!names.includes(r.ifname)) names.push(r.ifname);
-  const interfaces: RouterInterfaceView[] = names.map((name) => ({
+  // The engine learns from RAs on configured interfaces only.
+  const interfaces: RouterInterfaceView[] = s.interfaces.map((name) => ({
     name,
     routers: s.routers.filter((r) => r.ifname === name).map((r) => entry(r, clock)),
     withdrawnPrefixes: [...(s.withdrawnPrefixes.find((w) => w.ifname === name)?.prefixes ?? [])],

@@ -54,8 +54,6 @@ export class BindingUpdateListEntry {
   private lastSentAtValue: Instant | undefined;
   /** The first BU of the round in progress: its sequence number and send time. */
   private roundFirst: { readonly sequence: number; readonly sentAt: Instant } | undefined;
-  /** The send time the last matching BA answers (see `match`). */
-  private matchedSentAt: Instant | undefined;
   private awaiting = false;
   private roundValue: RegistrationRound | undefined;
   private sendAt: Instant | undefined;
@@ -98,7 +96,6 @@ export class BindingUpdateListEntry {
   end(): void {
     this.roundValue = undefined;
     this.roundFirst = undefined;
-    this.matchedSentAt = undefined;
     this.sendAt = undefined;
     this.awaiting = false;
   }
@@ -126,7 +123,6 @@ export class BindingUpdateListEntry {
     this.lastSequence = sequence;
     this.lastSentAtValue = now;
     this.roundFirst ??= { sequence, sentAt: now };
-    this.matchedSentAt = undefined;
     this.awaiting = true;
     this.rateLimit.record(now);
     round.sends++;
@@ -137,18 +133,12 @@ export class BindingUpdateListEntry {
   /** Whether a BA with this sequence number and status answers the BU outstanding. */
   match(sequence: number, status: number): AckMatch {
     if (!this.awaiting) return 'no-bu-outstanding';
-    if (status === STATUS_SEQUENCE_OUT_OF_WINDOW || sequence === this.lastSequence) {
-      this.matchedSentAt = this.lastSentAtValue;
-      return 'match';
-    }
+    if (status === STATUS_SEQUENCE_OUT_OF_WINDOW || sequence === this.lastSequence) return 'match';
     const first = this.roundFirst;
     const last = this.lastSequence;
-    if (status < STATUS_FIRST_REJECTION && first !== undefined && last !== undefined
-      && !seqNewer(first.sequence, sequence) && seqNewer(last, sequence)) {
-      this.matchedSentAt = first.sentAt;
-      return 'match';
-    }
-    return 'sequence-mismatch';
+    const earlier = first !== undefined && last !== undefined
+      && !seqNewer(first.sequence, sequence) && seqNewer(last, sequence);
+    return status < STATUS_FIRST_REJECTION && earlier ? 'match' : 'sequence-mismatch';
   }
 
   /** The outstanding BU was answered with a rejection: retransmissions go on with backoff. */
@@ -169,11 +159,13 @@ export class BindingUpdateListEntry {
   }
 
   /**
-   * The outstanding BU was accepted: the binding lasts `grantedMs` and is refreshed after
-   * `refreshAfterMs`, both counted from that BU's send time. Ends the round.
+   * The BU with `sequence` (a `match`) was accepted: the binding lasts `grantedMs` and is
+   * refreshed after `refreshAfterMs`, both counted from that BU's send time (the round's first
+   * send for an earlier BU of the round). Ends the round.
    */
-  accepted(grantedMs: number, refreshAfterMs: number): void {
-    const sentAt = this.matchedSentAt ?? this.lastSentAtValue ?? 0;
+  accepted(sequence: number, grantedMs: number, refreshAfterMs: number): void {
+    const earlier = sequence !== this.lastSequence ? this.roundFirst?.sentAt : undefined;
+    const sentAt = earlier ?? this.lastSentAtValue ?? 0;
     this.expiresAt = sentAt + grantedMs;
     this.refreshAt = sentAt + Math.min(grantedMs, refreshAfterMs);
     this.end();

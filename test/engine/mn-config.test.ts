@@ -53,7 +53,8 @@ test('RFC 6275 §11.8: BUL entry: fresh sequence per send, ack matching, 135 exe
   assert.equal(e.sendDue(1500), true);
   assert.equal(e.recordSend(1500), 32769);
   assert.equal(e.nextDeadline(), 4500);
-  e.accepted(100_000, 90_000);
+  assert.equal(e.match(32769, 0), 'match');
+  e.accepted(32769, 100_000, 90_000);
   assert.equal(e.round, undefined);
   assert.equal(e.outstanding, false);
   assert.equal(e.nextDeadline(), 91_500, 'refresh counted from the accepted BU send time');
@@ -75,7 +76,7 @@ test('RFC 6275 §11.7.3: BUL entry: a BA to an earlier BU of the round matches, 
   assert.equal(e.match(32767, 0), 'sequence-mismatch', 'before the round');
   assert.equal(e.match(32770, 0), 'sequence-mismatch', 'never sent');
   assert.equal(e.match(32768, 0), 'match', 'the retransmitted BU answered late');
-  e.accepted(100_000, 90_000);
+  e.accepted(32768, 100_000, 90_000);
   assert.equal(e.nextDeadline(), 90_100, 'refresh from the first send of the round');
   assert.equal(e.match(32769, 0), 'no-bu-outstanding', 'the later answer is dropped');
   e.begin(200_000, 'register', 500);

@@ -7,29 +7,23 @@ import assert from 'node:assert/strict';
 import { normalizeMnConfig } from '../../src/engine/mn/config.js';
 import { LOST_AFTER_INTERVALS } from '../../src/engine/mn/routers.js';
 import { COA6, ROUTER6, World, eventsOf, mnConfig, onlyBu, registeredOn6 } from './mn-world.js';
-import { FOREIGN, WLAN_COA, ra } from './ra-fixture.js';
+import { FOREIGN, WLAN_COA, ra, registeredWithWlan } from './ra-fixture.js';
 
 test('MnUseRouterAdvertisements disabled: RAs are ignored, not counted, and move nothing', () => {
-  const w = new World(mnConfig({ useRouterAdvertisements: false }));
-  registeredOn6(w);
-  w.attach('wlan0', WLAN_COA);
+  const w = registeredWithWlan(mnConfig({ useRouterAdvertisements: false }));
   assert.deepEqual(w.feed(ra('eth0', { lifetime: 0, prefixes: [{ prefix: FOREIGN, valid: 0 }] })), [],
     'Router Lifetime 0 and a withdrawn prefix change nothing');
   const s = w.mn.snapshot(w.now);
   assert.equal(s.useRouterAdvertisements, false);
   assert.deepEqual([s.counters.routerAdvertisements, s.routers, s.withdrawnPrefixes, s.careOf?.address],
     [0, [], [], COA6]);
-  const on = new World();
-  registeredOn6(on);
-  on.attach('wlan0', WLAN_COA);
+  const on = registeredWithWlan();
   const moved = on.feed(ra('eth0', { lifetime: 0, prefixes: [{ prefix: FOREIGN }] }));
   assert.equal(onlyBu(moved).send.packet.source, WLAN_COA, 'control: enabled, the same RA moves the node');
 });
 
 test('MnRouterLostIntervals: a router is lost after that many Advertisement Intervals, not 3', () => {
-  const w = new World(mnConfig({ routerLostIntervals: 5 }));
-  registeredOn6(w);
-  w.attach('wlan0', WLAN_COA);
+  const w = registeredWithWlan(mnConfig({ routerLostIntervals: 5 }));
   w.now = 10_000;
   w.feed(ra('eth0', { intervalMs: 1000, prefixes: [{ prefix: FOREIGN }] }));
   assert.equal(w.mn.snapshot(w.now).routerLostIntervals, 5);

@@ -9,7 +9,7 @@ import { LOST_AFTER_INTERVALS, ROUTERS_PER_LINK_MAX } from '../../src/engine/mn/
 import { Xoshiro128 } from '../../src/proto/prng.js';
 import { parseIpv6 } from '../../src/wire/addr.js';
 import { finishChecksum, pseudoSum6, sumWords } from '../../src/wire/checksum.js';
-import { ALL_NODES, FOREIGN, FOREIGN_B, HOME_PREFIX, WLAN_COA, ra } from './ra-fixture.js';
+import { ALL_NODES, FOREIGN, FOREIGN_B, HOME_PREFIX, WLAN_COA, ra, registeredWithWlan } from './ra-fixture.js';
 import {
   COA6, COA6B, HA, HOA, ROUTER6, World, eventsOf, onlyBu, ops, registeredOn6, sends, trace,
 } from './mn-world.js';
@@ -147,9 +147,7 @@ test('RFC 4861 §6.3.4: a CoA prefix withdrawn (valid lifetime 0) is never regis
 });
 
 test('RFC 4861 §6.3.4: Router Lifetime 0 from the default router: that interface has no IPv6 router', () => {
-  const w = new World();
-  registeredOn6(w);
-  w.attach('wlan0', WLAN_COA);
+  const w = registeredWithWlan();
   w.now = 5000;
   const out = w.feed(ra('eth0', { lifetime: 0, prefixes: [{ prefix: FOREIGN }] }));
   assert.deepEqual(eventsOf(out, 'care-of-changed'),
@@ -162,9 +160,7 @@ test('RFC 4861 §6.3.4: Router Lifetime 0 from the default router: that interfac
 });
 
 test('RFC 6275 §7.3: a router silent for 3 Advertisement Intervals is lost: move to the other interface', () => {
-  const w = new World();
-  registeredOn6(w);
-  w.attach('wlan0', WLAN_COA);
+  const w = registeredWithWlan();
   w.now = 10_000;
   assert.deepEqual(w.feed(ra('eth0', { intervalMs: 1000, prefixes: [{ prefix: FOREIGN }] })), []);
   assert.equal(w.untilDeadline(), LOST_AFTER_INTERVALS * 1000);
@@ -222,9 +218,7 @@ test('RFC 6275 §7.3: leaving home silently: the home router lost, the home pref
 });
 
 test('RFC 4861 §6.3.4: prefix and router lifetimes run out on their own', () => {
-  const w = new World();
-  registeredOn6(w);
-  w.attach('wlan0', WLAN_COA);
+  const w = registeredWithWlan();
   w.feed(ra('eth0', { lifetime: 30, prefixes: [{ prefix: FOREIGN, valid: 60 }] }));
   assert.equal(w.untilDeadline(), 30_000);
   const atLifetime = w.advance(30_000);

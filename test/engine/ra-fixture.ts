@@ -1,8 +1,8 @@
 /** Router Advertisements for the Mobile Node engine tests: real encodings with real checksums. */
-import type { ReceivedRouterAdvertisement } from '../../src/engine/mn/types.js';
+import type { MobileNodeConfig, ReceivedRouterAdvertisement } from '../../src/engine/mn/types.js';
 import { encodeIcmpv6, type Icmpv6RouterAdvertisement } from '../../src/wire/icmpv6.js';
 import type { NdOption } from '../../src/wire/nd-options.js';
-import { ROUTER6 } from './mn-world.js';
+import { ROUTER6, World, mnConfig, registeredOn6 } from './mn-world.js';
 
 export const ALL_NODES = 'ff02::1';
 export const HOME_PREFIX = '2001:db8:1::';
@@ -42,4 +42,12 @@ export function ra(ifname: string, spec: RaSpec = {}, over: Partial<ReceivedRout
     kind: 'router-advertisement', ifname, source, destination: ALL_NODES, hopLimit: 255,
     bytes: raBytes(spec, source), ...over,
   };
+}
+
+/** A node registered from COA6 on eth0 (preferred) that also holds WLAN_COA on wlan0 to move to. */
+export function registeredWithWlan(config: MobileNodeConfig = mnConfig()): World {
+  const w = new World(config);
+  registeredOn6(w);
+  w.attach('wlan0', WLAN_COA);
+  return w;
 }

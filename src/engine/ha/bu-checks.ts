@@ -46,7 +46,7 @@ export function checkAgainstCache(req: BuRequest, existing: BindingCacheEntry | 
 }
 
 /** Step 8: the home address must be on one of the home prefixes (or a served prefix, NEMO). */
-export function checkHomeSubnet(cfg: HomeAgentConfig, req: BuRequest): Check {
+export function checkHomeSubnet(cfg: HomeAgentConfig, req: Pick<BuRequest, 'homeAddress' | 'flags'>): Check {
   const onHome = cfg.homePrefixes.some((p) => {
     const pp = configuredPrefix(p.prefix);
     return pp !== undefined && prefixContains(pp, req.homeAddress);
@@ -80,7 +80,7 @@ function aclStatus(action: AclAction): number {
 }
 
 /** Step 9: UMIP `BindingAclPolicy` / `DefaultBindingAclPolicy` (a status < 128 allows). */
-export function checkPolicy(cfg: HomeAgentConfig, req: BuRequest): Check {
+export function checkPolicy(cfg: HomeAgentConfig, req: Pick<BuRequest, 'homeAddress'>): Check {
   const e = aclEntry(cfg, req.homeAddress);
   const status = aclStatus(e ? e.action : cfg.defaultAclPolicy);
   return status < 128 ? OK : reject(status, e ? 'binding ACL entry' : 'default binding ACL policy');
@@ -100,14 +100,19 @@ function validMnp(prefixLength: number, prefix: string): Prefix | undefined {
   return p;
 }
 
+/** The mobile network prefixes the ACL entry of `homeAddress` authorises (RFC 3963 §6.2). */
+export function authorisedPrefixes(cfg: HomeAgentConfig, homeAddress: string): Prefix[] {
+  return (aclEntry(cfg, homeAddress)?.prefixes ?? [])
+    .map((t) => configuredPrefix(t)).filter((p): p is Prefix => p !== undefined);
+}
+
 /** Step 11: NEMO (RFC 3963 §6.1–6.2): MR allowed (140), prefixes valid (141), authorised (142). */
 export function checkNemo(cfg: HomeAgentConfig, req: BuRequest): NemoResult {
   if ((req.flags & BuFlag.R) === 0) return { ok: true, mode: undefined, prefixes: [] };
   if (!cfg.acceptMobileRouter) {
     return nemoReject(BaStatus.MOBILE_ROUTER_OPERATION_NOT_PERMITTED, 'HaAcceptMobRtr disabled');
   }
-  const allowed = (aclEntry(cfg, req.homeAddress)?.prefixes ?? [])
-    .map((t) => configuredPrefix(t)).filter((p): p is Prefix => p !== undefined);
+  const allowed = authorisedPrefixes(cfg, req.homeAddress);
   const mnps = req.options.filter((o) => o.type === 'mobile-network-prefix');
   if (mnps.length === 0) {
     if (allowed.length === 0) {

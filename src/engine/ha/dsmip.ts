@@ -41,6 +41,12 @@ function refuse(status: number, reason: string): Outcome {
   return { ack: ack(status, 0, '0.0.0.0'), reason };
 }
 
+/** True when IPv4HomeAddress configuration gives `ipv4` to `homeAddress` (or to any home address). */
+export function ipv4Configured(cfg: HomeAgentConfig, ipv4: string, homeAddress: string): boolean {
+  const auth = cfg.ipv4Authorizations.find((a) => a.ipv4HomeAddress === ipv4);
+  return auth !== undefined && (auth.homeAddress === undefined || auth.homeAddress === homeAddress);
+}
+
 function decideAddress(ctx: Ipv4Context, o: Ipv4HoaOption): Outcome {
   const { cfg, homeAddress, existing } = ctx;
   if (o.address === '0.0.0.0') {
@@ -62,9 +68,8 @@ function decideAddress(ctx: Ipv4Context, o: Ipv4HoaOption): Outcome {
   if (holder !== undefined && holder !== homeAddress) {
     return refuse(Ipv4AckStatus.INCORRECT_IPV4_HOME_ADDRESS, `${o.address} is bound to ${holder}`);
   }
-  const auth = cfg.ipv4Authorizations.find((a) => a.ipv4HomeAddress === o.address);
   const pooled = ctx.addressPool?.ownerOf(o.address) === homeAddress;
-  if (pooled || (auth && (auth.homeAddress === undefined || auth.homeAddress === homeAddress))) {
+  if (pooled || ipv4Configured(cfg, o.address, homeAddress)) {
     return { ack: ack(0, 32, o.address), address: o.address };
   }
   const mine = cfg.ipv4Authorizations.some((a) => a.homeAddress === homeAddress);

@@ -6,29 +6,21 @@
 import { canonicalIpv6, parseIpv4 } from '../../wire/addr.js';
 import { BuFlag } from '../../wire/mh/constants.js';
 import { isRoutableUnicast6, isUnicast4, linkLocalFor, parsePrefix } from '../../proto/prefix.js';
-import type { Instant } from '../../proto/time.js';
-import type { PrefixText, TunnelEndpoint, Via } from '../types.js';
+import type { TunnelEndpoint, Via } from '../types.js';
 import type { BindingCacheEntry } from './binding-cache.js';
 
-/** One accepted binding; `null` for absent fields so the record is plain JSON. */
-export interface PersistedBinding {
-  readonly homeAddress: string;
-  readonly careOfAddress: string;
-  readonly tunnel: TunnelEndpoint;
-  readonly via: Via;
-  readonly signallingAddress: string;
-  readonly sequence: number;
-  readonly flags: number;
-  readonly lifetimeSeconds: number;
-  /** Absolute expiry in engine time (the runtime stores it as wall-clock time). */
-  readonly expiresAt: Instant;
-  readonly nemoMode: 'explicit' | 'implicit' | null;
-  readonly prefixes: readonly PrefixText[];
-  readonly linkLocal: string | null;
-  readonly ipv4HomeAddress: string | null;
-  readonly ipv4Prefix: PrefixText | null;
-  readonly natDetected: boolean;
-}
+/** `undefined` fields become `null`, so a record is plain JSON. */
+type JsonFields<T> = {
+  readonly [K in keyof T]-?: undefined extends T[K] ? Exclude<T[K], undefined> | null : T[K];
+};
+
+/**
+ * One accepted binding: a Binding Cache entry without what a restore recomputes (its start, the
+ * mobile router flag, a refresh request sent). `expiresAt` is absolute, in engine time (the
+ * runtime stores it as wall-clock time).
+ */
+export type PersistedBinding =
+  JsonFields<Omit<BindingCacheEntry, 'registeredAt' | 'mobileRouter' | 'refreshRequestSent'>>;
 
 /** The record of an entry; `clockOffset` moves `expiresAt` to another clock (the runtime's wall clock). */
 export function exportBinding(e: BindingCacheEntry, clockOffset = 0): PersistedBinding {

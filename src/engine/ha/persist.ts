@@ -7,12 +7,11 @@
  * so traffic to a home address flows again before the mobile node sends anything.
  */
 import { BuFlag } from '../../wire/mh/constants.js';
-import {
-  configuredPrefix, parsePrefix, prefixContains, prefixCovers, type Prefix,
-} from '../../proto/prefix.js';
+import { parsePrefix, prefixCovers } from '../../proto/prefix.js';
 import type { Instant } from '../../proto/time.js';
 import type { BindingCacheEntry } from './binding-cache.js';
-import { aclEntry } from './bu-checks.js';
+import { authorisedPrefixes, checkHomeSubnet, checkPolicy } from './bu-checks.js';
+import { ipv4Configured } from './dsmip.js';
 import { parsePersistedBinding, type PersistedBinding } from './persist-record.js';
 import { osChanges, type HaState } from './registration.js';
 import type { HaOutput, HomeAgentConfig } from './types.js';
@@ -28,24 +27,17 @@ export interface RestoreResult {
   readonly skipped: readonly { readonly homeAddress: string | undefined; readonly reason: string }[];
 }
 
-function onPrefixes(list: readonly string[], address: string): boolean {
-  return list.some((t) => {
-    const p = configuredPrefix(t);
-    return p !== undefined && prefixContains(p, address);
-  });
-}
-
-/** Why the configuration in force refuses the record (undefined when it still allows it). */
+/**
+ * Why the configuration in force refuses the record (undefined when it still allows it): the
+ * registration checks a Binding Update goes through (bu-checks.ts), then the tunnel's local end.
+ */
 function refusedByConfig(cfg: HomeAgentConfig, r: PersistedBinding): string | undefined {
-  const router = (r.flags & BuFlag.R) !== 0;
-  const home = onPrefixes(cfg.homePrefixes.map((p) => p.prefix), r.homeAddress);
-  if (!home && !(router && onPrefixes(cfg.servedPrefixes, r.homeAddress))) return 'not on a home prefix';
-  const acl = aclEntry(cfg, r.homeAddress);
-  const action = acl ? acl.action : cfg.defaultAclPolicy;
-  if (action === 'deny' || (typeof action === 'number' && action >= 128)) return 'refused by the binding ACL';
-  if (router) {
+  const subnet = checkHomeSubnet(cfg, r);
+  if (!subnet.ok) return subnet.reason;
+  if (!checkPolicy(cfg, r).ok) return 'refused by the binding ACL';
+  if ((r.flags & BuFlag.R) !== 0) {
     if (!cfg.acceptMobileRouter) return 'mobile routers not accepted';
-    const allowed = (acl?.prefixes ?? []).map(configuredPrefix).filter((p): p is Prefix => p !== undefined);
+    const allowed = authorisedPrefixes(cfg, r.homeAddress);
     for (const t of r.prefixes) {
       const p = parsePrefix(t);
       if (!p || !allowed.some((a) => prefixCovers(a, p))) return `MNP ${t} not authorised`;
@@ -71,10 +63,7 @@ function claimIpv4(st: HaState, r: PersistedBinding): string | undefined {
   const v4 = r.ipv4HomeAddress;
   if (v4 !== null) {
     if (cache.homeAddressForIpv4(v4) !== undefined) return `IPv4 home address ${v4} already bound`;
-    const auth = cfg.ipv4Authorizations.find((a) => a.ipv4HomeAddress === v4);
-    const configured = auth !== undefined
-      && (auth.homeAddress === undefined || auth.homeAddress === r.homeAddress);
-    if (!configured && !(st.addressPool?.claim(v4, r.homeAddress) ?? false)) {
+    if (!ipv4Configured(cfg, v4, r.homeAddress) && !(st.addressPool?.claim(v4, r.homeAddress) ?? false)) {
       return `IPv4 home address ${v4} no longer configured or in the pool`;
     }
   }

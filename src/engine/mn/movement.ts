@@ -26,9 +26,9 @@
  * Table sizes are bounded: per interface at most ADDRESSES_PER_INTERFACE_MAX addresses and
  * ROUTERS_PER_INTERFACE_MAX routers; further ones are ignored.
  */
-import { formatIpv4, formatIpv6, maskBytes, parseIpv4, parseIpv6 } from '../../wire/addr.js';
-import { bytesEqual } from '../../wire/bytes.js';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../../wire/addr.js';
 import type { NormalizedMnConfig } from './config.js';
+import { covers } from './ra.js';
 import type { RouterTable } from './routers.js';
 import type { MnInput } from './types.js';
 
@@ -72,10 +72,6 @@ function canonical(family: 4 | 6, text: string): string | undefined {
   return b ? formatIpv6(b) : undefined;
 }
 
-function inPrefix6(b: Uint8Array, prefix: Uint8Array, prefixLength: number): boolean {
-  return bytesEqual(maskBytes(b, prefixLength), prefix);
-}
-
 /** Unicast IPv6 address usable as a care-of address (see the module comment). */
 export function usableCareOf6(text: string, cfg: NormalizedMnConfig): boolean {
   const b = parseIpv6(text);
@@ -85,7 +81,7 @@ export function usableCareOf6(text: string, cfg: NormalizedMnConfig): boolean {
   const linkLocal = b[0] === 0xfe && (b[1] & 0xc0) === 0x80;
   const mapped = b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
   if (zero || loopback || linkLocal || b[0] === 0xff || mapped) return false;
-  return !inPrefix6(b, cfg.homePrefix, cfg.homePrefixLength);
+  return !covers(cfg.homePrefix, cfg.homePrefixLength, b);
 }
 
 /** Unicast IPv4 address usable as a care-of address: not 0/8, 127/8 or 224/3. */
@@ -152,7 +148,7 @@ export class WorldView {
       this.routers.homeAdvertised(ifname, homePrefix, homePrefixLength, this.homeAgent)
       || [...st.addresses].some(([a, family]) => {
         const b = family === 6 ? parseIpv6(a) : undefined;
-        return b !== undefined && inPrefix6(b, homePrefix, homePrefixLength)
+        return b !== undefined && covers(homePrefix, homePrefixLength, b)
           && this.routers.standing(ifname, b).kind !== 'withdrawn';
       }));
     homes.sort((x, y) => x[2] - y[2] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));

@@ -116,7 +116,7 @@ function acceptRegistration(st: MnState, now: Instant, msg: BindingAck, out: MnO
   }
   const nat = natOutcome(careOf, options);
   const endpoint = tunnelEndpoint(st.cfg, careOf, nat);
-  st.bul.accepted(granted * 1000, refreshAfterMs(granted, options, nat));
+  st.bul.accepted(ack.sequence, granted * 1000, refreshAfterMs(granted, options, nat));
   const ipv4 = applyIpv4Acks(st.cfg, st.ipv4, options);
   st.ipv4 = ipv4.state;
   setTunnel(st, out, endpoint);

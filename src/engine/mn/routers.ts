@@ -104,7 +104,6 @@ export interface WithdrawnView {
 
 const prefixKey = (p: Uint8Array, len: number): string => `${toHex(p)}/${len}`;
 
-
 function until(now: Instant, seconds: number): Instant {
   return seconds === INFINITE_LIFETIME ? Infinity : now + seconds * 1000;
 }
@@ -161,9 +160,9 @@ export class RouterTable {
   /** Applies a valid RA heard on `ifname` at `now`. */
   observe(now: Instant, ifname: string, ra: ObservedRouterAdvertisement): void {
     const l = this.link(ifname);
+    const had = l.routers.get(ra.source);
+    if (had !== undefined && renumbered(had, ra)) l.routers.delete(ra.source);
     let r = l.routers.get(ra.source);
-    if (r !== undefined && renumbered(r, ra)) l.routers.delete(ra.source);
-    r = l.routers.get(ra.source);
     if (r === undefined) {
       if (l.routers.size >= ROUTERS_PER_LINK_MAX) return;
       r = {
