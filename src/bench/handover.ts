@@ -10,7 +10,7 @@
  * already) is reported apart from the dsmip6 part (address present -> BA, address present ->
  * first probe reply through the new path).
  */
-import { bringUp, upTestbed } from '../demo/session.js';
+import { bringUp, upTestbed } from '../testbed/rebuild.js';
 import { startDaemons } from '../testbed/daemons.js';
 import type { NetworkName } from '../testbed/plan.js';
 import { summarize } from '../testbed/repeat.js';

@@ -8,9 +8,10 @@
  * port per node; the IPv4 care-of address option holds a private address), so the home agent
  * detects the NAT for them. Every node asks for a dynamic IPv4 home address (0.0.0.0).
  */
-import { formatIpv6, parseIpv4, parseIpv6 } from '../wire/addr.js';
+import { formatIpv6, parseIpv6 } from '../wire/addr.js';
 import { BuFlag } from '../wire/mh/constants.js';
 import { decodeMobilityPacket, encodeMobilityPacket } from '../wire/mh/packet.js';
+import { encodeUdpEncapsulation4 } from '../wire/udp-encap.js';
 
 export const DSMIP_PORT = 4191;
 /** Mappings per public NAT address (ports 1024..61023). */
@@ -60,13 +61,6 @@ export function simulatedNode(homePrefix64: string, i: number): SimulatedNode {
   };
 }
 
-function ipv4Checksum(b: Uint8Array, off: number): number {
-  let sum = 0;
-  for (let k = 0; k < 20; k += 2) sum += (b[off + k] << 8) | b[off + k + 1];
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
 /**
  * The whole IPv4 datagram of node `n`'s home registration BU with `sequence` to the home agent
  * (`ha6` inside, `ha4` outside). The UDP checksum is 0 (none, allowed over IPv4).
@@ -85,20 +79,9 @@ export function bindingUpdateDatagram(
       ],
     },
   });
-  const out = new Uint8Array(28 + inner.length);
-  out[0] = 0x45;
-  out[2] = out.length >> 8; out[3] = out.length & 0xff;
-  out[8] = 64; out[9] = 17;
-  out.set(parseIpv4(n.outerSource) as Uint8Array, 12);
-  out.set(parseIpv4(ha4) as Uint8Array, 16);
-  const c = ipv4Checksum(out, 0);
-  out[10] = c >> 8; out[11] = c & 0xff;
-  out[20] = n.outerPort >> 8; out[21] = n.outerPort & 0xff;
-  out[22] = DSMIP_PORT >> 8; out[23] = DSMIP_PORT & 0xff;
-  const udpLength = 8 + inner.length;
-  out[24] = udpLength >> 8; out[25] = udpLength & 0xff;
-  out.set(inner, 28);
-  return out;
+  return encodeUdpEncapsulation4({
+    source: n.outerSource, destination: ha4, sourcePort: n.outerPort, destinationPort: DSMIP_PORT, inner,
+  }, true);
 }
 
 export interface ReceivedAck {

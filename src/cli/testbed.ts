@@ -4,14 +4,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
-import {
-  agentsReady, attach, checkMobile, detach, startAgents, type AttachResult,
-} from '../testbed/attach.js';
-import { buildTopology } from '../testbed/build.js';
+import { attach, checkMobile, detach, type AttachResult } from '../testbed/attach.js';
 import { startDaemons, stopDaemons } from '../testbed/daemons.js';
 import { MOBILE_IFACES, type MobileName } from '../testbed/plan.js';
 import { missingTools } from '../testbed/services.js';
-import { haveTool, listNetns } from '../testbed/sh.js';
+import { haveTool } from '../testbed/sh.js';
+import { bringUp, upTestbed } from '../testbed/rebuild.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { collectStatus, formatStatus } from '../testbed/status.js';
 import { teardown } from '../testbed/teardown.js';
@@ -101,28 +99,21 @@ async function up(o: Opts, write: Write): Promise<number> {
     return fail(`missing tools: ${missing.join(', ')} (Debian: iproute2 procps nftables dnsmasq-base radvd)`);
   }
   const t0 = Date.now();
-  const old = Testbed.load(o.state);
-  if (old?.state.ready) {
-    const have = new Set(listNetns());
-    const whole = old.plan.nodes.every((n) => have.has(old.ns(n.name)));
-    if (whole && old.state.haBehindNat === o.haBehindNat && old.state.dhcp === o.dhcp) {
+  const old = upTestbed(o.state);
+  if (old) {
+    if (old.state.haBehindNat === o.haBehindNat && old.state.dhcp === o.dhcp) {
       write(`testbed already up (${old.state.prefix}*, state ${o.state})`);
       return 0;
     }
     const mode = `${old.state.haBehindNat ? '--ha-behind-nat ' : ''}--dhcp ${old.state.dhcp}`;
-    if (whole) return fail(`the testbed is up with ${mode}: run down first`);
+    return fail(`the testbed is up with ${mode}: run down first`);
   }
-  await teardown(o.state, old?.state.prefix ?? o.prefix);
-  const tb = Testbed.create(o.state, o.prefix, o.haBehindNat, o.dhcp as 'testbed' | 'daemon');
+  let tb: Testbed;
   try {
-    buildTopology(tb);
-    startAgents(tb);
-    await agentsReady(tb);
+    tb = await bringUp(o.state, o.prefix, o.haBehindNat, o.dhcp as 'testbed' | 'daemon');
   } catch (e) {
     return fail(`up failed: ${(e as Error).message}\nrun 'dsmip6 testbed down' to remove what was built`);
   }
-  tb.state.ready = true;
-  tb.save();
   const n = tb.plan.nodes.length;
   write(`testbed up in ${Date.now() - t0} ms: ${n} namespaces ${o.prefix}*, state ${o.state}`);
   return 0;
@@ -199,13 +190,6 @@ async function daemons(o: Opts, write: Write): Promise<number> {
   return 2;
 }
 
-/** Is the testbed in `o.state` up and whole (every namespace there)? */
-function isUp(o: Opts): Testbed | undefined {
-  const tb = Testbed.load(o.state);
-  const have = new Set(listNetns());
-  return tb?.state.ready && tb.plan.nodes.every((n) => have.has(tb.ns(n.name))) ? tb : undefined;
-}
-
 async function runCommand(o: Opts, write: Write): Promise<number> {
   const name = o.positional[1];
   if (name === undefined) return 2;
@@ -214,12 +198,12 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
   const absent = ['tshark', 'dumpcap'].filter((t) => !haveTool(t));
   if (absent.length > 0) return fail(`run needs ${absent.join(' and ')} (Debian: tshark)`);
   const info = (s: string): void => { process.stderr.write(`${s}\n`); };
-  let tb = isUp(o);
+  let tb = upTestbed(o.state);
   const broughtUp = tb === undefined;
   try {
     if (broughtUp) {
       const code = await up(o, info);
-      tb = isUp(o);
+      tb = upTestbed(o.state);
       if (code !== 0 || !tb) return fail('run: the testbed did not come up');
     }
     if (o.repeat !== undefined) {

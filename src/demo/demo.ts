@@ -17,7 +17,7 @@ import { missingTools } from '../testbed/services.js';
 import { haveTool, listNetns } from '../testbed/sh.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { teardown } from '../testbed/teardown.js';
-import { bringUp, upTestbed } from './session.js';
+import { bringUp, upTestbed } from '../testbed/rebuild.js';
 import { TOUR, failedLines, summaryLines, timelineHeader, timelineRow } from './timeline.js';
 
 export const DEMO_USAGE = `usage: dsmip6 demo [--state DIR] [--prefix P]

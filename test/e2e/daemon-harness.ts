@@ -1,10 +1,11 @@
 /** Running dsmip6d in namespaces for end-to-end tests, and comparing system state. */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { sendRequest } from '../../src/api/client.js';
 import type { Command } from '../../src/api/protocol.js';
-import { nsExec } from '../runtime/netns.js';
+import { nsExec, veth } from '../runtime/netns.js';
 import { readFileSync } from 'node:fs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli');
@@ -43,6 +44,62 @@ export class Daemon {
   kill(): void {
     this.proc.kill('SIGKILL');
   }
+}
+
+/** The mobile node's home address on the home link 2001:db8:1::/64 of the e2e topologies. */
+export const HOA = '2001:db8:1::100';
+
+/**
+ *   [home] hl0 ---- home0 [ha] inet0 ---- eth0 [mn]
+ *   home link 2001:db8:1::/64, 192.0.2.0/24 (HA ::1 / .1); foreign link 2001:db8:20::/64,
+ *   198.51.100.0/24 (HA ::1 / .1); `homeAddrs` go on hl0, `mnAddrs` on eth0.
+ */
+export function homeAndForeignLinks(ns: Record<string, string>, homeAddrs: string[] = [], mnAddrs: string[] = []): void {
+  veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'], homeAddrs);
+  veth(ns.ha, ns.mn, 'inet0', 'eth0', ['2001:db8:20::1/64', '198.51.100.1/24'], mnAddrs);
+}
+
+/** A home agent on home0 accepting DSMIPv6; `ipv4Pool`: IPv4 home addresses from 192.0.2.128/25. */
+export function haConf(dir: string, o: { readonly ipv4Pool?: boolean; readonly dad?: boolean } = {}): string {
+  return `NodeConfig HA;
+Interface "home0";
+HaAcceptDsmip6 enabled;
+DefaultBindingAclPolicy allow;
+${o.dad === false ? 'HaDad disabled;\n' : ''}${o.ipv4Pool === true ? 'HaIPv4HomeAddressPool 192.0.2.128/25;\n' : ''}\
+ControlSocket "${dir}/ha.sock";
+StateDirectory "${dir}/ha-state";
+`;
+}
+
+export interface MnConfOptions {
+  /** The Interface statements (default `Interface "eth0";`). */
+  readonly interfaces?: string;
+  /** The home link's interface (default eth0). */
+  readonly homeLink?: string;
+  readonly ipv4Traffic?: boolean;
+  readonly forceUdp?: boolean;
+}
+
+/** A DSMIPv6 mobile node with home address `HOA` and the home agent of `haConf`. */
+export function mnConf(dir: string, o: MnConfOptions = {}): string {
+  return `NodeConfig MN;
+MnUseDsmip6 enabled;
+${o.ipv4Traffic === true ? 'MnSupportIPv4Traffic enabled;\n' : ''}${o.forceUdp === true ? 'MnForceUdp enabled;\n' : ''}\
+${o.interfaces ?? 'Interface "eth0";'}
+MnHomeLink "${o.homeLink ?? 'eth0'}" {
+  HomeAgentAddress 2001:db8:1::1;
+  HomeAgentV4Address 192.0.2.1;
+  HomeAddress ${HOA}/64;
+}
+ControlSocket "${dir}/mn.sock";
+StateDirectory "${dir}/mn-state";
+`;
+}
+
+/** `count` pings from `ns` to `address` (IPv6 or IPv4), none lost. */
+export function ping(ns: string, address: string, count = 3): void {
+  const out = nsExec(ns, `ping -${address.includes(':') ? 6 : 4} -c ${count} -i 0.2 -W 2 ${address}`);
+  assert.match(out, / 0% packet loss/, out);
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {

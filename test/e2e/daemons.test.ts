@@ -18,41 +18,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { needRoot, nsExec, sh, veth, withNamespaces } from '../runtime/netns.js';
-import { Daemon, snapshotState, waitFor, ctlJson, tcpEcho } from './daemon-harness.js';
-
-const HOA = '2001:db8:1::100';
-
-function haConf(dir: string): string {
-  return `NodeConfig HA;
-Interface "home0";
-HaAcceptDsmip6 enabled;
-DefaultBindingAclPolicy allow;
-HaIPv4HomeAddressPool 192.0.2.128/25;
-ControlSocket "${dir}/ha.sock";
-StateDirectory "${dir}/ha-state";
-`;
-}
-
-function mnConf(dir: string, forceUdp: boolean): string {
-  return `NodeConfig MN;
-MnUseDsmip6 enabled;
-MnSupportIPv4Traffic enabled;
-${forceUdp ? 'MnForceUdp enabled;\n' : ''}Interface "eth0";
-MnHomeLink "eth0" {
-  HomeAgentAddress 2001:db8:1::1;
-  HomeAgentV4Address 192.0.2.1;
-  HomeAddress ${HOA}/64;
-}
-ControlSocket "${dir}/mn.sock";
-StateDirectory "${dir}/mn-state";
-`;
-}
-
-function topology(ns: Record<string, string>): void {
-  veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'], []);
-  veth(ns.ha, ns.mn, 'inet0', 'eth0', ['2001:db8:20::1/64', '198.51.100.1/24'], []);
-}
+import { needRoot, nsExec, sh, withNamespaces } from '../runtime/netns.js';
+import {
+  Daemon, HOA, ctlJson, haConf, homeAndForeignLinks, mnConf, ping, snapshotState, tcpEcho, waitFor,
+} from './daemon-harness.js';
 
 function useIpv6CareOf(mn: string, on: boolean): void {
   if (!on) nsExec(mn, 'ip -6 route del default via 2001:db8:20::1 dev eth0');
@@ -74,21 +43,16 @@ async function binding(dir: string, careOf: string): Promise<Bc['bindings'][numb
   });
 }
 
-function ping(ns: string, address: string): void {
-  const out = nsExec(ns, `ping -${address.includes(':') ? 6 : 4} -c 3 -i 0.2 -W 2 ${address}`);
-  assert.match(out, / 0% packet loss/, out);
-}
-
 test('dsmip6d HA + MN: ping and TCP to both home addresses over IPv6, IPv4 and UDP care-of addresses; clean stop', async (t) => {
   if (!needRoot(t, ['ping', 'nft'])) return;
   const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
   try {
     await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
-      topology(ns);
+      homeAndForeignLinks(ns);
       const before = { ha: snapshotState(ns.ha, ['home0']), mn: snapshotState(ns.mn, ['eth0']) };
-      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, false));
-      writeFileSync(join(dir, 'mn-udp.conf'), mnConf(dir, true));
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir, { ipv4Pool: true }));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, { ipv4Traffic: true }));
+      writeFileSync(join(dir, 'mn-udp.conf'), mnConf(dir, { ipv4Traffic: true, forceUdp: true }));
       const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
       let mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
       try {
@@ -136,10 +100,10 @@ test('dsmip6d HA killed with SIGKILL: the next start cleans up what it left', as
   const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
   try {
     await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
-      topology(ns);
+      homeAndForeignLinks(ns);
       const before = snapshotState(ns.ha, ['home0']);
-      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, false));
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir, { ipv4Pool: true }));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, { ipv4Traffic: true }));
       const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
       const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
       await ha.waitLog(/home agent running/);

@@ -7,29 +7,17 @@
  * nothing behind. On a testbed that is up it runs there and leaves it as it was (up, mr
  * unplugged, no daemon). No timing is asserted.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { linuxTestBlocker } from '../../src/os/linux/netns.js';
-import { runTestbed } from '../../src/cli/testbed.js';
-import { DAEMON_NODES, daemonPid } from '../../src/testbed/daemons.js';
-import { listNetns } from '../../src/testbed/sh.js';
-import { Testbed } from '../../src/testbed/state.js';
-import { teardown } from '../../src/testbed/teardown.js';
-import { NS_PREFIX, needRoot } from '../runtime/netns.js';
+import { NS_PREFIX } from '../runtime/netns.js';
+import {
+  assertLeftAsFound, assertTakenDown, canRunTestbed, ourNamespaces, testbed, withStateDir,
+} from './testbed-harness.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/dsmip6.js', import.meta.url));
-
-function canRun(t: TestContext): boolean {
-  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl', 'tshark', 'dumpcap'])) return false;
-  const blocker = linuxTestBlocker();
-  if (blocker) { t.skip(blocker); return false; }
-  return true;
-}
 
 interface Done { code: number | null; signal: string | null; out: string; err: string }
 
@@ -64,9 +52,8 @@ function processesOf(dir: string): string[] {
 }
 
 function assertNothingLeft(dir: string): void {
-  assert.deepEqual(listNetns().filter((n) => n.startsWith(NS_PREFIX)), [], 'no namespace left');
+  assertTakenDown(dir);
   assert.deepEqual(processesOf(dir), [], 'no process left');
-  assert.equal(existsSync(dir), false, 'state directory removed');
 }
 
 /** The start of each stop's line: time, network, care-of address, tunnel, NAT, result. */
@@ -83,10 +70,8 @@ const STOPS: RegExp[] = [
 const REST = /(?: +\d+){4} +(\d+|-) +(\d+)\/(\d+)$/;
 
 test('dsmip6 demo: the whole tour registers everywhere with traffic, then nothing is left', async (t) => {
-  if (!canRun(t)) return;
-  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-demo-'));
-  const dir = join(parent, 'state');
-  try {
+  if (!canRunTestbed(t)) return;
+  await withStateDir('demo', async (dir) => {
     const r = await demo(dir);
     t.diagnostic(r.out);
     assert.equal(r.code, 0, `${r.out}\n${r.err}`);
@@ -103,50 +88,33 @@ test('dsmip6 demo: the whole tour registers everywhere with traffic, then nothin
     assert.match(r.out, /^testbed down in \d+ ms: 12 namespaces/m);
     assert.match(r.out, /^summary: 6\/6 stops passed; 6\/6 registrations; traffic checks (\d+)\/\1 \(ping, TCP\); BU\/BA checks by tshark (\d+)\/\2$/m);
     assertNothingLeft(dir);
-  } finally {
-    await teardown(dir, NS_PREFIX);
-    rmSync(parent, { recursive: true, force: true });
-  }
+  });
 });
 
 test('dsmip6 demo: SIGINT in the middle of the tour cleans up and exits 130', async (t) => {
-  if (!canRun(t)) return;
-  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-demo-'));
-  const dir = join(parent, 'state');
-  try {
+  if (!canRunTestbed(t)) return;
+  await withStateDir('demo', async (dir) => {
     const r = await demo(dir, /^ *[\d.]+ s +home \(home link\)/m);
     t.diagnostic(r.out);
     assert.equal(r.code, 130, `${r.out}\n${r.err}`);
     assert.match(r.out, /^SIGINT: stopping and cleaning up$/m);
     assert.doesNotMatch(r.out, /^summary:/m);
     assertNothingLeft(dir);
-  } finally {
-    await teardown(dir, NS_PREFIX);
-    rmSync(parent, { recursive: true, force: true });
-  }
+  });
 });
 
 test('dsmip6 demo on a testbed that is up: runs there and leaves it as found', async (t) => {
-  if (!canRun(t)) return;
-  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-demo-'));
-  const dir = join(parent, 'state');
-  try {
-    const up = await runTestbed(['--state', dir, '--prefix', NS_PREFIX, 'up'], () => undefined);
-    assert.equal(up, 0);
+  if (!canRunTestbed(t)) return;
+  await withStateDir('demo', async (dir) => {
+    assert.equal((await testbed(dir, 'up')).code, 0);
     const r = await demo(dir);
     t.diagnostic(r.out);
     assert.equal(r.code, 0, `${r.out}\n${r.err}`);
     assert.match(r.out, /testbed already up: 12 namespaces/);
     assert.match(r.out, /^testbed left as found \(mr unplugged, daemons stopped\) in \d+ ms$/m);
     assert.match(r.out, /^summary: 6\/6 stops passed/m);
-    const tb = Testbed.load(dir);
-    assert.ok(tb?.state.ready, 'still up');
-    assert.equal(tb.state.attachments['mr/eth0'], undefined, 'mr unplugged again');
-    for (const n of DAEMON_NODES) assert.equal(daemonPid(tb, n), undefined, `${n} daemon stopped`);
-    assert.equal(listNetns().filter((n) => n.startsWith(NS_PREFIX)).length, 12);
-  } finally {
-    await teardown(dir, NS_PREFIX);
-    rmSync(parent, { recursive: true, force: true });
-  }
-  assert.deepEqual(listNetns().filter((n) => n.startsWith(NS_PREFIX)), []);
+    assertLeftAsFound(dir);
+    assert.equal(ourNamespaces().length, 12);
+  });
+  assert.deepEqual(ourNamespaces(), []);
 });

@@ -21,37 +21,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { needRoot, nsExec, veth, withNamespaces } from '../runtime/netns.js';
-import { Daemon, ctlJson, waitFor } from './daemon-harness.js';
+import { needRoot, nsExec, withNamespaces } from '../runtime/netns.js';
+import { Daemon, HOA, ctlJson, haConf, homeAndForeignLinks, mnConf, ping, waitFor } from './daemon-harness.js';
 
-const HOA = '2001:db8:1::100';
 const MN_OLD_MAC = '02:00:5e:00:53:99';
-
-function haConf(dir: string): string {
-  return `NodeConfig HA;
-Interface "home0";
-HaAcceptDsmip6 enabled;
-DefaultBindingAclPolicy allow;
-HaIPv4HomeAddressPool 192.0.2.128/25;
-ControlSocket "${dir}/ha.sock";
-StateDirectory "${dir}/ha-state";
-`;
-}
-
-function mnConf(dir: string): string {
-  return `NodeConfig MN;
-MnUseDsmip6 enabled;
-MnSupportIPv4Traffic enabled;
-Interface "eth0";
-MnHomeLink "eth0" {
-  HomeAgentAddress 2001:db8:1::1;
-  HomeAgentV4Address 192.0.2.1;
-  HomeAddress ${HOA}/64;
-}
-ControlSocket "${dir}/mn.sock";
-StateDirectory "${dir}/mn-state";
-`;
-}
 
 interface Bc { bindings: { homeAddress: string; ipv4HomeAddress: string | null }[] }
 
@@ -63,12 +36,10 @@ async function withDaemons(
   const dir = mkdtempSync(join(tmpdir(), 'dsmip6-hn-'));
   try {
     await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
-      veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'],
-        ['2001:db8:1::2/64', '192.0.2.2/24']);
-      veth(ns.ha, ns.mn, 'inet0', 'eth0', ['2001:db8:20::1/64', '198.51.100.1/24'], []);
+      homeAndForeignLinks(ns, ['2001:db8:1::2/64', '192.0.2.2/24']);
       before(ns);
-      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-      writeFileSync(join(dir, 'mn.conf'), mnConf(dir));
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir, { ipv4Pool: true }));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, { ipv4Traffic: true }));
       const daemons: Daemon[] = [];
       try {
         const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
@@ -134,8 +105,7 @@ test('dsmip6d HA: neighbours move to the home agent\'s MAC for both home address
       });
     }
     for (const address of [HOA, '192.0.2.129']) {
-      const out = nsExec(ns.home, `ping -${address.includes(':') ? 6 : 4} -c 3 -i 0.2 -W 2 ${address}`);
-      assert.match(out, / 0% packet loss/, out);
+      ping(ns.home, address);
       const entry = nsExec(ns.home, `ip neigh show ${address} dev hl0`);
       assert.match(entry, new RegExp(`lladdr ${haMac} (REACHABLE|STALE|DELAY)`), entry);
     }
@@ -153,8 +123,7 @@ test('dsmip6d HA: a neighbour resolves the home address to the home agent\'s MAC
     await new Promise((r) => setTimeout(r, 2500));
     nsExec(ns.home, 'ip -6 neigh flush dev hl0');
     assert.doesNotMatch(nsExec(ns.home, `ip -6 neigh show ${HOA} dev hl0`), /lladdr/);
-    const out = nsExec(ns.home, `ping -6 -c 3 -i 0.2 -W 2 ${HOA}`);
-    assert.match(out, / 0% packet loss/, out);
+    ping(ns.home, HOA);
     const entry = nsExec(ns.home, `ip -6 neigh show ${HOA} dev hl0`);
     assert.match(entry, new RegExp(`lladdr ${haMac} (REACHABLE|STALE|DELAY)`), entry);
   });

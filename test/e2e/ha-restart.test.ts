@@ -19,36 +19,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { needRoot, nsExec, sh, veth, withNamespaces } from '../runtime/netns.js';
-import { Daemon, snapshotState, waitFor, ctlJson } from './daemon-harness.js';
-
-const HOA = '2001:db8:1::100';
-
-function haConf(dir: string): string {
-  return `NodeConfig HA;
-Interface "home0";
-HaAcceptDsmip6 enabled;
-DefaultBindingAclPolicy allow;
-HaIPv4HomeAddressPool 192.0.2.128/25;
-ControlSocket "${dir}/ha.sock";
-StateDirectory "${dir}/ha-state";
-`;
-}
-
-function mnConf(dir: string, forceUdp: boolean): string {
-  return `NodeConfig MN;
-MnUseDsmip6 enabled;
-MnSupportIPv4Traffic enabled;
-${forceUdp ? 'MnForceUdp enabled;\n' : ''}Interface "eth0";
-MnHomeLink "eth0" {
-  HomeAgentAddress 2001:db8:1::1;
-  HomeAgentV4Address 192.0.2.1;
-  HomeAddress ${HOA}/64;
-}
-ControlSocket "${dir}/mn.sock";
-StateDirectory "${dir}/mn-state";
-`;
-}
+import { needRoot, nsExec, sh, withNamespaces } from '../runtime/netns.js';
+import {
+  Daemon, HOA, ctlJson, haConf, homeAndForeignLinks, mnConf, ping, snapshotState, waitFor,
+} from './daemon-harness.js';
 
 interface BindingRow {
   homeAddress: string; careOfAddress: string; encapsulation: string; ipv4HomeAddress: string | null;
@@ -68,11 +42,6 @@ async function bulSequence(dir: string): Promise<number | null> {
   return bul.entries[0]?.lastSequenceSent ?? null;
 }
 
-function ping(ns: string, address: string): void {
-  const out = nsExec(ns, `ping -${address.includes(':') ? 6 : 4} -c 3 -i 0.2 -W 2 ${address}`);
-  assert.match(out, / 0% packet loss/, out);
-}
-
 type Variant = { name: string; forceUdp: boolean; careOf: string; encapsulation: string };
 const VARIANTS: Variant[] = [
   { name: 'IPv6 care-of address', forceUdp: false, careOf: '2001:db8:20::5', encapsulation: 'ipv6' },
@@ -86,8 +55,7 @@ for (const v of VARIANTS) {
     const stateDir = join(dir, 'ha-state');
     try {
       await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
-        veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'], ['2001:db8:1::50/64', '192.0.2.50/24']);
-        veth(ns.ha, ns.mn, 'inet0', 'eth0', ['2001:db8:20::1/64', '198.51.100.1/24'], []);
+        homeAndForeignLinks(ns, ['2001:db8:1::50/64', '192.0.2.50/24']);
         if (v.forceUdp) {
           nsExec(ns.mn, 'ip addr add 198.51.100.5/24 dev eth0');
           nsExec(ns.mn, 'ip route add default via 198.51.100.1');
@@ -96,8 +64,8 @@ for (const v of VARIANTS) {
           nsExec(ns.mn, 'ip -6 route add default via 2001:db8:20::1 dev eth0');
         }
         const before = snapshotState(ns.ha, ['home0']);
-        writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-        writeFileSync(join(dir, 'mn.conf'), mnConf(dir, v.forceUdp));
+        writeFileSync(join(dir, 'ha.conf'), haConf(dir, { ipv4Pool: true }));
+        writeFileSync(join(dir, 'mn.conf'), mnConf(dir, { ipv4Traffic: true, forceUdp: v.forceUdp }));
         let ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
         let mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
         try {
@@ -152,7 +120,8 @@ for (const v of VARIANTS) {
         // The mobile node does not deregister when it stops: the binding is kept, nothing else.
         assert.deepStrictEqual(readdirSync(stateDir), ['bindings-ha'], 'only the kept binding stays');
         // A configuration that no longer allows the binding drops it; a stop with none leaves nothing.
-        writeFileSync(join(dir, 'ha-deny.conf'), haConf(dir).replace('DefaultBindingAclPolicy allow', 'DefaultBindingAclPolicy deny'));
+        writeFileSync(join(dir, 'ha-deny.conf'),
+          haConf(dir, { ipv4Pool: true }).replace('DefaultBindingAclPolicy allow', 'DefaultBindingAclPolicy deny'));
         const denying = Daemon.start(ns.ha, join(dir, 'ha-deny.conf'));
         await denying.waitLog(/home agent running/);
         assert.match(denying.log, /binding not restored.*refused by the binding ACL/);

@@ -16,38 +16,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { needRoot, nsExec, veth, withNamespaces } from '../runtime/netns.js';
-import { ctlJson, Daemon, Dnsmasq, logField, logLine, snapshotState, snapshotWith, stopAll, waitFor } from './daemon-harness.js';
+import { needRoot, nsExec, withNamespaces } from '../runtime/netns.js';
+import {
+  ctlJson, Daemon, Dnsmasq, HOA, haConf, homeAndForeignLinks, logField, logLine, mnConf, ping, snapshotState,
+  snapshotWith, stopAll, waitFor,
+} from './daemon-harness.js';
 
-const HOA = '2001:db8:1::100';
 const RP = ['net/ipv4/conf/all/rp_filter', 'net/ipv4/conf/eth0/rp_filter', 'net/ipv4/conf/lo/rp_filter'];
-
-function haConf(dir: string): string {
-  return `NodeConfig HA;
-Interface "home0";
-HaAcceptDsmip6 enabled;
-DefaultBindingAclPolicy allow;
-HaDad disabled;
-ControlSocket "${dir}/ha.sock";
-StateDirectory "${dir}/ha-state";
-`;
-}
-
-function mnConf(dir: string): string {
-  return `NodeConfig MN;
-MnUseDsmip6 enabled;
-Interface "eth0" {
-  UseDhcp enabled;
-}
-MnHomeLink "eth0" {
-  HomeAgentAddress 2001:db8:1::1;
-  HomeAgentV4Address 192.0.2.1;
-  HomeAddress ${HOA}/64;
-}
-ControlSocket "${dir}/mn.sock";
-StateDirectory "${dir}/mn-state";
-`;
-}
 
 interface Bc { bindings: { homeAddress: string; careOfAddress: string; encapsulation: string }[] }
 
@@ -58,11 +33,6 @@ async function bindingFrom(dir: string, re: RegExp): Promise<Bc['bindings'][numb
   }, 8000);
 }
 
-function ping(ns: string, address: string): void {
-  const out = nsExec(ns, `ping -${address.includes(':') ? 6 : 4} -c 3 -i 0.2 -W 2 ${address}`);
-  assert.match(out, / 0% packet loss/, out);
-}
-
 const v4Addresses = (ns: string): string => nsExec(ns, 'ip -4 -br addr show dev eth0');
 
 test('dsmip6d MN with UseDhcp: care-of address from dnsmasq, registration, INIT-REBOOT, release at stop', async (t) => {
@@ -70,14 +40,13 @@ test('dsmip6d MN with UseDhcp: care-of address from dnsmasq, registration, INIT-
   const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
   try {
     await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
-      veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'], []);
-      veth(ns.ha, ns.mn, 'inet0', 'eth0', ['2001:db8:20::1/64', '198.51.100.1/24'], []);
+      homeAndForeignLinks(ns);
       nsExec(ns.mn, 'ip link set eth0 down');
       nsExec(ns.mn, 'sysctl -qw net.ipv4.conf.all.rp_filter=2');
       const before = snapshotWith(ns.mn, ['eth0'], RP);
       const beforeHa = snapshotState(ns.ha, ['home0']);
-      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-      writeFileSync(join(dir, 'mn.conf'), mnConf(dir));
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir, { dad: false }));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, { interfaces: 'Interface "eth0" {\n  UseDhcp enabled;\n}' }));
       const dnsmasq = Dnsmasq.start(ns.ha, 'inet0', dir, '198.51.100.100,198.51.100.150,255.255.255.0,1h',
         '198.51.100.1');
       const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));

@@ -21,36 +21,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { needRoot, nsExec, veth, withNamespaces } from '../runtime/netns.js';
-import { ctlJson, Daemon, logLine, snapshotState, snapshotWith, stopAll, waitFor } from './daemon-harness.js';
+import {
+  ctlJson, Daemon, HOA, haConf, logLine, mnConf, snapshotState, snapshotWith, stopAll, waitFor,
+} from './daemon-harness.js';
 
-const HOA = '2001:db8:1::100';
 const LINKDOWN = ['home1', 'eth0'].flatMap((i) => [4, 6].map((v) => `net/ipv${v}/conf/${i}/ignore_routes_with_linkdown`));
-
-function haConf(dir: string): string {
-  return `NodeConfig HA;
-Interface "home0";
-HaAcceptDsmip6 enabled;
-HaDad disabled;
-DefaultBindingAclPolicy allow;
-ControlSocket "${dir}/ha.sock";
-StateDirectory "${dir}/ha-state";
-`;
-}
-
-function mnConf(dir: string): string {
-  return `NodeConfig MN;
-MnUseDsmip6 enabled;
-Interface "home1";
-Interface "eth0";
-MnHomeLink "home1" {
-  HomeAgentAddress 2001:db8:1::1;
-  HomeAgentV4Address 192.0.2.1;
-  HomeAddress ${HOA}/64;
-}
-ControlSocket "${dir}/mn.sock";
-StateDirectory "${dir}/mn-state";
-`;
-}
 
 function topology(ns: Record<string, string>): void {
   veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64', '192.0.2.1/24'], []);
@@ -105,8 +80,8 @@ test('dsmip6d MN: boots at home, registers when it leaves, deregisters when it r
       await carrier(ns.mn, 'home1');
       await carrier(ns.mn, 'eth0');
       const before = { ha: snapshotState(ns.ha, ['home0']), mn: mnState(ns.mn) };
-      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-      writeFileSync(join(dir, 'mn.conf'), mnConf(dir));
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir, { dad: false }));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, { interfaces: 'Interface "home1";\nInterface "eth0";', homeLink: 'home1' }));
       const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
       const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
       try {

@@ -117,155 +117,143 @@ function haTopology(ns: Record<string, string>): void {
   veth(ns.ha, ns.mn, 'inet1', 'wlan0', ['2001:db8:30::1/64'], []);
 }
 
-test('dsmip6d MN: a router silent for 3 Advertisement Intervals is lost; the node moves to its other link', async (t) => {
-  if (!needRoot(t, ['radvd'])) return;
+/** Runs `body` in namespaces `names` with a temporary directory; the radvds it starts are killed after. */
+async function withRadvds(names: readonly string[],
+  body: (ns: Record<string, string>, dir: string, radvds: Radvd[]) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
   const radvds: Radvd[] = [];
   try {
-    await withNamespaces(['ha', 'mn'], async (ns) => {
-      haTopology(ns);
-      nsExec(ns.ha, 'ip link add home0 type veth peer name home0p'); // no dummy module here
-      nsExec(ns.ha, 'ip addr add 2001:db8:1::1/64 dev home0');
-      nsExec(ns.ha, 'ip link set home0p up');
-      nsExec(ns.ha, 'ip link set home0 up');
-      const a = Radvd.start(ns.ha, dir, 'a', radvdConf('inet0', '2001:db8:20::/64', FAST));
-      const b = Radvd.start(ns.ha, dir, 'b', radvdConf('inet1', '2001:db8:30::/64', SLOW));
-      radvds.push(a, b);
-      const coaA = await slaac(ns.mn, 'eth0', '2001:db8:20:');
-      const coaB = await slaac(ns.mn, 'wlan0', '2001:db8:30:');
-      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, [['eth0', 1], ['wlan0', 2]]));
-      const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
-      const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
-      try {
-        await ha.waitLog(/home agent running/);
-        // Link A (preference 1) wins; under load the first RA may come from B, so a binding from B
-        // may come first for a moment — what is tested here is the move after A falls silent.
-        const first = await waitFor('a binding', async () => (await bindings(dir)).find((x) => x.homeAddress === HOA));
-        if (first.careOfAddress !== coaA) t.diagnostic(`first binding from ${first.careOfAddress}`);
-        await waitFor('the binding from link A (preference 1)', async () =>
-          (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaA));
-        await waitFor('RAs heard', async () => ((await stats(dir)).dataPlane.traffic['router-advertisements']?.packets > 2
-          ? true : undefined));
-        const heard = (await routersOn(dir, 'eth0'))[0];
-        assert.deepEqual([heard?.state, heard?.advertisementIntervalMs, heard?.prefixes, heard?.address.startsWith('fe80:')],
-          ['usable', 500, ['2001:db8:20::/64'], true], JSON.stringify(heard));
-        assert.equal(icmp6RawSockets(ns.mn), 1 + 2, 'the error socket and one RA socket per interface');
-
-        const tSilent = Date.now();
-        a.kill();
-        const moved = await waitFor('the binding to move to link B',
-          async () => (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaB));
-        t.diagnostic(`router silent -> binding on link B at the HA: ${Date.now() - tSilent} ms`);
-        assert.equal(moved.careOfAddress, coaB);
-        const now = await bul(dir);
-        assert.deepEqual([now.state, now.careOfAddress], ['registered', coaB]);
-        // rtnetlink alone saw nothing: link A still has carrier, its address and its default route.
-        assert.match(nsExec(ns.mn, 'ip -br link show dev eth0'), / UP /);
-        assert.match(nsExec(ns.mn, 'ip -6 addr show dev eth0 scope global'), new RegExp(coaA));
-        assert.match(nsExec(ns.mn, 'ip -6 route show default'), /dev eth0/);
-        assert.match(mn.log, /care-of-changed ifname=wlan0/);
-        assert.equal((await stats(dir)).dataPlane.droppedByReason['router-advertisement-invalid'], 0);
-        const lost = await routers(dir);
-        assert.deepEqual((await routersOn(dir, 'eth0')).map((r) => [r.address, r.state]), [[heard.address, 'lost']]);
-        assert.deepEqual([lost.routersLost, lost.interfaces.find((i) => i.name === 'eth0')?.withdrawnPrefixes],
-          [1, ['2001:db8:20::/64']]);
-      } finally {
-        await stopAll(mn, ha);
-      }
-    });
+    await withNamespaces(names, (ns) => body(ns, dir, radvds));
   } finally {
     for (const r of radvds) r.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Links A (eth0, fast RAs from radvd `a`) and B (wlan0, slow RAs) and a home0 with no home link
+ * behind it; returns radvd `a` and the two SLAAC care-of addresses.
+ */
+async function twoForeignLinks(ns: Record<string, string>, dir: string, radvds: Radvd[]):
+Promise<{ a: Radvd; coaA: string; coaB: string }> {
+  haTopology(ns);
+  nsExec(ns.ha, 'ip link add home0 type veth peer name home0p'); // no dummy module here
+  nsExec(ns.ha, 'ip addr add 2001:db8:1::1/64 dev home0');
+  nsExec(ns.ha, 'ip link set home0p up');
+  nsExec(ns.ha, 'ip link set home0 up');
+  const a = Radvd.start(ns.ha, dir, 'a', radvdConf('inet0', '2001:db8:20::/64', FAST));
+  radvds.push(a, Radvd.start(ns.ha, dir, 'b', radvdConf('inet1', '2001:db8:30::/64', SLOW)));
+  const coaA = await slaac(ns.mn, 'eth0', '2001:db8:20:');
+  const coaB = await slaac(ns.mn, 'wlan0', '2001:db8:30:');
+  return { a, coaA, coaB };
+}
+
+/** The home agent and the mobile node (configuration `mnText`); `body` once the home agent runs. */
+async function withDaemons(ns: Record<string, string>, dir: string, mnText: string,
+  body: (mn: Daemon) => Promise<void>): Promise<void> {
+  writeFileSync(join(dir, 'ha.conf'), haConf(dir));
+  writeFileSync(join(dir, 'mn.conf'), mnText);
+  const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
+  const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
+  try {
+    await ha.waitLog(/home agent running/);
+    await body(mn);
+  } finally {
+    await stopAll(mn, ha);
+  }
+}
+
+test('dsmip6d MN: a router silent for 3 Advertisement Intervals is lost; the node moves to its other link', async (t) => {
+  if (!needRoot(t, ['radvd'])) return;
+  await withRadvds(['ha', 'mn'], async (ns, dir, radvds) => {
+    const { a, coaA, coaB } = await twoForeignLinks(ns, dir, radvds);
+    await withDaemons(ns, dir, mnConf(dir, [['eth0', 1], ['wlan0', 2]]), async (mn) => {
+      // Link A (preference 1) wins; under load the first RA may come from B, so a binding from B
+      // may come first for a moment — what is tested here is the move after A falls silent.
+      const first = await waitFor('a binding', async () => (await bindings(dir)).find((x) => x.homeAddress === HOA));
+      if (first.careOfAddress !== coaA) t.diagnostic(`first binding from ${first.careOfAddress}`);
+      await waitFor('the binding from link A (preference 1)', async () =>
+        (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaA));
+      await waitFor('RAs heard', async () => ((await stats(dir)).dataPlane.traffic['router-advertisements']?.packets > 2
+        ? true : undefined));
+      const heard = (await routersOn(dir, 'eth0'))[0];
+      assert.deepEqual([heard?.state, heard?.advertisementIntervalMs, heard?.prefixes, heard?.address.startsWith('fe80:')],
+        ['usable', 500, ['2001:db8:20::/64'], true], JSON.stringify(heard));
+      assert.equal(icmp6RawSockets(ns.mn), 1 + 2, 'the error socket and one RA socket per interface');
+
+      const tSilent = Date.now();
+      a.kill();
+      const moved = await waitFor('the binding to move to link B',
+        async () => (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaB));
+      t.diagnostic(`router silent -> binding on link B at the HA: ${Date.now() - tSilent} ms`);
+      assert.equal(moved.careOfAddress, coaB);
+      const now = await bul(dir);
+      assert.deepEqual([now.state, now.careOfAddress], ['registered', coaB]);
+      // rtnetlink alone saw nothing: link A still has carrier, its address and its default route.
+      assert.match(nsExec(ns.mn, 'ip -br link show dev eth0'), / UP /);
+      assert.match(nsExec(ns.mn, 'ip -6 addr show dev eth0 scope global'), new RegExp(coaA));
+      assert.match(nsExec(ns.mn, 'ip -6 route show default'), /dev eth0/);
+      assert.match(mn.log, /care-of-changed ifname=wlan0/);
+      assert.equal((await stats(dir)).dataPlane.droppedByReason['router-advertisement-invalid'], 0);
+      const lost = await routers(dir);
+      assert.deepEqual((await routersOn(dir, 'eth0')).map((r) => [r.address, r.state]), [[heard.address, 'lost']]);
+      assert.deepEqual([lost.routersLost, lost.interfaces.find((i) => i.name === 'eth0')?.withdrawnPrefixes],
+        [1, ['2001:db8:20::/64']]);
+    });
+  });
 });
 
 test('dsmip6d MN: the home link is recognised from its RA alone (no home-prefix address) and deregisters', async (t) => {
   if (!needRoot(t, ['radvd'])) return;
-  const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
-  const radvds: Radvd[] = [];
-  try {
-    await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
-      haTopology(ns);
-      veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64'], []);
-      nsExec(ns.ha, 'sysctl -q -w net.ipv6.conf.home0.accept_ra=0'); // the home agent's own RAs
-      veth(ns.home, ns.mn, 'hm0', 'home1', [], []);
-      nsExec(ns.mn, 'sysctl -q -w net.ipv6.conf.home1.accept_ra=0');
-      for (const c of ['ip link add br0 type bridge', 'ip link set hl0 master br0', 'ip link set hm0 master br0',
-        'ip link set br0 up', 'ip link set hm0 down']) nsExec(ns.home, c);
-      radvds.push(Radvd.start(ns.ha, dir, 'a', radvdConf('inet0', '2001:db8:20::/64', SLOW)));
-      // Unsolicited RAs 20-30 s apart: the node hears the home link within the test's 10 s only
-      // because it solicits when the link comes up (the kernel does not: accept_ra is 0).
-      radvds.push(Radvd.start(ns.ha, dir, 'home', radvdConf('home0', '2001:db8:1::/64',
-        '  MinRtrAdvInterval 20;\n  MaxRtrAdvInterval 30;')));
-      const coaA = await slaac(ns.mn, 'eth0', '2001:db8:20:');
-      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, [['home1', 1], ['eth0', 2]]));
-      const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
-      const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
-      try {
-        await ha.waitLog(/home agent running/);
-        const b = await waitFor('a binding', async () => (await bindings(dir)).find((x) => x.homeAddress === HOA));
-        assert.equal(b.careOfAddress, coaA);
+  await withRadvds(['home', 'ha', 'mn'], async (ns, dir, radvds) => {
+    haTopology(ns);
+    veth(ns.ha, ns.home, 'home0', 'hl0', ['2001:db8:1::1/64'], []);
+    nsExec(ns.ha, 'sysctl -q -w net.ipv6.conf.home0.accept_ra=0'); // the home agent's own RAs
+    veth(ns.home, ns.mn, 'hm0', 'home1', [], []);
+    nsExec(ns.mn, 'sysctl -q -w net.ipv6.conf.home1.accept_ra=0');
+    for (const c of ['ip link add br0 type bridge', 'ip link set hl0 master br0', 'ip link set hm0 master br0',
+      'ip link set br0 up', 'ip link set hm0 down']) nsExec(ns.home, c);
+    radvds.push(Radvd.start(ns.ha, dir, 'a', radvdConf('inet0', '2001:db8:20::/64', SLOW)));
+    // Unsolicited RAs 20-30 s apart: the node hears the home link within the test's 10 s only
+    // because it solicits when the link comes up (the kernel does not: accept_ra is 0).
+    radvds.push(Radvd.start(ns.ha, dir, 'home', radvdConf('home0', '2001:db8:1::/64',
+      '  MinRtrAdvInterval 20;\n  MaxRtrAdvInterval 30;')));
+    const coaA = await slaac(ns.mn, 'eth0', '2001:db8:20:');
+    await withDaemons(ns, dir, mnConf(dir, [['home1', 1], ['eth0', 2]]), async (mn) => {
+      const b = await waitFor('a binding', async () => (await bindings(dir)).find((x) => x.homeAddress === HOA));
+      assert.equal(b.careOfAddress, coaA);
 
-        const tBack = Date.now();
-        nsExec(ns.home, 'ip link set hm0 up');
-        await mn.waitLog(/at-home ifname=home1/);
-        await waitFor('the binding to go', async () => ((await bindings(dir)).length === 0 ? true : undefined));
-        await mn.waitLog(/deregistered/);
-        t.diagnostic(`home link up -> deregistered: ${Date.now() - tBack} ms`);
-        const home = await bul(dir);
-        assert.deepEqual([home.state, home.atHome, home.homeInterface], ['at-home', true, 'home1']);
-        const global = [...nsExec(ns.mn, 'ip -6 addr show dev home1 scope global').matchAll(/inet6 (\S+)/g)].map((m) => m[1]);
-        assert.deepEqual(global, [`${HOA}/64`], 'only the home address: the RA alone told the node it was home');
-      } finally {
-        await stopAll(mn, ha);
-      }
+      const tBack = Date.now();
+      nsExec(ns.home, 'ip link set hm0 up');
+      await mn.waitLog(/at-home ifname=home1/);
+      await waitFor('the binding to go', async () => ((await bindings(dir)).length === 0 ? true : undefined));
+      await mn.waitLog(/deregistered/);
+      t.diagnostic(`home link up -> deregistered: ${Date.now() - tBack} ms`);
+      const home = await bul(dir);
+      assert.deepEqual([home.state, home.atHome, home.homeInterface], ['at-home', true, 'home1']);
+      const global = [...nsExec(ns.mn, 'ip -6 addr show dev home1 scope global').matchAll(/inet6 (\S+)/g)].map((m) => m[1]);
+      assert.deepEqual(global, [`${HOA}/64`], 'only the home address: the RA alone told the node it was home');
     });
-  } finally {
-    for (const r of radvds) r.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('dsmip6d MN: MnUseRouterAdvertisements disabled: no RA socket, a silent router goes unnoticed', async (t) => {
   if (!needRoot(t, ['radvd'])) return;
-  const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
-  const radvds: Radvd[] = [];
-  try {
-    await withNamespaces(['ha', 'mn'], async (ns) => {
-      haTopology(ns);
-      nsExec(ns.ha, 'ip link add home0 type veth peer name home0p');
-      nsExec(ns.ha, 'ip addr add 2001:db8:1::1/64 dev home0');
-      nsExec(ns.ha, 'ip link set home0p up');
-      nsExec(ns.ha, 'ip link set home0 up');
-      const a = Radvd.start(ns.ha, dir, 'a', radvdConf('inet0', '2001:db8:20::/64', FAST));
-      radvds.push(a, Radvd.start(ns.ha, dir, 'b', radvdConf('inet1', '2001:db8:30::/64', SLOW)));
-      const coaA = await slaac(ns.mn, 'eth0', '2001:db8:20:');
-      await slaac(ns.mn, 'wlan0', '2001:db8:30:');
-      writeFileSync(join(dir, 'ha.conf'), haConf(dir));
-      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, [['eth0', 1], ['wlan0', 2]], 'MnUseRouterAdvertisements disabled;\n'));
-      const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
-      const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
-      try {
-        await ha.waitLog(/home agent running/);
-        await mn.waitLog(/MnUseRouterAdvertisements disabled/);
-        await waitFor('the binding from link A (preference 1)', async () =>
-          (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaA));
-        assert.equal(icmp6RawSockets(ns.mn), 1, 'the error socket only: no RA socket');
-        a.kill();
-        await new Promise((r) => setTimeout(r, 3000)); // 6 Advertisement Intervals of 500 ms
-        const r = await routers(dir);
-        assert.deepEqual([r.enabled, r.routerAdvertisements, r.interfaces.flatMap((i) => i.routers)], [false, 0, []]);
-        assert.equal((await stats(dir)).dataPlane.traffic['router-advertisements'], undefined);
-        assert.deepEqual((await bindings(dir)).map((x) => x.careOfAddress), [coaA], 'still on link A: rtnetlink saw nothing');
-        assert.doesNotMatch(mn.log, /care-of-changed ifname=wlan0/);
-      } finally {
-        await stopAll(mn, ha);
-      }
+  await withRadvds(['ha', 'mn'], async (ns, dir, radvds) => {
+    const { a, coaA } = await twoForeignLinks(ns, dir, radvds);
+    const mnText = mnConf(dir, [['eth0', 1], ['wlan0', 2]], 'MnUseRouterAdvertisements disabled;\n');
+    await withDaemons(ns, dir, mnText, async (mn) => {
+      await mn.waitLog(/MnUseRouterAdvertisements disabled/);
+      await waitFor('the binding from link A (preference 1)', async () =>
+        (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaA));
+      assert.equal(icmp6RawSockets(ns.mn), 1, 'the error socket only: no RA socket');
+      a.kill();
+      await new Promise((r) => setTimeout(r, 3000)); // 6 Advertisement Intervals of 500 ms
+      const r = await routers(dir);
+      assert.deepEqual([r.enabled, r.routerAdvertisements, r.interfaces.flatMap((i) => i.routers)], [false, 0, []]);
+      assert.equal((await stats(dir)).dataPlane.traffic['router-advertisements'], undefined);
+      assert.deepEqual((await bindings(dir)).map((x) => x.careOfAddress), [coaA], 'still on link A: rtnetlink saw nothing');
+      assert.doesNotMatch(mn.log, /care-of-changed ifname=wlan0/);
     });
-  } finally {
-    for (const r of radvds) r.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

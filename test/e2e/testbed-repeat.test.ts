@@ -7,28 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { runTestbed } from '../../src/cli/testbed.js';
-import { linuxTestBlocker } from '../../src/os/linux/netns.js';
 import type { RepeatReport } from '../../src/testbed/repeat-run.js';
-import { listNetns } from '../../src/testbed/sh.js';
-import { NS_PREFIX, needRoot } from '../runtime/netns.js';
+import { assertTakenDown, canRunTestbed, testbed as run, withStateDir } from './testbed-harness.js';
 
 test('testbed run --repeat 2: both runs on one testbed, handovers summarised by pair', async (t) => {
-  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl', 'tshark', 'dumpcap'])) return;
-  const blocker = linuxTestBlocker();
-  if (blocker) { t.skip(blocker); return; }
-  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-tbrep-'));
-  const dir = join(parent, 'state');
-  const run = async (...args: string[]): Promise<{ code: number; out: string }> => {
-    const out: string[] = [];
-    const code = await runTestbed(['--state', dir, '--prefix', NS_PREFIX, ...args], (s) => { out.push(s); });
-    return { code, out: out.join('\n') };
-  };
-  try {
-    const r = await run('run', 'fn2,fn1', '--repeat', '2', '--json');
+  if (!canRunTestbed(t)) return;
+  await withStateDir('tbrep', async (dir) => {
+    const r = await run(dir, 'run', 'fn2,fn1', '--repeat', '2', '--json');
     const rep = JSON.parse(r.out) as RepeatReport;
     t.diagnostic(JSON.stringify(rep.pairs));
     assert.equal(r.code, 0, r.out);
@@ -46,11 +31,7 @@ test('testbed run --repeat 2: both runs on one testbed, handovers summarised by 
       }
     }
     assert.equal(rep.pairs[1].lost.n, 2, 'loss counted where there was a path before');
-    assert.equal((await run('run', 'fn2', '--repeat', '0')).code, 2, 'usage error');
-    assert.deepEqual(listNetns().filter((n) => n.startsWith(NS_PREFIX)), [], 'taken down');
-    assert.equal(existsSync(dir), false);
-  } finally {
-    await run('down');
-    rmSync(parent, { recursive: true, force: true });
-  }
+    assert.equal((await run(dir, 'run', 'fn2', '--repeat', '0')).code, 2, 'usage error');
+    assertTakenDown(dir);
+  });
 });

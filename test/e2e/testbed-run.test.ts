@@ -7,34 +7,13 @@
  * `run fn2` passes and leaves it so (up, no daemon running, mr detached). No timing is
  * asserted beyond the measurements existing and being finite.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { runTestbed } from '../../src/cli/testbed.js';
-import { linuxTestBlocker } from '../../src/os/linux/netns.js';
-import { DAEMON_NODES, daemonPid } from '../../src/testbed/daemons.js';
 import { NETWORKS } from '../../src/testbed/plan.js';
 import type { RunReport } from '../../src/testbed/run-report.js';
 import type { Handover, ScenarioResult } from '../../src/testbed/run.js';
 import { SETS } from '../../src/testbed/scenario-sets.js';
-import { listNetns } from '../../src/testbed/sh.js';
-import { Testbed } from '../../src/testbed/state.js';
-import { NS_PREFIX, needRoot } from '../runtime/netns.js';
-
-function canRun(t: TestContext): boolean {
-  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl', 'tshark', 'dumpcap'])) return false;
-  const blocker = linuxTestBlocker();
-  if (blocker) { t.skip(blocker); return false; }
-  return true;
-}
-
-async function tb(dir: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const code = await runTestbed(['--state', dir, '--prefix', NS_PREFIX, ...args], (s) => { out.push(s); });
-  return { code, out: out.join('\n') };
-}
+import { assertLeftAsFound, assertTakenDown, canRunTestbed, testbed as tb, withStateDir } from './testbed-harness.js';
 
 const finite = (v: number | null): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
@@ -61,10 +40,8 @@ function assertHandover(s: ScenarioResult, h: Handover): void {
 }
 
 test('testbed run all: brings the testbed up, passes every scenario, takes it down', async (t) => {
-  if (!canRun(t)) return;
-  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-tbrun-'));
-  const dir = join(parent, 'state');
-  try {
+  if (!canRunTestbed(t)) return;
+  await withStateDir('tbrun', async (dir) => {
     const r = await tb(dir, 'run', 'all', '--json');
     const rep = JSON.parse(r.out) as RunReport;
     for (const s of rep.scenarios) {
@@ -113,19 +90,13 @@ test('testbed run all: brings the testbed up, passes every scenario, takes it do
     assert.equal(pairs[0].from, 'home');
     assert.ok(pairs.every((h, i) => i === 0 || h.from === pairs[i - 1].to), 'a circuit');
 
-    assert.deepEqual(listNetns().filter((n) => n.startsWith(NS_PREFIX)), [], 'taken down');
-    assert.equal(existsSync(dir), false);
-  } finally {
-    await tb(dir, 'down');
-    rmSync(parent, { recursive: true, force: true });
-  }
+    assertTakenDown(dir);
+  });
 });
 
 test('testbed run on a testbed that is up: leaves it up, without daemons, mr detached', async (t) => {
-  if (!canRun(t)) return;
-  const parent = mkdtempSync(join(tmpdir(), 'dsmip6-tbrun-'));
-  const dir = join(parent, 'state');
-  try {
+  if (!canRunTestbed(t)) return;
+  await withStateDir('tbrun', async (dir) => {
     assert.equal((await tb(dir, 'up')).code, 0);
     const r = await tb(dir, 'run', 'fn2');
     t.diagnostic(r.out);
@@ -133,13 +104,7 @@ test('testbed run on a testbed that is up: leaves it up, without daemons, mr det
     assert.match(r.out,
       /^fn2 +pass +\(none\)->fn2 +2001:db8:2::ff:fe00:100 +ipv6 +no +AHR +\d+ +\d+ +\d+ +\d+ +- +- *$/m);
     assert.match(r.out, /1\/1 scenarios passed/);
-    const after = Testbed.load(dir);
-    assert.ok(after?.state.ready, 'still up');
-    assert.equal(after.state.attachments['mr/eth0'], undefined, 'mr detached again');
-    for (const n of DAEMON_NODES) assert.equal(daemonPid(after, n), undefined, `${n} daemon stopped`);
+    assertLeftAsFound(dir);
     assert.equal((await tb(dir, 'run', 'nope')).code, 1, 'unknown scenario');
-  } finally {
-    await tb(dir, 'down');
-    rmSync(parent, { recursive: true, force: true });
-  }
+  });
 });

@@ -6,30 +6,24 @@
  * families, and `down` leaves no namespace, process or file. A second test removes the state
  * file and kills processes first, as a crash would, and `down` still removes everything.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runTestbed } from '../../src/cli/testbed.js';
 import type { BcResult, BulResult } from '../../src/api/views.js';
-import { linuxTestBlocker } from '../../src/os/linux/netns.js';
 import { alive, listNetns } from '../../src/testbed/sh.js';
 import type { TestbedStatus } from '../../src/testbed/status.js';
-import { NS_PREFIX, needRoot, nsExec } from '../runtime/netns.js';
-import { ctlJson, waitFor } from './daemon-harness.js';
+import { NS_PREFIX, nsExec } from '../runtime/netns.js';
+import { HOA, ctlJson, ping as pingN, waitFor } from './daemon-harness.js';
+import { canRunTestbed } from './testbed-harness.js';
 
-const HOA = '2001:db8:1::100';
+const ping = (ns: string, address: string): void => pingN(ns, address, 2);
+
 const HOA4 = '192.0.2.100';
 const MNN = '2001:db8:100:1::10';
 const MNN4 = '198.51.100.130';
-
-function canRun(t: TestContext): boolean {
-  if (!needRoot(t, ['nft', 'dnsmasq', 'radvd', 'ping', 'sysctl'])) return false;
-  const blocker = linuxTestBlocker();
-  if (blocker) { t.skip(blocker); return false; }
-  return true;
-}
 
 function bench(dir: string): { tb: (...args: string[]) => Promise<string[]> } {
   return {
@@ -40,11 +34,6 @@ function bench(dir: string): { tb: (...args: string[]) => Promise<string[]> } {
       return out;
     },
   };
-}
-
-function ping(ns: string, address: string): void {
-  const out = nsExec(ns, `ping -${address.includes(':') ? 6 : 4} -c 2 -i 0.2 -W 2 ${address}`);
-  assert.match(out, / 0% packet loss/, out);
 }
 
 function pidsIn(dir: string): number[] {
@@ -66,7 +55,7 @@ async function registered(sock: string, coa: RegExp, since: number): Promise<{ e
 
 test('testbed: up, status, daemons; mr registers on fn2 and on fn1 (DHCP), cn reaches it and mnn; down leaves nothing',
   async (t) => {
-    if (!canRun(t)) return;
+    if (!canRunTestbed(t, false)) return;
     const parent = mkdtempSync(join(tmpdir(), 'dsmip6-tb-'));
     const dir = join(parent, 'state');
     const { tb } = bench(dir);
@@ -131,7 +120,7 @@ test('testbed: up, status, daemons; mr registers on fn2 and on fn1 (DHCP), cn re
   });
 
 test('testbed down after a crash: no state file, processes killed with SIGKILL', async (t) => {
-  if (!canRun(t)) return;
+  if (!canRunTestbed(t, false)) return;
   const parent = mkdtempSync(join(tmpdir(), 'dsmip6-tb-'));
   const dir = join(parent, 'state');
   const { tb } = bench(dir);
