@@ -85,7 +85,10 @@ test('dsmip6d MN: boots at home, registers when it leaves, deregisters when it r
       const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
       const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
       try {
-        await Promise.all([ha.waitLog(/home agent running/), mn.waitLog(/at-home ifname=home1/)]);
+        // The node can log at-home before its control socket is open: wait for both.
+        await Promise.all([
+          ha.waitLog(/home agent running/), mn.waitLog(/at-home ifname=home1/), mn.waitLog(/mobile node running/),
+        ]);
         const home = await bul(dir);
         assert.deepEqual([home.state, home.atHome, home.homeInterface], ['at-home', true, 'home1']);
         assert.deepEqual(await bindings(dir), []);
