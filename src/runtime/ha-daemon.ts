@@ -19,6 +19,7 @@ import {
   type DaemonContext,
 } from './daemon-base.js';
 import { EngineHost } from './engine-host.js';
+import { PoolRoutes } from './ha-pool-routes.js';
 import { restoreBindingStore, storeEvent } from './ha-store-daemon.js';
 import type { Logger } from './logger.js';
 import { SendQueue } from './send-queue.js';
@@ -36,7 +37,7 @@ class HaOs {
   constructor(
     private readonly ctx: DaemonContext, private readonly tunName: string,
     private readonly homeIf: string, private readonly fwd: HaForwarding,
-    private readonly dad: (address: string) => void,
+    private readonly dad: (address: string) => void, private readonly pools: PoolRoutes,
   ) {}
 
   apply(op: HaOsOp): void {
@@ -44,7 +45,7 @@ class HaOs {
     switch (op.op) {
       case 'binding-set': {
         this.fwd.apply(op);
-        const want = [...op.addresses.map(hostPrefix), ...op.prefixes];
+        const want = [...op.addresses.map(hostPrefix), ...op.prefixes].filter((r) => !this.pools.covers(r));
         for (const r of want) s.route(r, { ifname: this.tunName }, true);
         for (const r of this.routes.get(op.homeAddress) ?? []) {
           if (!want.includes(r)) s.route(r, { ifname: this.tunName }, false);
@@ -116,7 +117,10 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
       homeLinkOf(ctx, homeIf)
         .dad(address, (duplicate) => host?.input({ kind: 'dad-result', address, duplicate }));
     };
-    const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad);
+    const pools = new PoolRoutes(built.value);
+    for (const r of pools.routes) ctx.system.route(r, { ifname: tun.name }, true);
+    if (pools.routes.length > 0) log.info('IPv4 pools routed into the TUN', { pools: pools.routes });
+    const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad, pools);
     const udp = new BatchedSend(ports.udp, log);
     const sender = { raw: new BatchedSend(ports.rawSender, log), udpFor: () => udp };
     // The durable Binding Cache (ha-store.ts): bindings of the previous run, back before the data plane.

@@ -59,13 +59,17 @@ export function homeAndForeignLinks(ns: Record<string, string>, homeAddrs: strin
   veth(ns.ha, ns.mn, 'inet0', 'eth0', ['2001:db8:20::1/64', '198.51.100.1/24'], mnAddrs);
 }
 
-/** A home agent on home0 accepting DSMIPv6; `ipv4Pool`: IPv4 home addresses from 192.0.2.128/25. */
-export function haConf(dir: string, o: { readonly ipv4Pool?: boolean; readonly dad?: boolean } = {}): string {
+/**
+ * A home agent on home0 accepting DSMIPv6. `ipv4Pool`: dynamic IPv4 home addresses from
+ * 192.0.2.128/25 (inside the home subnet) when true, or from the prefix given.
+ */
+export function haConf(dir: string, o: { readonly ipv4Pool?: boolean | string; readonly dad?: boolean } = {}): string {
+  const pool = o.ipv4Pool === true ? '192.0.2.128/25' : o.ipv4Pool || undefined;
   return `NodeConfig HA;
 Interface "home0";
 HaAcceptDsmip6 enabled;
 DefaultBindingAclPolicy allow;
-${o.dad === false ? 'HaDad disabled;\n' : ''}${o.ipv4Pool === true ? 'HaIPv4HomeAddressPool 192.0.2.128/25;\n' : ''}\
+${o.dad === false ? 'HaDad disabled;\n' : ''}${pool !== undefined ? `HaIPv4HomeAddressPool ${pool};\n` : ''}\
 ControlSocket "${dir}/ha.sock";
 StateDirectory "${dir}/ha-state";
 `;

@@ -123,3 +123,48 @@ test('dsmip6d HA killed with SIGKILL: the next start cleans up what it left', as
     sh(`pkill -KILL -f "dsmip6d[.]js -c ${dir}/" || true`);
   }
 });
+
+test('dsmip6d HA with an IPv4 pool off the home subnet: one route for the pool, none per binding, no proxy ARP', async (t) => {
+  if (!needRoot(t, ['ping', 'nft'])) return;
+  const dir = mkdtempSync(join(tmpdir(), 'dsmip6-e2e-'));
+  try {
+    await withNamespaces(['home', 'ha', 'mn'], async (ns) => {
+      homeAndForeignLinks(ns, ['192.0.2.2/24']);
+      const before = snapshotState(ns.ha, ['home0']);
+      writeFileSync(join(dir, 'ha.conf'), haConf(dir, { ipv4Pool: '10.99.0.0/24' }));
+      writeFileSync(join(dir, 'mn.conf'), mnConf(dir, { ipv4Traffic: true }));
+      const ha = Daemon.start(ns.ha, join(dir, 'ha.conf'));
+      const mn = Daemon.start(ns.mn, join(dir, 'mn.conf'));
+      try {
+        await ha.waitLog(/home agent running/);
+        assert.match(ha.log, /IPv4 pools routed into the TUN/);
+        useIpv4CareOf(ns.mn, true);
+        const b = await binding(dir, '198.51.100.5');
+        assert.equal(b.ipv4HomeAddress, '10.99.0.1', 'dynamic IPv4 home address from the off-link pool');
+        const routes = nsExec(ns.ha, 'ip -4 route show dev dsmip6ha');
+        assert.match(routes, /^10\.99\.0\.0\/24 /m, routes);
+        assert.doesNotMatch(routes, /10\.99\.0\.1 /, 'no per-binding /32 under the pool route');
+        assert.equal(nsExec(ns.ha, 'ip -4 neigh show proxy').trim(), '', 'no proxy ARP for an off-link pool');
+        // A correspondent on the home link reaches the pool through the home agent.
+        nsExec(ns.home, 'ip route add 10.99.0.0/24 via 192.0.2.1');
+        ping(ns.home, '10.99.0.1');
+        await tcpEcho(ns.ha, ns.mn, '10.99.0.1', 200_000);
+        // An address of the pool that no binding holds goes nowhere: dropped by the home agent.
+        const out = nsExec(ns.home, 'ping -c 2 -i 0.2 -W 1 10.99.0.77 || true');
+        assert.match(out, / 100% packet loss/, out);
+        const stats = await ctlJson<{ dataPlane: { droppedByReason: Record<string, number> } }>(
+          join(dir, 'ha.sock'), 'stats');
+        const dropped = stats.dataPlane.droppedByReason;
+        assert.ok((dropped['no-binding'] ?? 0) >= 2, JSON.stringify(dropped));
+      } finally {
+        await mn.stop();
+        await ha.stop();
+      }
+      useIpv4CareOf(ns.mn, false);
+      assert.deepStrictEqual(snapshotState(ns.ha, ['home0']), before, 'the home agent left state behind');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    sh(`pkill -KILL -f "dsmip6d[.]js -c ${dir}/" || true`);
+  }
+});

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PoolRoutes } from '../../src/runtime/ha-pool-routes.js';
+
+test('pool routes: an off-link address pool and prefix pool are routed whole and cover what they hold', () => {
+  const p = new PoolRoutes({
+    ipv4HomeSubnet: '192.0.2.0/24', ipv4HomeAddressPool: '172.16.0.0/14', ipv4PrefixPool: { range: '10.2.0.0/16' },
+  });
+  assert.deepEqual(p.routes, ['172.16.0.0/14', '10.2.0.0/16']);
+  assert.equal(p.covers('172.17.3.4/32'), true);
+  assert.equal(p.covers('172.19.255.254'), true);
+  assert.equal(p.covers('172.20.0.1/32'), false, 'outside the pool');
+  assert.equal(p.covers('10.2.7.0/24'), true, 'a mobile network prefix carved from the prefix pool');
+  assert.equal(p.covers('10.0.0.0/8'), false, 'wider than the pool');
+  assert.equal(p.covers('192.0.2.5/32'), false, 'a static home address on the home link');
+  assert.equal(p.covers('2001:db8:1::5/128'), false, 'IPv6 routes are never covered');
+});
+
+test('pool routes: a pool inside, around or equal to the home subnet keeps per-binding routes', () => {
+  for (const pool of ['192.0.2.128/25', '192.0.2.0/24', '192.0.0.0/16']) {
+    const p = new PoolRoutes({ ipv4HomeSubnet: '192.0.2.0/24', ipv4HomeAddressPool: pool });
+    assert.deepEqual(p.routes, [], pool);
+    assert.equal(p.covers('192.0.2.130/32'), false, pool);
+  }
+});
+
+test('pool routes: none configured, or a prefix pool inside the address pool, gives one route at most', () => {
+  assert.deepEqual(new PoolRoutes({ ipv4HomeSubnet: '192.0.2.0/24' }).routes, []);
+  const p = new PoolRoutes({ ipv4HomeAddressPool: '10.0.0.0/8', ipv4PrefixPool: { range: '10.2.0.0/16' } });
+  assert.deepEqual(p.routes, ['10.0.0.0/8']);
+  assert.equal(p.covers('10.2.1.0/28'), true);
+});
