@@ -12,7 +12,9 @@
  * A pool inside or around the home subnet keeps per-binding routes: there the home link's own
  * route must keep carrying its other addresses.
  */
-import { configuredPrefix, formatPrefix, prefixContains, prefixCovers, type Prefix } from '../proto/prefix.js';
+import {
+  configuredPrefix, formatPrefix, prefixContains, prefixCovers, type Prefix,
+} from '../proto/prefix.js';
 
 export interface PoolFacts {
   readonly ipv4HomeSubnet?: string;
