@@ -11,7 +11,7 @@ import { checkConfig } from '../config/check.js';
 import type { NodeRole } from '../config/types.js';
 import { linuxOs } from '../os/linux/os.js';
 import { runHomeAgent, type RunningDaemon } from '../runtime/ha-daemon.js';
-import { Logger, type LogLevel } from '../runtime/logger.js';
+import { BatchedSink, Logger, type LogLevel } from '../runtime/logger.js';
 import { runMobileNode } from '../runtime/mn-daemon.js';
 
 const USAGE = 'usage: dsmip6d -c FILE [-H|-M] [--check-config] [--log-format text|json] '
@@ -54,9 +54,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const cfg = checked.config!;
   const file = cfg.daemon.debugLogFile;
-  const sink = {
-    write: (l: string) => (file ? appendFileSync(file, `${l}\n`) : process.stderr.write(`${l}\n`)),
-  };
+  const sink = new BatchedSink((text) => (file ? appendFileSync(file, text) : process.stderr.write(text)));
+  process.on('exit', () => sink.flush());
   const level = a.level ?? (cfg.daemon.debugLevel > 0 ? 'debug' : cfg.daemon.logLevel);
   const log = new Logger(sink, level, a.format ?? cfg.daemon.logFormat);
   for (const n of cfg.notImplemented) {

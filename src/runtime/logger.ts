@@ -11,6 +11,33 @@ export interface LogSink {
   write(line: string): void;
 }
 
+/**
+ * A sink that collects the lines logged during one I/O callback and writes them with one call
+ * when it is done (a microtask): a burst of registrations logs a line each without a write(2)
+ * each. `flush` writes what is pending at once (the daemon calls it on exit).
+ */
+export class BatchedSink implements LogSink {
+  private lines: string[] = [];
+  private scheduled = false;
+
+  constructor(private readonly out: (text: string) => void) {}
+
+  write(line: string): void {
+    this.lines.push(line);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.lines.length === 0) return;
+    const text = `${this.lines.join('\n')}\n`;
+    this.lines = [];
+    this.out(text);
+  }
+}
+
 export class Logger {
   private readonly lastAt = new Map<string, { at: number; suppressed: number }>();
 

@@ -10,19 +10,32 @@ export function formatIpv4(b: Uint8Array, off = 0): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
 }
 
-/** Parses dotted-quad IPv4 text; undefined when malformed. */
+/**
+ * Parses dotted-quad IPv4 text; undefined when malformed. Decimal octets 0..255 without leading
+ * zeros (`01` is refused: some parsers read it as octal). One pass, no regular expressions: it
+ * runs for every IPv4 address a Binding Update carries.
+ */
 export function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 48 || c > 57 || (digits === 1 && value === 0)) return undefined;
+    value = value * 10 + (c - 48);
+    if (++digits > 3 || value > 255) return undefined;
   }
-  return out;
+  return part === 4 ? out : undefined;
 }
 
 export function isIpv4Mapped(b: Uint8Array, off = 0): boolean {

@@ -7,11 +7,30 @@ import { ipv4PacketCodec } from '../../src/wire/ipv4.js';
 import { ipv6PacketCodec } from '../../src/wire/ipv6.js';
 import { mobilityHeaderCodec } from '../../src/wire/mh/header.js';
 import { decodeMobilityPacket, encodeMobilityPacket } from '../../src/wire/mh/packet.js';
-import { canonicalIpv6, formatIpv6, parseIpv6 } from '../../src/wire/addr.js';
+import { canonicalIpv6, formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../../src/wire/addr.js';
 import { ipv4Packet, ipv6Address, ipv6Packet, mobilityHeader } from './arbitraries.js';
 import { udp4Codec, udpDatagram } from '../fuzz/targets-ip.js';
 
 const RUNS = { numRuns: 2000, seed: 42 };
+
+/** The dotted-quad rule parseIpv4 implements, written the slow, obvious way. */
+function referenceIpv4(text: string): number[] | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p))) return undefined;
+  const v = parts.map(Number);
+  return v.every((x) => x <= 255) ? v : undefined;
+}
+
+test('IPv4 text: parse agrees with the reference rule on valid, near-valid and random text', () => {
+  const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('', '00', '01', '-1', 'a', '1 '));
+  const dotted = fc.array(octet, { minLength: 2, maxLength: 6 }).map((a) => a.join('.'));
+  const text = fc.oneof(dotted, fc.string({ maxLength: 16 }), fc.stringMatching(/^[0-9.]{0,16}$/));
+  fc.assert(fc.property(text, (t) => {
+    const got = parseIpv4(t);
+    assert.deepEqual(got === undefined ? undefined : [...got], referenceIpv4(t), JSON.stringify(t));
+    if (got) assert.equal(formatIpv4(got), t);
+  }), { numRuns: 20000, seed: 42 });
+});
 
 test('IPv6 text: format(parse(x)) = x for canonical text', () => {
   fc.assert(fc.property(ipv6Address, (a) => {

@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BatchedSink, Logger } from '../../src/runtime/logger.js';
+
+test('batched sink: the lines of one callback leave in one write, in order, once it is done', async () => {
+  const writes: string[] = [];
+  const sink = new BatchedSink((t) => writes.push(t));
+  const log = new Logger(sink, 'info', 'text', () => 0);
+  log.info('binding-accepted', { homeAddress: '2001:db8:1::1' });
+  log.debug('not at this level');
+  log.warn('second');
+  assert.deepEqual(writes, [], 'nothing written during the callback');
+  await Promise.resolve();
+  assert.deepEqual(writes, [
+    '1970-01-01T00:00:00.000Z info  binding-accepted homeAddress=2001:db8:1::1\n' +
+    '1970-01-01T00:00:00.000Z warn  second\n',
+  ]);
+  log.error('third');
+  sink.flush();
+  assert.equal(writes.length, 2, 'flush writes what is pending at once');
+  assert.equal(writes[1], '1970-01-01T00:00:00.000Z error third\n');
+  await Promise.resolve();
+  assert.equal(writes.length, 2, 'nothing is written twice');
+});
