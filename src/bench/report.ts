@@ -62,10 +62,12 @@ export function scaleMarkdown(s: ScaleBench): string[] {
     Object.keys(r.rejectedByStatus).length === 0 ? 'all 0'
       : Object.entries(r.rejectedByStatus).map(([k, v]) => `${k}: ${v}`).join(', '),
     fmt(r.registerPerSecond), fmt(r.registerMs === null ? null : r.registerMs / 1000, 2),
+    fmt(r.registerCpuMicros, 1),
     fmt(r.refreshPerSecond), fmt(r.refreshCpu), fmt(r.refreshCpuMicros, 1),
     fmt(r.rssBytesPerBinding), fmt(r.bcCount), `${r.retransmissions}`,
   ]);
   out.push(...table(['N', 'BAs / BUs sent', 'BA status', 'register BU/s', 'time to register all s',
+    'CPU µs per registration',
     'refresh BU/s', 'daemon CPU % (refresh)', 'CPU µs per refresh BU', 'RSS bytes per binding',
     '`ctl bc` count', 'retransmitted BUs'], rows));
   return [...out, '', ...notes(s.notes)];

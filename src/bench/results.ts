@@ -51,6 +51,8 @@ export interface ScaleRow {
   readonly registerMs: number | null;
   /** N / registerMs: sustained BU/s with every BA received. */
   readonly registerPerSecond: number | null;
+  /** Daemon CPU per registration (CPU time over the round / N), microseconds. */
+  readonly registerCpuMicros: number | null;
   /** A full refresh round of all N (new sequence numbers), as fast as the daemon answers. */
   readonly refreshMs: number | null;
   readonly refreshPerSecond: number | null;

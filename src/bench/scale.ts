@@ -101,7 +101,9 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
     const first = lg.build(1);
     const timeout = Math.max(60_000, n * 10);
     o.log(`scale N=${n}: registering`);
+    const regMeter = new CpuMeter([pid]);
     const reg = await lg.run(1, first, timeout);
+    const [registerCpu] = regMeter.stop();
     o.log(`scale N=${n}: ${reg.acks}/${n} BAs in ${(reg.ms / 1000).toFixed(2)} s (${reg.sent} BUs sent)`);
     await sleep(1000);
     const rssAfter = rssKb(pid);
@@ -123,6 +125,8 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
     return {
       bindings: n, busSent: reg.sent, bindingAcks: reg.acks, rejectedByStatus: rejected,
       registerMs: reg.complete ? reg.ms : null, registerPerSecond: reg.complete ? n / (reg.ms / 1000) : null,
+      registerCpuMicros: registerCpu === null || !reg.complete ? null
+        : (registerCpu / 100) * (reg.ms * 1000) / n,
       refreshMs: ref.complete ? ref.ms : null, refreshPerSecond: ref.complete ? n / (ref.ms / 1000) : null,
       refreshCpu,
       refreshCpuMicros: refreshCpu === null ? null : (refreshCpu / 100) * (ref.ms * 1000) / n,

@@ -25,6 +25,7 @@ test('HA scale smoke: 200 nodes registered, every BA status 0, bc lists all 200'
     assert.deepEqual(row.rejectedByStatus, {}, 'every BA (registration and refresh) has status 0');
     assert.equal(row.bcCount, 200);
     assert.notEqual(row.registerPerSecond, null, 'the registration round completed');
+    assert.ok((row.registerCpuMicros ?? 0) > 0, "the daemon's CPU over the registration round was read");
     assert.notEqual(row.refreshPerSecond, null, 'the refresh round completed');
   } finally {
     rmSync(dir, { recursive: true, force: true });
