@@ -19,6 +19,7 @@ import type { RtnlClient } from '../os/netlink/rtnl.js';
 import { parseLladdr } from '../os/netlink/struct.js';
 import type { NdMessage } from '../os/ports.js';
 import { formatIpv6, parseIpv4, parseIpv6 } from '../wire/addr.js';
+import { finishChecksum, sumWords } from '../wire/checksum.js';
 import {
   ICMPV6_NEXT_HEADER, decodeIcmpv6, encodeIcmpv6, encodedLengthIcmpv6, verifyIcmpv6Checksum,
   type Icmpv6Message,
@@ -78,6 +79,46 @@ export function unsolicitedAdvertisement(source: string, target: string, mac: Ui
     type: 'neighbor-advertisement', code: 0, router: false, solicited: false, override: true,
     reserved: 0, target, options: [{ type: 'target-link-layer-address', linkLayerAddress: mac }],
   });
+}
+
+/** Where the Target Address sits in an NA packet: IPv6 header (40) + type, code, checksum, flags (8). */
+const NA_TARGET_OFFSET = IPV6_HEADER_LENGTH + 8;
+const ICMPV6_CHECKSUM_OFFSET = IPV6_HEADER_LENGTH + 2;
+
+/**
+ * The unsolicited NAs of one source and MAC, from one encoded template: a copy with the target
+ * set and the checksum adjusted by the target's words (RFC 1624), byte for byte what
+ * `unsolicitedAdvertisement` builds. A burst of registrations announces every new home
+ * address three times; this keeps each announcement to a copy and 8 additions.
+ */
+export class AdvertisementTemplate {
+  private readonly template: Uint8Array;
+  /** The template's one's-complement sum (its checksum, uncomplemented). */
+  private readonly baseSum: number;
+
+  constructor(readonly source: string, readonly mac: Uint8Array) {
+    this.template = unsolicitedAdvertisement(source, UNSPECIFIED, mac);
+    const c = (this.template[ICMPV6_CHECKSUM_OFFSET] << 8) | this.template[ICMPV6_CHECKSUM_OFFSET + 1];
+    this.baseSum = ~c & 0xffff;
+  }
+
+  /** `t` when it was built for these facts, else a new template for them. */
+  static of(t: AdvertisementTemplate | undefined, f: LinkFacts): AdvertisementTemplate {
+    const same = t !== undefined && t.source === f.source && t.mac === f.mac;
+    return same ? t : new AdvertisementTemplate(f.source, f.mac);
+  }
+
+  /** The NA for `target`; throws TypeError on text that is not an IPv6 address. */
+  build(target: string): Uint8Array {
+    const t = parseIpv6(target);
+    if (t === undefined) throw new TypeError(`unsolicited NA: bad target ${target}`);
+    const out = this.template.slice();
+    out.set(t, NA_TARGET_OFFSET);
+    const c = finishChecksum(sumWords(t, 0, 16, this.baseSum));
+    out[ICMPV6_CHECKSUM_OFFSET] = c >> 8;
+    out[ICMPV6_CHECKSUM_OFFSET + 1] = c & 0xff;
+    return out;
+  }
 }
 
 /**

@@ -25,7 +25,7 @@ import { canonicalIpv6 } from '../wire/addr.js';
 import type { Logger } from './logger.js';
 import {
   ARP_REPLY, ARP_REQUEST, ETHERNET_BROADCAST, ETHERTYPE_ARP, ICMPV6_NA, ICMPV6_NS, dadSignal,
-  dadSolicitation, gratuitousArp, linkFacts, sameBytes, solicitedNode, unsolicitedAdvertisement,
+  AdvertisementTemplate, dadSolicitation, gratuitousArp, linkFacts, sameBytes, solicitedNode,
   type LinkFacts,
 } from './neighbour-packets.js';
 import { RETRANS_TIMER_MS, TimerRounds } from './neighbour-kernel.js';
@@ -98,6 +98,7 @@ export class HomeLink {
   private readonly rounds = new TimerRounds();
   private readonly atOnce = new TimerRounds();
   private closed = false;
+  private na: AdvertisementTemplate | undefined;
 
   constructor(private readonly deps: HomeLinkDeps) {
     this.groups = new SolicitedGroups(deps.log);
@@ -179,7 +180,7 @@ export class HomeLink {
       const nd = this.ndPort();
       if ('error' in nd) return this.announcer.skip(address, nd.error);
       this.attempt('advertisementsSent', address,
-        () => this.queue.send(nd.port, unsolicitedAdvertisement(facts.source, address, facts.mac)));
+        () => this.queue.send(nd.port, (this.na = AdvertisementTemplate.of(this.na, facts)).build(address)));
     });
   }
 

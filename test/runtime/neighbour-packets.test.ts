@@ -11,14 +11,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import {
-  ETHERNET_BROADCAST, dadSignal, dadSolicitation, gratuitousArp, solicitedNode,
+  AdvertisementTemplate, ETHERNET_BROADCAST, dadSignal, dadSolicitation, gratuitousArp, solicitedNode,
   unsolicitedAdvertisement,
 } from '../../src/runtime/neighbour-packets.js';
 import type { NdMessage } from '../../src/os/ports.js';
 import { parseIpv6 } from '../../src/wire/addr.js';
 import { finishChecksum, pseudoSum6, sumWords } from '../../src/wire/checksum.js';
 import { pcapBytes } from '../oracle/pcap.js';
+import { ipv6Address } from '../prop/arbitraries.js';
 import { probeTshark, tsharkPath } from '../oracle/tshark.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -182,4 +184,16 @@ test('dadSignal never throws on random bytes', () => {
     const dst = new Uint8Array(16).map(() => next());
     dadSignal({ bytes: b, source: src, destination: dst, ifindex: 1, hopLimit: 255 });
   }
+});
+
+test('NA template: byte for byte the encoded unsolicited NA, for any target, source and MAC', () => {
+  fc.assert(fc.property(ipv6Address, ipv6Address, fc.uint8Array({ minLength: 6, maxLength: 6 }), (source, target, mac) => {
+    const t = new AdvertisementTemplate(source, mac);
+    assert.equal(hex(t.build(target)), hex(unsolicitedAdvertisement(source, target, mac)));
+  }), { numRuns: 3000, seed: 7 });
+  const t = new AdvertisementTemplate('fe80::1', MAC);
+  assert.equal(hex(t.build(HOA)), NA_HEX);
+  assert.equal(AdvertisementTemplate.of(t, { source: 'fe80::1', mac: MAC }), t, 'same facts: kept');
+  assert.notEqual(AdvertisementTemplate.of(t, { source: 'fe80::2', mac: MAC }), t, 'new source: rebuilt');
+  assert.throws(() => t.build('not-an-address'), TypeError);
 });
