@@ -206,3 +206,19 @@ test('transport helpers: the request sequence and the datagram that ends an exch
   assert.equal(endsExchange(Uint8Array.of(0x20, 0, 0, 0), 9), true, 'broken framing ends it');
   assert.equal(endsExchange(new Uint8Array(0), 9), false);
 });
+
+test('a change answered by one datagram: only an exact ACK of success for the request is taken as done', () => {
+  const spec = { dst: '2001:db8:1::5', oif: 3 };
+  const run = (reply: (seq: number) => Uint8Array[]) => new RtnlClient(new Scripted(reply), { initialSeq: 40 })
+    .replaceRoute(spec);
+  assert.deepEqual(run((seq) => [ack(seq)]), { ok: true, value: undefined });
+  const failed = run((seq) => [ack(seq, -19)]);
+  assert.ok(!failed.ok && failed.error.kind === 'kernel' && failed.error.name === 'ENODEV', JSON.stringify(failed));
+  assert.ok(!failed.ok && failed.error.text.startsWith('replaceRoute 2001:db8:1::5'), 'the detail is in the text');
+  const other = run((seq) => [ack(seq + 1)]);
+  assert.ok(!other.ok && other.error.kind === 'no-reply', 'an ACK for another request is not ours');
+  const two = run((seq) => [new Uint8Array([...ack(seq - 1, -17), ...ack(seq)])]);
+  assert.ok(two.ok, 'a stale error before our ACK in one datagram: decoded in full, our ACK found');
+  const staleFirst = run((seq) => [new Uint8Array([...ack(seq), ...ack(seq, -17)])]);
+  assert.ok(staleFirst.ok, 'the first answer for the sequence decides');
+});

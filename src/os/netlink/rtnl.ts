@@ -92,23 +92,23 @@ export class RtnlClient {
   }
 
   setLinkUp(ref: rq.LinkRef): RtnlResult<void> {
-    return this.ack('setLinkUp', String(ref), (s) => rq.setLinkStateRequest(s, ref, true));
+    return this.ack('setLinkUp', () => String(ref), (s) => rq.setLinkStateRequest(s, ref, true));
   }
 
   setLinkDown(ref: rq.LinkRef): RtnlResult<void> {
-    return this.ack('setLinkDown', String(ref), (s) => rq.setLinkStateRequest(s, ref, false));
+    return this.ack('setLinkDown', () => String(ref), (s) => rq.setLinkStateRequest(s, ref, false));
   }
 
   setMtu(ref: rq.LinkRef, mtu: number): RtnlResult<void> {
-    return this.ack('setMtu', `${ref} mtu ${mtu}`, (s) => rq.setMtuRequest(s, ref, mtu));
+    return this.ack('setMtu', () => `${ref} mtu ${mtu}`, (s) => rq.setMtuRequest(s, ref, mtu));
   }
 
   addAddress(spec: rq.AddressSpec): RtnlResult<void> {
-    return this.ack('addAddress', describeAddress(spec), (s) => rq.addressRequest(s, true, spec));
+    return this.ack('addAddress', () => describeAddress(spec), (s) => rq.addressRequest(s, true, spec));
   }
 
   delAddress(spec: rq.AddressSpec): RtnlResult<void> {
-    return this.ack('delAddress', describeAddress(spec), (s) => rq.addressRequest(s, false, spec));
+    return this.ack('delAddress', () => describeAddress(spec), (s) => rq.addressRequest(s, false, spec));
   }
 
   /** Addresses of one family (both when undefined), optionally of one link only. */
@@ -120,15 +120,15 @@ export class RtnlClient {
   }
 
   addRoute(spec: rq.RouteSpec): RtnlResult<void> {
-    return this.ack('addRoute', describeRoute(spec), (s) => rq.routeRequest(s, 'add', spec));
+    return this.ack('addRoute', () => describeRoute(spec), (s) => rq.routeRequest(s, 'add', spec));
   }
 
   replaceRoute(spec: rq.RouteSpec): RtnlResult<void> {
-    return this.ack('replaceRoute', describeRoute(spec), (s) => rq.routeRequest(s, 'replace', spec));
+    return this.ack('replaceRoute', () => describeRoute(spec), (s) => rq.routeRequest(s, 'replace', spec));
   }
 
   delRoute(spec: rq.RouteSpec): RtnlResult<void> {
-    return this.ack('delRoute', describeRoute(spec), (s) => rq.routeRequest(s, 'delete', spec));
+    return this.ack('delRoute', () => describeRoute(spec), (s) => rq.routeRequest(s, 'delete', spec));
   }
 
   /** Routes of one table (every table when undefined) and family (both when undefined). */
@@ -141,11 +141,11 @@ export class RtnlClient {
   }
 
   addRule(spec: rq.RuleSpec): RtnlResult<void> {
-    return this.ack('addRule', describeRule(spec), (s) => rq.ruleRequest(s, true, spec));
+    return this.ack('addRule', () => describeRule(spec), (s) => rq.ruleRequest(s, true, spec));
   }
 
   delRule(spec: rq.RuleSpec): RtnlResult<void> {
-    return this.ack('delRule', describeRule(spec), (s) => rq.ruleRequest(s, false, spec));
+    return this.ack('delRule', () => describeRule(spec), (s) => rq.ruleRequest(s, false, spec));
   }
 
   getRules(family: IpFamily): RtnlResult<RuleInfo[]> {
@@ -155,12 +155,12 @@ export class RtnlClient {
 
   /** Adding an entry that exists succeeds (the kernel only updates it); no event is sent. */
   addProxyNeighbour(spec: rq.ProxyNeighbourSpec): RtnlResult<void> {
-    return this.ack('addProxyNeighbour', describeNeighbour(spec),
+    return this.ack('addProxyNeighbour', () => describeNeighbour(spec),
       (s) => rq.proxyNeighbourRequest(s, true, spec));
   }
 
   delProxyNeighbour(spec: rq.ProxyNeighbourSpec): RtnlResult<void> {
-    return this.ack('delProxyNeighbour', describeNeighbour(spec),
+    return this.ack('delProxyNeighbour', () => describeNeighbour(spec),
       (s) => rq.proxyNeighbourRequest(s, false, spec));
   }
 
@@ -171,16 +171,17 @@ export class RtnlClient {
     });
   }
 
-  private ack(op: string, detail: string, build: (seq: number) => RtnlMessage): RtnlResult<void> {
-    const r = this.exchange(op, detail, build);
-    return r.ok ? { ok: true, value: undefined } : r;
+  /** A request answered by an ACK; `detail` (for error texts) is only built when it fails. */
+  private ack(op: string, detail: () => string, build: (seq: number) => RtnlMessage): RtnlResult<void> {
+    const r = this.exchange(op, detail, build, true);
+    return r.ok ? ACKED : r;
   }
 
   private dump<T>(
     op: string, detail: string, build: (seq: number) => RtnlMessage,
     pick: (m: RtnlMessage) => T | undefined,
   ): RtnlResult<T[]> {
-    const r = this.exchange(op, detail, build);
+    const r = this.exchange(op, () => detail, build, false);
     if (!r.ok) return r;
     const out: T[] = [];
     for (const m of r.value) {
@@ -198,18 +199,20 @@ export class RtnlClient {
    * NLMSG_ERROR / NLMSG_DONE (which is checked, not returned).
    */
   private exchange(
-    op: string, detail: string, build: (seq: number) => RtnlMessage,
+    op: string, detail: () => string, build: (seq: number) => RtnlMessage, ackOnly: boolean,
   ): RtnlResult<RtnlMessage[]> {
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0 || 1;
     const bytes = encodeRtnlMessageBytes(build(seq));
-    const label = detail === '' ? op : `${op} ${detail}`;
     let datagrams: Uint8Array[];
     try {
       datagrams = this.transport.request(bytes);
     } catch (e) {
-      return fault({ kind: 'transport', op, text: `${label}: transport failed: ${String(e)}` });
+      return fault({ kind: 'transport', op, text: `${labelOf(op, detail)}: transport failed: ${String(e)}` });
     }
+    // The common answer to a change, one datagram holding just the ACK: no full decode.
+    if (ackOnly && datagrams.length === 1 && isPlainAck(datagrams[0], seq)) return NO_REPLIES;
+    const label = labelOf(op, detail);
     const replies: RtnlMessage[] = [];
     for (const d of datagrams) {
       const r = decodeDatagram(d);
@@ -229,6 +232,27 @@ export class RtnlClient {
     }
     return noReply(op, `${label}: no NLMSG_ERROR or NLMSG_DONE for sequence ${seq}`);
   }
+}
+
+const ACKED: RtnlResult<void> = { ok: true, value: undefined };
+const NO_REPLIES: RtnlResult<RtnlMessage[]> = { ok: true, value: [] };
+
+function labelOf(op: string, detail: () => string): string {
+  const d = detail();
+  return d === '' ? op : `${op} ${d}`;
+}
+
+/**
+ * True when `d` is exactly one NLMSG_ERROR with error 0 (an ACK) for `seq`: nlmsghdr (16 bytes)
+ * then nlmsgerr, the error and the echoed request header (20 bytes; more with the request
+ * echoed or extended-ACK attributes, which an ACK of success does not carry by default).
+ */
+function isPlainAck(d: Uint8Array, seq: number): boolean {
+  if (d.length < 36) return false;
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const length = v.getUint32(0, true);
+  return length === d.length && v.getUint16(4, true) === NLMSG_ERROR && v.getUint32(8, true) === seq
+    && v.getInt32(16, true) === 0;
 }
 
 function kernelError(op: string, label: string, code: number, extack: string | undefined): RtnlError {
