@@ -1,5 +1,10 @@
 /**
- * dsmip6's own nftables table, and nothing broader: it drops only the ICMPv6 Parameter Problem
+ * dsmip6's own nftables table, and nothing broader. It drops Neighbor Discovery the kernel would
+ * forward into one of dsmip6's TUNs (`dsmip6*`): ND is link-local (RFC 4861 §6.1, §7.1: hop limit
+ * 255 on receipt, so a forwarded copy is dropped at the far end anyway), yet with proxy ND in
+ * userspace the home agent holds no kernel proxy entry, and the kernel forwards a neighbour's
+ * unicast NS for a home address down the binding's /128 route into the tunnel, while the
+ * userspace responder answers it on the home link. And it drops the ICMPv6 Parameter Problem
  * errors the kernel sends because it does not implement Mobile IPv6 itself (platform.md §1):
  * - code 2 (unrecognised option) for a packet whose first extension header is Destination Options
  *   (the Home Address option of a BU arriving at the home agent);
@@ -17,6 +22,11 @@ export const NFT_TABLE = 'dsmip6';
 export function nftRuleset(table = NFT_TABLE): string {
   return [
     `table ${NFT_FAMILY} ${table} {`,
+    '  chain forward {',
+    '    type filter hook forward priority 0; policy accept;',
+    '    oifname "dsmip6*" icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit,'
+      + ' nd-neighbor-advert, nd-redirect } counter drop comment "ND is link-local: not into a tunnel"',
+    '  }',
     '  chain output {',
     '    type filter hook output priority 0; policy accept;',
     '    icmpv6 type parameter-problem icmpv6 code 2 @th,112,8 60 counter drop comment "HAO: no kernel MIP6"',

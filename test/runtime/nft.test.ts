@@ -64,9 +64,45 @@ test('nft table: Parameter Problem for a BU with HAO is dropped only while the t
   });
 });
 
-test('nft ruleset text names only dsmip6 table and the two Parameter Problem cases', () => {
+test('nft ruleset text names only dsmip6 table, ND forwarded into its TUNs and the two Parameter Problem cases', () => {
   const r = nftRuleset();
   assert.match(r, /^table inet dsmip6 \{/);
-  assert.equal((r.match(/drop/g) ?? []).length, 2);
+  assert.equal((r.match(/drop/g) ?? []).length, 3);
+  assert.match(r, /oifname "dsmip6\*" icmpv6 type \{[^}]*nd-neighbor-solicit[^}]*\} counter drop/);
   assert.ok(!/policy drop/.test(r));
+});
+
+/** Sends one ICMPv6 message of `type` (hop limit 255) from `ns` to `dst` through IPPROTO_RAW. */
+function sendIcmp6(ns: string, src: string, dst: string, type: number): void {
+  const py = `
+import socket
+def a(x): return socket.inet_pton(socket.AF_INET6, x)
+body = bytes([${type}, 0, 0, 0, 0, 0, 0, 0]) + a("${dst}")
+ip = bytes([0x60, 0, 0, 0]) + len(body).to_bytes(2, "big") + bytes([58, 255]) + a("${src}") + a("${dst}")
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+s.sendto(ip + body, ("${dst}", 0))
+`;
+  nsExec(ns, 'python3 -', py);
+}
+
+test('nft table: a unicast NS the kernel would forward into a dsmip6 TUN is dropped; other traffic passes', async (t) => {
+  if (!needRoot(t, ['nft', 'python3', 'ping'])) return;
+  await withNamespaces(['a', 'r', 'b'], (ns) => {
+    veth(ns.a, ns.r, 'dsa0', 'dsr0', ['fd00:d5:1::a/64'], ['fd00:d5:1::1/64']);
+    veth(ns.r, ns.b, 'dsmip6t0', 'dsb0', ['fd00:d5:2::1/64'], ['fd00:d5:2::b/64']);
+    nsExec(ns.a, 'ip -6 route add default via fd00:d5:1::1');
+    nsExec(ns.b, 'ip -6 route add default via fd00:d5:2::1');
+    nsExec(ns.r, 'sysctl -qw net.ipv6.conf.all.forwarding=1');
+    nsExec(ns.a, 'ping -6 -c 1 -w 5 fd00:d5:2::b'); // waits out DAD on the new addresses
+    const exec: Exec = (file, args, input) => nsExec(ns.r, [file, ...args].join(' '), input);
+    installNftTable(exec);
+    sendIcmp6(ns.a, 'fd00:d5:1::a', 'fd00:d5:2::b', 135);
+    sendIcmp6(ns.a, 'fd00:d5:1::a', 'fd00:d5:2::b', 136);
+    const listed = nsExec(ns.r, 'nft list chain inet dsmip6 forward');
+    assert.match(listed, /counter packets 2 /, listed);
+    const out = nsExec(ns.a, 'ping -6 -c 2 -i 0.2 -W 2 fd00:d5:2::b');
+    assert.match(out, / 0% packet loss/, 'echo requests are forwarded as before');
+    assert.match(nsExec(ns.r, 'nft list chain inet dsmip6 forward'), /counter packets 2 /, 'echoes did not match');
+    deleteNftTable(exec);
+  });
 });
