@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { attach, checkMobile, detach, type AttachResult } from '../testbed/attach.js';
-import { startDaemons, stopDaemons } from '../testbed/daemons.js';
+import { DAEMON_NODES, daemonPid, startDaemons, stopDaemons } from '../testbed/daemons.js';
 import { MOBILE_IFACES, type MobileName } from '../testbed/plan.js';
 import { missingTools } from '../testbed/services.js';
 import { haveTool } from '../testbed/sh.js';
@@ -13,7 +13,8 @@ import { bringUp, upTestbed } from '../testbed/rebuild.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { collectStatus, formatStatus } from '../testbed/status.js';
 import { teardown } from '../testbed/teardown.js';
-import { formatReport, runScenarios } from '../testbed/run-report.js';
+import { formatReport, leaveAsFound, runScenarios } from '../testbed/run-report.js';
+import { onInterrupt } from '../testbed/interrupt.js';
 import { SCENARIOS } from '../testbed/scenarios.js';
 import { selectScenarios } from '../testbed/scenario-sets.js';
 import { formatRepeat, runRepeated } from '../testbed/repeat-run.js';
@@ -200,6 +201,17 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
   const info = (s: string): void => { process.stderr.write(`${s}\n`); };
   let tb = upTestbed(o.state);
   const broughtUp = tb === undefined;
+  const found = tb && {
+    was: { ...tb.state.attachments }, noneRunning: DAEMON_NODES.every((n) => daemonPid(tb!, n) === undefined),
+  };
+  const stopListening = onInterrupt(async () => {
+    if (broughtUp) {
+      await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
+      return;
+    }
+    const now = Testbed.load(o.state);
+    if (now && found) await leaveAsFound(now, found.was, found.noneRunning);
+  }, info);
   try {
     if (broughtUp) {
       const code = await up(o, info);
@@ -220,6 +232,7 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
     return fail(`run: ${(e as Error).message}`);
   } finally {
     if (broughtUp) await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
+    stopListening();
   }
 }
 

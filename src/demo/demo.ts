@@ -8,13 +8,13 @@
  * also runs on SIGINT/SIGTERM and on failure. Exit codes: 0 every stop registered and traffic
  * flowed; 1 a stop failed or the demo could not run; 2 usage; 130 interrupted.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { attach, detach } from '../testbed/attach.js';
 import { DAEMON_NODES, daemonPid, startDaemons, stopDaemons } from '../testbed/daemons.js';
 import { runScenario, type ScenarioResult } from '../testbed/run.js';
 import { visit, type Scenario } from '../testbed/scenarios.js';
 import { missingTools } from '../testbed/services.js';
 import { haveTool, listNetns } from '../testbed/sh.js';
+import { onInterrupt } from '../testbed/interrupt.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { teardown } from '../testbed/teardown.js';
 import { bringUp, upTestbed } from '../testbed/rebuild.js';
@@ -87,23 +87,6 @@ class Cleanup {
     this.write(`testbed left as found (mr ${this.was ?? 'unplugged'}${this.daemonsBefore ? ''
       : ', daemons stopped'}) in ${Date.now() - t0} ms`);
   }
-}
-
-/**
- * This process's children (probe senders and reflectors, captures, echo servers, daemons) by
- * /proc: an interrupted tour may have started one after the clean-up looked for them.
- */
-export function children(): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) out.push(Number(p));
-    } catch { /* exited */ }
-  }
-  return out;
 }
 
 function preflight(): string | undefined {
@@ -180,19 +163,10 @@ export async function runDemo(args: readonly string[], write: Write): Promise<nu
   }
   const broughtUp = upTestbed(o.state) === undefined;
   const cleanup = new Cleanup(o, broughtUp, write);
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (cleanup.interrupted) return;
+  const stopListening = onInterrupt(async () => {
     cleanup.interrupted = true;
-    write(`${sig}: stopping and cleaning up`);
-    void cleanup.run().catch(() => undefined).finally(() => {
-      for (const pid of children()) {
-        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-      }
-      process.exit(130);
-    });
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
+    await cleanup.run();
+  }, write);
   let code = 1;
   try {
     code = await demo(o, write, cleanup, broughtUp);
@@ -210,6 +184,6 @@ export async function runDemo(args: readonly string[], write: Write): Promise<nu
     process.stderr.write(`dsmip6 demo: left behind: ${left.join(' ')}\n`);
     code = 1;
   }
-  for (const s of signals) process.off(s, onSignal);
+  stopListening();
   return code;
 }

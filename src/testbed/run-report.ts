@@ -55,18 +55,26 @@ export async function runScenarios(
       progress(r);
     }
   } finally {
-    if (!broughtUp) {
-      for (const key of new Set([...Object.keys(was), ...Object.keys(tb.state.attachments)])) {
-        const [node, iface] = key.split('/') as [MobileName, string];
-        const now = tb.state.attachments[key];
-        if (was[key] === undefined && now !== undefined) await detach(tb, node, iface);
-        else if (was[key] !== undefined && now !== was[key]) await attach(tb, node, iface, was[key], false);
-      }
-      if (noneRunning) await stopDaemons(tb);
-    }
+    if (!broughtUp) await leaveAsFound(tb, was, noneRunning);
   }
   const pass = results.length > 0 && results.every((r) => r.pass);
   return { pass, ms: Date.now() - t0, broughtUp, startedDaemons: noneRunning, scenarios: results };
+}
+
+/**
+ * Puts a testbed the run found up back as it was: every mobile interface on the network it was
+ * on (or unplugged), and the daemons stopped when none ran before (`stop`).
+ */
+export async function leaveAsFound(
+  tb: Testbed, was: Readonly<Record<string, string>>, stop: boolean,
+): Promise<void> {
+  for (const key of new Set([...Object.keys(was), ...Object.keys(tb.state.attachments)])) {
+    const [node, iface] = key.split('/') as [MobileName, string];
+    const now = tb.state.attachments[key];
+    if (was[key] === undefined && now !== undefined) await detach(tb, node, iface);
+    else if (was[key] !== undefined && now !== was[key]) await attach(tb, node, iface, was[key], false);
+  }
+  if (stop) await stopDaemons(tb);
 }
 
 const ms = (v: number | null): string => (v === null ? '-' : String(v));

@@ -3,7 +3,7 @@
  * handling the processes it starts: failures carry the command and its standard error.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export class CommandError extends Error {}
 
@@ -128,4 +128,21 @@ export async function waitUntil<T>(
 /** Is `tool` on the PATH? */
 export function haveTool(tool: string): boolean {
   return tryRun('sh', ['-c', `command -v ${tool}`]).ok;
+}
+
+/**
+ * This process's children (probe senders and reflectors, captures, echo servers, daemons) by
+ * /proc: an interrupted run may have started one after the clean-up looked for them.
+ */
+export function childPids(): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) out.push(Number(p));
+    } catch { /* exited */ }
+  }
+  return out;
 }

@@ -1,0 +1,29 @@
+/**
+ * SIGINT (Ctrl-C), SIGTERM or SIGHUP while `dsmip6 testbed run` or `dsmip6 demo` works: the
+ * first signal runs the command's clean-up (tear down the testbed it brought up, or put one it
+ * found back as it was), then kills what is left of this process's children (probe senders,
+ * captures, echo servers) and exits with 130. Later signals are ignored while that happens.
+ */
+import { childPids } from './sh.js';
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Installs the handlers; returns the function that removes them. */
+export function onInterrupt(cleanup: () => Promise<void>, info: (line: string) => void): () => void {
+  let fired = false;
+  const handler = (sig: NodeJS.Signals): void => {
+    if (fired) return;
+    fired = true;
+    info(`${sig}: stopping and cleaning up`);
+    void cleanup()
+      .catch((e: unknown) => info(`clean-up failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        for (const pid of childPids()) {
+          try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        }
+        process.exit(130);
+      });
+  };
+  for (const s of SIGNALS) process.on(s, handler);
+  return () => { for (const s of SIGNALS) process.off(s, handler); };
+}
