@@ -198,20 +198,20 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
   if (typeof scenarios === 'string') return fail(scenarios);
   const absent = ['tshark', 'dumpcap'].filter((t) => !haveTool(t));
   if (absent.length > 0) return fail(`run needs ${absent.join(' and ')} (Debian: tshark)`);
-  const info = (s: string): void => { process.stderr.write(`${s}\n`); };
+  const info = (s: string): void => { if (!interrupt?.fired) process.stderr.write(`${s}\n`); };
   let tb = upTestbed(o.state);
   const broughtUp = tb === undefined;
   const found = tb && {
     was: { ...tb.state.attachments }, noneRunning: DAEMON_NODES.every((n) => daemonPid(tb!, n) === undefined),
   };
-  const stopListening = onInterrupt(async () => {
+  const interrupt = onInterrupt(async () => {
     if (broughtUp) {
       await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
       return;
     }
     const now = Testbed.load(o.state);
     if (now && found) await leaveAsFound(now, found.was, found.noneRunning);
-  }, info);
+  }, (line) => process.stderr.write(`${line}\n`));
   try {
     if (broughtUp) {
       const code = await up(o, info);
@@ -221,18 +221,20 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
     if (o.repeat !== undefined) {
       const rep = await runRepeated(tb!, scenarios, o.repeat, broughtUp,
         (n, r) => info(`run ${n}: ${r.name}: ${r.pass ? 'pass' : 'FAIL'} (${r.ms} ms)`));
+      if (interrupt.fired) return 130;
       write(o.json ? JSON.stringify(rep, null, 2) : formatRepeat(rep));
       return rep.pass ? 0 : 1;
     }
     const rep = await runScenarios(tb!, scenarios, broughtUp,
       (r) => info(`${r.name}: ${r.pass ? 'pass' : 'FAIL'} (${r.ms} ms)`));
+    if (interrupt.fired) return 130;
     write(o.json ? JSON.stringify(rep, null, 2) : formatReport(rep));
     return rep.pass ? 0 : 1;
   } catch (e) {
     return fail(`run: ${(e as Error).message}`);
   } finally {
     if (broughtUp) await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
-    stopListening();
+    interrupt.remove();
   }
 }
 

@@ -163,7 +163,7 @@ export async function runDemo(args: readonly string[], write: Write): Promise<nu
   }
   const broughtUp = upTestbed(o.state) === undefined;
   const cleanup = new Cleanup(o, broughtUp, write);
-  const stopListening = onInterrupt(async () => {
+  const interrupt = onInterrupt(async () => {
     cleanup.interrupted = true;
     await cleanup.run();
   }, write);
@@ -184,6 +184,6 @@ export async function runDemo(args: readonly string[], write: Write): Promise<nu
     process.stderr.write(`dsmip6 demo: left behind: ${left.join(' ')}\n`);
     code = 1;
   }
-  stopListening();
+  interrupt.remove();
   return code;
 }

@@ -8,8 +8,15 @@ import { childPids } from './sh.js';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Installs the handlers; returns the function that removes them. */
-export function onInterrupt(cleanup: () => Promise<void>, info: (line: string) => void): () => void {
+export interface Interrupt {
+  /** A signal came: what the run still reports is moot (its scenario fails as things vanish). */
+  readonly fired: boolean;
+  /** Removes the handlers. */
+  remove(): void;
+}
+
+/** Installs the handlers. */
+export function onInterrupt(cleanup: () => Promise<void>, info: (line: string) => void): Interrupt {
   let fired = false;
   const handler = (sig: NodeJS.Signals): void => {
     if (fired) return;
@@ -25,5 +32,8 @@ export function onInterrupt(cleanup: () => Promise<void>, info: (line: string) =
       });
   };
   for (const s of SIGNALS) process.on(s, handler);
-  return () => { for (const s of SIGNALS) process.off(s, handler); };
+  return {
+    get fired() { return fired; },
+    remove: () => { for (const s of SIGNALS) process.off(s, handler); },
+  };
 }
