@@ -50,6 +50,15 @@ export class CpuMeter {
     this.start = pids.map((p) => (p === undefined ? null : cpuTicks(p)));
   }
 
+  /** CPU seconds (user + system, every thread) per process since construction (null: unknown). */
+  used(): (number | null)[] {
+    return this.pids.map((p, i) => {
+      const a = this.start[i];
+      const b = p === undefined ? null : cpuTicks(p);
+      return a === null || b === null ? null : (b - a) / TICKS_PER_SECOND;
+    });
+  }
+
   /** Percent of one core per process since construction (null: unknown). */
   stop(): (number | null)[] {
     const seconds = (performance.now() - this.t0) / 1000;

@@ -54,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const cfg = checked.config!;
   const file = cfg.daemon.debugLogFile;
-  const sink = new BatchedSink((text) => (file ? appendFileSync(file, text) : process.stderr.write(text)));
+  const sink = new BatchedSink((text) => (file ? appendFileSync(file, text) : process.stderr.write(text)),
+    (text) => { try { process.stderr.write(text); } catch { /* nowhere left to write */ } });
   process.on('exit', () => sink.flush());
   const level = a.level ?? (cfg.daemon.debugLevel > 0 ? 'debug' : cfg.daemon.logLevel);
   const log = new Logger(sink, level, a.format ?? cfg.daemon.logFormat);

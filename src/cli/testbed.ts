@@ -14,7 +14,7 @@ import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js'
 import { collectStatus, formatStatus } from '../testbed/status.js';
 import { teardown } from '../testbed/teardown.js';
 import { formatReport, leaveAsFound, runScenarios } from '../testbed/run-report.js';
-import { onInterrupt } from '../testbed/interrupt.js';
+import { interrupted, onInterrupt } from '../testbed/interrupt.js';
 import { SCENARIOS } from '../testbed/scenarios.js';
 import { selectScenarios } from '../testbed/scenario-sets.js';
 import { formatRepeat, runRepeated } from '../testbed/repeat-run.js';
@@ -198,12 +198,13 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
   if (typeof scenarios === 'string') return fail(scenarios);
   const absent = ['tshark', 'dumpcap'].filter((t) => !haveTool(t));
   if (absent.length > 0) return fail(`run needs ${absent.join(' and ')} (Debian: tshark)`);
-  const info = (s: string): void => { if (!interrupt?.fired) process.stderr.write(`${s}\n`); };
-  let tb = upTestbed(o.state);
+  const info = (s: string): void => { if (!interrupted()) process.stderr.write(`${s}\n`); };
+  const tb = upTestbed(o.state);
   const broughtUp = tb === undefined;
   const found = tb && {
     was: { ...tb.state.attachments }, noneRunning: DAEMON_NODES.every((n) => daemonPid(tb!, n) === undefined),
   };
+  // The run unwinds through the clean-ups below; this one runs only if it does not (interrupt.ts).
   const interrupt = onInterrupt(async () => {
     if (broughtUp) {
       await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
@@ -213,6 +214,21 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
     if (now && found) await leaveAsFound(now, found.was, found.noneRunning);
   }, (line) => process.stderr.write(`${line}\n`));
   try {
+    const code = await runIn(o, write, info, tb, broughtUp, scenarios);
+    return interrupt.fired ? 130 : code;
+  } finally {
+    if (broughtUp) await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
+    interrupt.remove();
+  }
+}
+
+/** `run` once the testbed is known: brings it up when needed, runs, writes the report. */
+async function runIn(
+  o: Opts, write: Write, info: Write, upAlready: Testbed | undefined, broughtUp: boolean,
+  scenarios: Exclude<ReturnType<typeof selectScenarios>, string>,
+): Promise<number> {
+  let tb = upAlready;
+  try {
     if (broughtUp) {
       const code = await up(o, info);
       tb = upTestbed(o.state);
@@ -221,20 +237,17 @@ async function runCommand(o: Opts, write: Write): Promise<number> {
     if (o.repeat !== undefined) {
       const rep = await runRepeated(tb!, scenarios, o.repeat, broughtUp,
         (n, r) => info(`run ${n}: ${r.name}: ${r.pass ? 'pass' : 'FAIL'} (${r.ms} ms)`));
-      if (interrupt.fired) return 130;
+      if (interrupted()) return 130;
       write(o.json ? JSON.stringify(rep, null, 2) : formatRepeat(rep));
       return rep.pass ? 0 : 1;
     }
     const rep = await runScenarios(tb!, scenarios, broughtUp,
       (r) => info(`${r.name}: ${r.pass ? 'pass' : 'FAIL'} (${r.ms} ms)`));
-    if (interrupt.fired) return 130;
+    if (interrupted()) return 130;
     write(o.json ? JSON.stringify(rep, null, 2) : formatReport(rep));
     return rep.pass ? 0 : 1;
   } catch (e) {
-    return fail(`run: ${(e as Error).message}`);
-  } finally {
-    if (broughtUp) await teardown(o.state, Testbed.load(o.state)?.state.prefix ?? o.prefix);
-    interrupt.remove();
+    return interrupted() ? 130 : fail(`run: ${(e as Error).message}`);
   }
 }
 

@@ -14,7 +14,7 @@ import { runScenario, type ScenarioResult } from '../testbed/run.js';
 import { visit, type Scenario } from '../testbed/scenarios.js';
 import { missingTools } from '../testbed/services.js';
 import { haveTool, listNetns } from '../testbed/sh.js';
-import { onInterrupt } from '../testbed/interrupt.js';
+import { interrupted, onInterrupt } from '../testbed/interrupt.js';
 import { DEFAULT_PREFIX, DEFAULT_STATE_DIR, Testbed } from '../testbed/state.js';
 import { teardown } from '../testbed/teardown.js';
 import { bringUp, upTestbed } from '../testbed/rebuild.js';
@@ -56,8 +56,6 @@ class Cleanup {
   tb: Testbed | undefined;
   was: string | undefined;
   daemonsBefore = false;
-  /** A signal came: the tour stops and prints no summary. */
-  interrupted = false;
 
   constructor(private readonly o: Opts, private readonly broughtUp: boolean, private readonly write: Write) {}
 
@@ -104,13 +102,14 @@ function preflight(): string | undefined {
 export const tourScenarios = (): Scenario[] =>
   TOUR.map((net) => ({ name: net, description: `mr to ${net}`, steps: visit(net) }));
 
-async function tour(tb: Testbed, t0: number, write: Write, cleanup: Cleanup): Promise<ScenarioResult[]> {
+async function tour(tb: Testbed, t0: number, write: Write): Promise<ScenarioResult[]> {
   write(timelineHeader());
   const results: ScenarioResult[] = [];
   for (const s of tourScenarios()) {
-    if (cleanup.interrupted) break;
+    if (interrupted()) break;
     const at = Date.now() - t0;
     const r = await runScenario(tb, s);
+    if (interrupted()) break; // a stop cut short: not a result
     results.push(r);
     write(timelineRow(at, r));
     for (const l of failedLines(r)) write(l);
@@ -140,10 +139,10 @@ async function demo(o: Opts, write: Write, cleanup: Cleanup, broughtUp: boolean)
   const daemonsMs = Date.now() - d0;
   write(`${at()}  dsmip6d running on ${daemons.map((d) => `${d.node} (pid ${d.pid})`).join(', ')}`);
   const tour0 = Date.now();
-  const results = await tour(tb, t0, write, cleanup);
+  const results = await tour(tb, t0, write);
   const tourMs = Date.now() - tour0;
   await cleanup.run();
-  if (cleanup.interrupted) return 130;
+  if (interrupted()) return 130;
   for (const l of summaryLines(results, { upMs, daemonsMs, tourMs, totalMs: Date.now() - t0 })) write(l);
   return results.length === TOUR.length && results.every((r) => r.pass) ? 0 : 1;
 }
@@ -163,10 +162,7 @@ export async function runDemo(args: readonly string[], write: Write): Promise<nu
   }
   const broughtUp = upTestbed(o.state) === undefined;
   const cleanup = new Cleanup(o, broughtUp, write);
-  const interrupt = onInterrupt(async () => {
-    cleanup.interrupted = true;
-    await cleanup.run();
-  }, write);
+  const interrupt = onInterrupt(() => cleanup.run(), write);
   let code = 1;
   try {
     code = await demo(o, write, cleanup, broughtUp);
@@ -185,5 +181,5 @@ export async function runDemo(args: readonly string[], write: Write): Promise<nu
     code = 1;
   }
   interrupt.remove();
-  return code;
+  return interrupt.fired ? 130 : code;
 }

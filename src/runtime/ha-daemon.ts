@@ -19,7 +19,7 @@ import {
   type DaemonContext,
 } from './daemon-base.js';
 import { EngineHost } from './engine-host.js';
-import { PoolRoutes } from './ha-pool-routes.js';
+import { PoolRoutes, type RoutedAlready } from './ha-pool-routes.js';
 import { restoreBindingStore, storeEvent } from './ha-store-daemon.js';
 import type { Logger } from './logger.js';
 import { SendQueue } from './send-queue.js';
@@ -86,6 +86,18 @@ function homeFacts(ctx: DaemonContext, ifname: string) {
   return { ipv6: pick(6), ipv4: pick(4) };
 }
 
+/** The IPv4 routes (main table, not the default) and addresses the system has (ha-pool-routes.ts). */
+function routedAlready(ctx: DaemonContext): RoutedAlready {
+  const routes = ctx.rtnl.getRoutes(254, 4);
+  const addresses = ctx.rtnl.getAddresses(4);
+  if (!routes.ok) throw new Error(`IPv4 routes: ${routes.error.text}`);
+  if (!addresses.ok) throw new Error(`IPv4 addresses: ${addresses.error.text}`);
+  return {
+    routes: routes.value.filter((r) => r.dst !== '0.0.0.0/0').map((r) => r.dst),
+    addresses: addresses.value.map((a) => a.address),
+  };
+}
+
 function setSysctls(ctx: DaemonContext, homeIf: string): void {
   const s = ctx.system;
   s.sysctl('net.ipv6.conf.all.forwarding', '1');
@@ -117,9 +129,10 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
       homeLinkOf(ctx, homeIf)
         .dad(address, (duplicate) => host?.input({ kind: 'dad-result', address, duplicate }));
     };
-    const pools = new PoolRoutes(built.value);
+    const pools = new PoolRoutes(built.value, routedAlready(ctx));
     for (const r of pools.routes) ctx.system.route(r, { ifname: tun.name }, true);
     if (pools.routes.length > 0) log.info('IPv4 pools routed into the TUN', { pools: pools.routes });
+    for (const k of pools.kept) log.info('IPv4 pool routed per binding', k);
     const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad, pools);
     const udp = new BatchedSend(ports.udp, log);
     const sender = { raw: new BatchedSend(ports.rawSender, log), udpFor: () => udp };

@@ -9,8 +9,11 @@
  * one route request (the IPv6 home address) instead of two. A packet for a pool address that no
  * binding holds reaches the forwarding table and is dropped there (counted as `no-binding`).
  *
- * A pool inside or around the home subnet keeps per-binding routes: there the home link's own
- * route must keep carrying its other addresses.
+ * A pool that overlaps the home subnet, another route of the main table or an address of the
+ * home agent keeps per-binding routes: a route for the whole pool would take over traffic that
+ * is not the mobile nodes' (the home link's other hosts, an upstream network, the home agent's
+ * own packets to a care-of address inside that range) or replace an operator's route. The pool
+ * should be a range that only the home agent serves.
  */
 import {
   configuredPrefix, formatPrefix, prefixContains, prefixCovers, type Prefix,
@@ -22,22 +25,42 @@ export interface PoolFacts {
   readonly ipv4PrefixPool?: { readonly range: string };
 }
 
+/** What else is routed here: IPv4 routes of the main table (not the default) and local addresses. */
+export interface RoutedAlready {
+  readonly routes: readonly string[];
+  readonly addresses: readonly string[];
+}
+
 export class PoolRoutes {
   /** The pools routed whole, as prefix text (`172.16.0.0/14`). */
   readonly routes: readonly string[];
   private readonly pools: readonly Prefix[];
 
-  constructor(f: PoolFacts) {
-    const subnet = f.ipv4HomeSubnet !== undefined ? configuredPrefix(f.ipv4HomeSubnet) : undefined;
+  /** Pools left to per-binding routes, and why. */
+  readonly kept: readonly { readonly pool: string; readonly why: string }[];
+
+  constructor(f: PoolFacts, already: RoutedAlready = { routes: [], addresses: [] }) {
+    const taken: { text: string; p: Prefix }[] = [];
+    for (const text of [...(f.ipv4HomeSubnet !== undefined ? [f.ipv4HomeSubnet] : []), ...already.routes,
+      ...already.addresses.map((a) => `${a}/32`)]) {
+      const p = configuredPrefix(text);
+      if (p !== undefined && p.family === 4 && p.length > 0) taken.push({ text, p });
+    }
     const pools: Prefix[] = [];
+    const kept: { pool: string; why: string }[] = [];
     for (const text of [f.ipv4HomeAddressPool, f.ipv4PrefixPool?.range]) {
       const p = text !== undefined ? configuredPrefix(text) : undefined;
       if (p === undefined || p.family !== 4) continue;
-      if (subnet !== undefined && (prefixCovers(subnet, p) || prefixCovers(p, subnet))) continue;
       if (pools.some((q) => prefixCovers(q, p))) continue;
+      const clash = taken.find((t) => prefixCovers(t.p, p) || prefixCovers(p, t.p));
+      if (clash !== undefined) {
+        kept.push({ pool: formatPrefix(p), why: `overlaps ${clash.text}` });
+        continue;
+      }
       pools.push(p);
     }
     this.pools = pools;
+    this.kept = kept;
     this.routes = pools.map(formatPrefix);
   }
 

@@ -14,13 +14,18 @@ export interface LogSink {
 /**
  * A sink that collects the lines logged during one I/O callback and writes them with one call
  * when it is done (a microtask): a burst of registrations logs a line each without a write(2)
- * each. `flush` writes what is pending at once (the daemon calls it on exit).
+ * each. `flush` writes what is pending at once (the daemon calls it on exit, which also runs
+ * after an uncaught exception). Lines of the current callback are lost only when the process
+ * is killed outright (SIGKILL, a crash in native code). A write that fails goes to `fallback`.
  */
 export class BatchedSink implements LogSink {
   private lines: string[] = [];
   private scheduled = false;
 
-  constructor(private readonly out: (text: string) => void) {}
+  constructor(
+    private readonly out: (text: string) => void,
+    private readonly fallback: (text: string) => void = () => undefined,
+  ) {}
 
   write(line: string): void {
     this.lines.push(line);
@@ -29,12 +34,21 @@ export class BatchedSink implements LogSink {
     queueMicrotask(() => this.flush());
   }
 
+  /** Lines `out` refused (the log file full or gone); they went to `fallback` instead. */
+  failedWrites = 0;
+
   flush(): void {
     this.scheduled = false;
     if (this.lines.length === 0) return;
     const text = `${this.lines.join('\n')}\n`;
     this.lines = [];
-    this.out(text);
+    try {
+      this.out(text);
+    } catch (e) {
+      // Never thrown from a microtask (that would stop the daemon without its clean-up).
+      this.failedWrites++;
+      this.fallback(`log write failed (${String(e)}); the lines follow\n${text}`);
+    }
   }
 }
 

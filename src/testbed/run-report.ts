@@ -3,6 +3,7 @@
  * scenarios in order, then puts back what it changed (mr's attachment; the daemons, when none
  * ran before), and formats the report as a table.
  */
+import { interrupted } from './interrupt.js';
 import { attach, detach } from './attach.js';
 import { DAEMON_NODES, daemonPid, startDaemons, stopDaemons } from './daemons.js';
 import { runScenario, type Handover, type ScenarioResult } from './run.js';
@@ -45,6 +46,7 @@ export async function runScenarios(
   await startDaemons(tb);
   try {
     for (const s of scenarios) {
+      if (interrupted()) break;
       const mode = s.haBehindNat === true;
       if (mode !== tb.plan.haBehindNat && broughtUp) {
         tb = await rebuild(tb, mode);

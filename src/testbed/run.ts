@@ -7,6 +7,7 @@
  * stream from cn, and the probes lost (run-handover.ts). The daemon's state is polled on the
  * control socket every few ms, so (a) and (b) are upper bounds.
  */
+import { interrupted } from './interrupt.js';
 import type { ChildProcess } from 'node:child_process';
 import { sendRequest } from '../api/client.js';
 import type { BcResult, BindingView, BulEntryView, Encapsulation } from '../api/views.js';
@@ -183,19 +184,21 @@ async function runStep(tb: Testbed, step: Step, out: Out): Promise<void> {
   }
 }
 
-/** Runs one scenario; never throws (a failure is a failed check). */
+/** Runs one scenario; never throws (a failure is a failed check). Stops early once interrupted. */
 export async function runScenario(tb: Testbed, s: Scenario): Promise<ScenarioResult> {
   const t0 = Date.now();
   const out: Out = { checks: [], handovers: [], restarts: [] };
   try {
     for (const step of s.steps) {
+      if (interrupted()) break;
       await runStep(tb, step, out);
       if (out.checks.some((c) => !c.ok)) break;
     }
   } catch (e) {
     out.checks.push({ name: 'step', ok: false, detail: (e as Error).message });
   }
-  for (const step of s.cleanup ?? []) {
+  // Interrupted: the command's clean-up puts the testbed back (interrupt.ts), not the scenario's.
+  for (const step of interrupted() ? [] : s.cleanup ?? []) {
     await runStep(tb, step, out).catch((e: Error) => {
       out.checks.push({ name: 'clean-up', ok: false, detail: e.message });
     });

@@ -10,11 +10,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NS_PREFIX } from '../runtime/netns.js';
 import {
-  assertLeftAsFound, assertTakenDown, canRunTestbed, ourNamespaces, testbed, withStateDir,
+  assertLeftAsFound, assertTakenDown, canRunTestbed, ourNamespaces, processesOf, testbed, withStateDir,
 } from './testbed-harness.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/dsmip6.js', import.meta.url));
@@ -37,18 +36,6 @@ function demo(dir: string, interruptWhen?: RegExp): Promise<Done> {
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('close', (code, signal) => { clearTimeout(killer); resolve({ code, signal, out, err }); });
   });
-}
-
-/** Processes whose command line mentions `dir` (the daemons' and DHCP clients' do). */
-function processesOf(dir: string): string[] {
-  const out: string[] = [];
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(dir)) out.push(`${p}: ${cmd}`);
-    } catch { /* exited */ }
-  }
-  return out;
 }
 
 function assertNothingLeft(dir: string): void {

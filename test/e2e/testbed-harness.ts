@@ -5,7 +5,7 @@
  */
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runTestbed } from '../../src/cli/testbed.js';
@@ -60,4 +60,16 @@ export function assertLeftAsFound(dir: string): void {
   assert.ok(tb?.state.ready, 'still up');
   assert.equal(tb.state.attachments['mr/eth0'], undefined, 'mr unplugged again');
   for (const n of DAEMON_NODES) assert.equal(daemonPid(tb, n), undefined, `${n} daemon stopped`);
+}
+
+/** Processes whose command line mentions `dir` (the daemons' and DHCP clients' do). */
+export function processesOf(dir: string): string[] {
+  const out: string[] = [];
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(dir)) out.push(`${p}: ${cmd}`);
+    } catch { /* exited */ }
+  }
+  return out;
 }

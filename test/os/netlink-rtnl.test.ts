@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { constants } from 'node:os';
 import { fromHex, toHex } from '../../src/wire/bytes.js';
 import { encodeRtnlMessageBytes, type NlHeader, type RtnlBody } from '../../src/os/netlink/message.js';
-import { RtnlClient, alreadyExists, doesNotExist, type NetlinkTransport } from '../../src/os/netlink/rtnl.js';
+import {
+  RtnlClient, alreadyExists, doesNotExist, isPlainAck, type NetlinkTransport,
+} from '../../src/os/netlink/rtnl.js';
 import { errnoCondition, errnoName } from '../../src/os/netlink/errno.js';
 import { parseEvents } from '../../src/os/netlink/events.js';
 import * as rq from '../../src/os/netlink/requests.js';
@@ -221,4 +223,13 @@ test('a change answered by one datagram: only an exact ACK of success for the re
   assert.ok(two.ok, 'a stale error before our ACK in one datagram: decoded in full, our ACK found');
   const staleFirst = run((seq) => [new Uint8Array([...ack(seq), ...ack(seq, -17)])]);
   assert.ok(staleFirst.ok, 'the first answer for the sequence decides');
+});
+
+test('the plain-ACK test itself: exactly one NLMSG_ERROR, error 0, our sequence, nothing after it', () => {
+  assert.equal(isPlainAck(ack(9), 9), true);
+  assert.equal(isPlainAck(ack(9), 10), false, 'another sequence');
+  assert.equal(isPlainAck(ack(9, -17), 9), false, 'an error');
+  assert.equal(isPlainAck(new Uint8Array([...ack(9), ...ack(10)]), 9), false, 'a second message follows');
+  assert.equal(isPlainAck(ack(9).subarray(0, 30), 9), false, 'short');
+  assert.equal(isPlainAck(done(9), 9), false, 'NLMSG_DONE is not an ACK');
 });

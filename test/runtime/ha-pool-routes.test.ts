@@ -30,3 +30,20 @@ test('pool routes: none configured, or a prefix pool inside the address pool, gi
   assert.deepEqual(p.routes, ['10.0.0.0/8']);
   assert.equal(p.covers('10.2.1.0/28'), true);
 });
+
+test('pool routes: a pool overlapping another route or an address of the home agent keeps per-binding routes', () => {
+  const f = { ipv4HomeSubnet: '192.0.2.0/24', ipv4HomeAddressPool: '10.99.0.0/16' };
+  const upstream = new PoolRoutes(f, { routes: ['10.0.0.0/8', '0.0.0.0/0'], addresses: [] });
+  assert.deepEqual(upstream.routes, []);
+  assert.deepEqual(upstream.kept, [{ pool: '10.99.0.0/16', why: 'overlaps 10.0.0.0/8' }]);
+  assert.equal(upstream.covers('10.99.0.1/32'), false);
+  const operator = new PoolRoutes(f, { routes: ['10.99.0.0/16'], addresses: [] });
+  assert.deepEqual(operator.kept, [{ pool: '10.99.0.0/16', why: 'overlaps 10.99.0.0/16' }], 'an equal route is not replaced');
+  const inside = new PoolRoutes(f, { routes: ['10.99.7.0/24'], addresses: [] });
+  assert.deepEqual(inside.routes, [], 'a narrower route inside the pool');
+  const own = new PoolRoutes(f, { routes: [], addresses: ['10.99.3.3'] });
+  assert.deepEqual(own.kept, [{ pool: '10.99.0.0/16', why: 'overlaps 10.99.3.3/32' }]);
+  const clear = new PoolRoutes(f, { routes: ['198.51.100.0/24', '0.0.0.0/0'], addresses: ['198.51.100.1', '192.0.2.1'] });
+  assert.deepEqual(clear.routes, ['10.99.0.0/16'], 'the default route and unrelated routes do not count');
+  assert.deepEqual(clear.kept, []);
+});

@@ -22,3 +22,14 @@ test('batched sink: the lines of one callback leave in one write, in order, once
   await Promise.resolve();
   assert.equal(writes.length, 2, 'nothing is written twice');
 });
+
+test('batched sink: a write that fails does not throw; the lines go to the fallback and are counted', async () => {
+  const fallback: string[] = [];
+  const sink = new BatchedSink(() => { throw new Error('ENOSPC'); }, (t) => fallback.push(t));
+  sink.write('one');
+  sink.write('two');
+  await Promise.resolve();
+  assert.equal(sink.failedWrites, 1);
+  assert.equal(fallback.length, 1);
+  assert.match(fallback[0], /^log write failed \(Error: ENOSPC\); the lines follow\none\ntwo\n$/);
+});

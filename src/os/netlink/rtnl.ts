@@ -247,7 +247,7 @@ function labelOf(op: string, detail: () => string): string {
  * then nlmsgerr, the error and the echoed request header (20 bytes; more with the request
  * echoed or extended-ACK attributes, which an ACK of success does not carry by default).
  */
-function isPlainAck(d: Uint8Array, seq: number): boolean {
+export function isPlainAck(d: Uint8Array, seq: number): boolean {
   if (d.length < 36) return false;
   const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
   const length = v.getUint32(0, true);
