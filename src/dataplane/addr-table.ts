@@ -21,42 +21,57 @@ export function u32At(b: Uint8Array, off: number): number {
   return ((b[off] << 24) >>> 0) + ((b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]);
 }
 
-/** IPv6 address bytes → value. */
+/** One key of an Ipv6Table bucket; `next` chains the rare keys whose hashes collide. */
+interface Ipv6Entry<V> {
+  readonly key: Uint8Array;
+  value: V;
+  next: Ipv6Entry<V> | undefined;
+}
+
+/**
+ * IPv6 address bytes → value. A bucket is its first entry, chained (no array per bucket): with
+ * 100 000 home addresses a table costs one Map slot and one small entry per key.
+ */
 export class Ipv6Table<V> {
-  private readonly buckets = new Map<number, { key: Uint8Array; value: V }[]>();
+  private readonly buckets = new Map<number, Ipv6Entry<V>>();
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  set(key: Uint8Array, value: V): void {
+  /**
+   * Sets the value for `key` (its first 16 octets). The key is copied unless `adopt` says the
+   * caller hands over a 16-byte array it will never change (it is then kept as is).
+   */
+  set(key: Uint8Array, value: V, adopt = false): void {
     const h = hash16(key, 0);
-    const bucket = this.buckets.get(h) ?? [];
-    const hit = bucket.find((e) => equal16(e.key, 0, key, 0));
-    if (hit) { hit.value = value; return; }
-    bucket.push({ key: key.slice(0, 16), value });
-    this.buckets.set(h, bucket);
+    const first = this.buckets.get(h);
+    for (let e = first; e; e = e.next) {
+      if (equal16(e.key, 0, key, 0)) { e.value = value; return; }
+    }
+    const own = adopt && key.length === 16 ? key : key.slice(0, 16);
+    this.buckets.set(h, { key: own, value, next: first });
     this.count++;
   }
 
   delete(key: Uint8Array): void {
     const h = hash16(key, 0);
-    const bucket = this.buckets.get(h);
-    if (!bucket) return;
-    const i = bucket.findIndex((e) => equal16(e.key, 0, key, 0));
-    if (i < 0) return;
-    bucket.splice(i, 1);
-    if (bucket.length === 0) this.buckets.delete(h);
-    this.count--;
+    let prev: Ipv6Entry<V> | undefined;
+    for (let e = this.buckets.get(h); e; prev = e, e = e.next) {
+      if (!equal16(e.key, 0, key, 0)) continue;
+      if (prev) prev.next = e.next;
+      else if (e.next) this.buckets.set(h, e.next);
+      else this.buckets.delete(h);
+      this.count--;
+      return;
+    }
   }
 
   /** The value for the 16 octets at b[off..off+16), without allocating. */
   get(b: Uint8Array, off: number): V | undefined {
-    const bucket = this.buckets.get(hash16(b, off));
-    if (!bucket) return undefined;
-    for (let i = 0; i < bucket.length; i++) {
-      if (equal16(bucket[i].key, 0, b, off)) return bucket[i].value;
+    for (let e = this.buckets.get(hash16(b, off)); e; e = e.next) {
+      if (equal16(e.key, 0, b, off)) return e.value;
     }
     return undefined;
   }

@@ -14,23 +14,40 @@ import { Ipv6Table, PrefixTable, equal16, u32At } from './addr-table.js';
 import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
 import { DropCounters, type DataplaneDrop } from './counters.js';
 
-export interface ForwardingBinding {
-  readonly homeAddress: string;
-  readonly tunnel: TunnelEndpoint;
-  /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
-  readonly remote6: Uint8Array | undefined;
-  readonly remote4: number;
-  readonly remotePort: number;
+const NO_SOURCES4: readonly number[] = [];
+const NO_PREFIXES: readonly Prefix[] = [];
+
+/**
+ * One binding's forwarding state. Kept small, as a home agent holds one per mobile node: the
+ * home address bytes are shared with the address table, a table of the binding's own prefixes
+ * exists only when it has prefixes, and the 16-byte send address of an IPv4 tunnel end is built
+ * on the binding's first packet (the packet path reuses it afterwards).
+ */
+export class ForwardingBinding {
+  txPackets = 0;
+  txBytes = 0;
+  rxPackets = 0;
+  rxBytes = 0;
+  private slot: Uint8Array | undefined;
+
+  constructor(
+    readonly homeAddress: string,
+    readonly tunnel: TunnelEndpoint,
+    /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
+    readonly remote6: Uint8Array | undefined,
+    readonly remote4: number,
+    readonly remotePort: number,
+    readonly sources6: readonly Uint8Array[],
+    readonly sources4: readonly number[],
+    /** The binding's own prefixes (ingress filtering); undefined when it has none. */
+    readonly prefixes: PrefixTable<true> | undefined,
+    readonly prefixList: readonly Prefix[],
+  ) {}
+
   /** The remote end as a 16-byte send address (IPv4 as ::ffff:a.b.c.d). */
-  readonly remoteSlot: Uint8Array;
-  readonly sources6: readonly Uint8Array[];
-  readonly sources4: readonly number[];
-  readonly prefixes: PrefixTable<true>;
-  readonly prefixList: readonly Prefix[];
-  txPackets: number;
-  txBytes: number;
-  rxPackets: number;
-  rxBytes: number;
+  get remoteSlot(): Uint8Array {
+    return this.slot ??= this.remote6 ?? slotOf4(this.remote4);
+  }
 }
 
 export type TunnelKind = 'ipv6' | 'ipv4' | 'udp4';
@@ -42,6 +59,14 @@ export function slotOf(text: string): Uint8Array {
   const out = new Uint8Array(16);
   out[10] = 0xff; out[11] = 0xff;
   out.set(parseIpv4(text) ?? new Uint8Array(4), 12);
+  return out;
+}
+
+function slotOf4(address: number): Uint8Array {
+  const out = new Uint8Array(16);
+  out[10] = 0xff; out[11] = 0xff;
+  out[12] = address >>> 24; out[13] = (address >>> 16) & 0xff; out[14] = (address >>> 8) & 0xff;
+  out[15] = address & 0xff;
   return out;
 }
 
@@ -78,29 +103,28 @@ export class HaForwarding {
   ): void {
     this.clear(homeAddress);
     const sources6 = addresses.map((a) => parseIpv6(a)).filter((x): x is Uint8Array => x !== undefined);
-    const sources4 = addresses.filter((a) => parseIpv4(a)).map(v4num);
-    const own = new PrefixTable<true>();
-    const prefixList = prefixes.map((t) => parsePrefix(t))
-      .filter((x): x is Prefix => x !== undefined);
-    const b: ForwardingBinding = {
-      homeAddress, tunnel, sources6, sources4, prefixes: own, prefixList,
-      remote6: tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
-      remote4: tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
-      remotePort: tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
-      remoteSlot: slotOf(tunnel.remote),
-      txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0,
-    };
+    const v4 = addresses.filter((a) => parseIpv4(a)).map(v4num);
+    const parsed = prefixes.map((t) => parsePrefix(t)).filter((x): x is Prefix => x !== undefined);
+    const own = parsed.length > 0 ? new PrefixTable<true>() : undefined;
+    const b = new ForwardingBinding(
+      homeAddress, tunnel,
+      tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
+      tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
+      tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
+      sources6, v4.length > 0 ? v4 : NO_SOURCES4, own, parsed.length > 0 ? parsed : NO_PREFIXES,
+    );
     this.bindings.set(homeAddress, b);
-    for (const s of sources6) this.byAddress6.set(s, b);
-    for (const s of sources4) this.byAddress4.set(s, b);
-    for (const p of prefixList) {
-      if (p.family === 6) { this.byPrefix.set6(p.bytes, p.length, b); own.set6(p.bytes, p.length, true); }
+    // The parsed arrays are this binding's own: the tables keep them instead of copies.
+    for (const s of sources6) this.byAddress6.set(s, b, true);
+    for (const s of b.sources4) this.byAddress4.set(s, b);
+    for (const p of b.prefixList) {
+      if (p.family === 6) { this.byPrefix.set6(p.bytes, p.length, b); own!.set6(p.bytes, p.length, true); }
       else {
         this.byPrefix.set4(u32At(p.bytes, 0), p.length, b);
-        own.set4(u32At(p.bytes, 0), p.length, true);
+        own!.set4(u32At(p.bytes, 0), p.length, true);
       }
     }
-    if (b.remote6) this.byEndpoint6.set(b.remote6, b);
+    if (b.remote6) this.byEndpoint6.set(b.remote6, b, true);
     else if (tunnel.encapsulation === 'ipv4') this.byEndpoint4.set(b.remote4, b);
     else this.byUdp.set(b.remote4 * 65536 + b.remotePort, b);
   }
@@ -177,10 +201,10 @@ function innerSourceAllowed(
   let why: DataplaneDrop = 'ingress-source';
   if (v === 6) {
     for (const s of b.sources6) if (equal16(s, 0, p, off + IPV6_SOURCE)) return true;
-    if (b.prefixes.match6(p, off + IPV6_SOURCE)) return true;
+    if (b.prefixes?.match6(p, off + IPV6_SOURCE)) return true;
   } else if (v === 4) {
     const src = u32At(p, off + IPV4_SOURCE);
-    if (b.sources4.includes(src) || b.prefixes.match4(src)) return true;
+    if (b.sources4.includes(src) || b.prefixes?.match4(src)) return true;
   } else {
     why = 'malformed';
   }
