@@ -30,7 +30,7 @@ test('Ipv6Table: keys sharing a hash bucket are found, replaced and removed one 
   assert.notDeepEqual(a, b);
   const t = new Ipv6Table<string>();
   t.set(a, 'a');
-  t.set(b, 'b', true);
+  t.set(b, 'b');
   assert.deepEqual([t.get(a, 0), t.get(b, 0), t.size], ['a', 'b', 2]);
   t.set(a, 'a2');
   assert.deepEqual([t.get(a, 0), t.size], ['a2', 2]);
@@ -45,7 +45,7 @@ test('Ipv6Table: keys sharing a hash bucket are found, replaced and removed one 
   assert.deepEqual([t.get(b, 0), t.size], [undefined, 0]);
 });
 
-test('Ipv6Table: a key is copied unless adopted, and looked up at an offset', () => {
+test('Ipv6Table: a key is copied, looked up at an offset; freed slots are reused', () => {
   const t = new Ipv6Table<number>();
   const k = key(7);
   t.set(k, 1);
@@ -55,4 +55,11 @@ test('Ipv6Table: a key is copied unless adopted, and looked up at an offset', ()
   const packet = new Uint8Array(40);
   packet.set(key(7), 24);
   assert.equal(t.get(packet, 24), 1);
+  for (let i = 100; i < 200; i++) t.set(key(i), i); // grows past the first arrays
+  for (let i = 100; i < 150; i++) t.delete(key(i));
+  for (let i = 300; i < 340; i++) t.set(key(i), i); // into the freed slots
+  assert.equal(t.size, 1 + 50 + 40);
+  for (let i = 100; i < 200; i++) assert.equal(t.get(key(i), 0), i < 150 ? undefined : i);
+  for (let i = 300; i < 340; i++) assert.equal(t.get(key(i), 0), i);
+  assert.equal(t.get(key(7), 0), 1);
 });
