@@ -33,7 +33,7 @@ export class ForwardingBinding {
   constructor(
     readonly homeAddress: string,
     readonly tunnel: TunnelEndpoint,
-    /** The binding's IPv6 and IPv4 addresses as text (the engine's array, shared). */
+    /** The binding's IPv6 and IPv4 addresses as text (the engine's strings). */
     readonly addresses: readonly string[],
     /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
     readonly remote6: Uint8Array | undefined,
@@ -108,7 +108,8 @@ export class HaForwarding {
     const parsed = prefixes.map((t) => parsePrefix(t)).filter((x): x is Prefix => x !== undefined);
     const own = parsed.length > 0 ? new PrefixTable<true>() : undefined;
     const b = new ForwardingBinding(
-      homeAddress, tunnel, addresses,
+      // An exact-size copy: an array built by spreading, as the engine's is, has room for 17.
+      homeAddress, tunnel, addresses.slice(),
       tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
       tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
       tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
