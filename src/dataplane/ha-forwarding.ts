@@ -108,7 +108,7 @@ export class HaForwarding {
     const parsed = prefixes.map((t) => parsePrefix(t)).filter((x): x is Prefix => x !== undefined);
     const own = parsed.length > 0 ? new PrefixTable<true>() : undefined;
     const b = new ForwardingBinding(
-      // An exact-size copy: an array built by spreading, as the engine's is, has room for 17.
+      // An exact-size copy: an array built by spreading, as the engine's is, has room for 19.
       homeAddress, tunnel, addresses.slice(),
       tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
       tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
