@@ -21,44 +21,82 @@ export function u32At(b: Uint8Array, off: number): number {
   return ((b[off] << 24) >>> 0) + ((b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]);
 }
 
-/** IPv6 address bytes → value. */
+/**
+ * IPv6 address bytes → value, sized for one key per binding at 100 000 bindings: the keys are
+ * 16-byte slots of one growing byte array (a Uint8Array per key costs ~200 bytes of heap), a
+ * bucket is the index of its first slot in a Map keyed by the hash as an int32 (a small integer,
+ * not a boxed number), and slots whose hashes collide are chained through `next`. Freed slots are
+ * reused; the arrays keep their largest size.
+ */
 export class Ipv6Table<V> {
-  private readonly buckets = new Map<number, { key: Uint8Array; value: V }[]>();
+  private readonly buckets = new Map<number, number>();
+  private keys = new Uint8Array(16 * 16);
+  private next = new Int32Array(16);
+  private readonly values: (V | undefined)[] = [];
+  /** Slots handed out so far (free or not), and the first free one (-1: none). */
+  private highWater = 0;
+  private freeHead = -1;
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
+  /** Sets the value for `key` (its first 16 octets, copied). */
   set(key: Uint8Array, value: V): void {
-    const h = hash16(key, 0);
-    const bucket = this.buckets.get(h) ?? [];
-    const hit = bucket.find((e) => equal16(e.key, 0, key, 0));
-    if (hit) { hit.value = value; return; }
-    bucket.push({ key: key.slice(0, 16), value });
-    this.buckets.set(h, bucket);
+    const h = hash16(key, 0) | 0;
+    const first = this.buckets.get(h) ?? -1;
+    for (let i = first; i >= 0; i = this.next[i]) {
+      if (equal16(this.keys, i * 16, key, 0)) { this.values[i] = value; return; }
+    }
+    const i = this.takeSlot();
+    this.keys.set(key.subarray(0, 16), i * 16);
+    this.values[i] = value;
+    this.next[i] = first;
+    this.buckets.set(h, i);
     this.count++;
   }
 
   delete(key: Uint8Array): void {
-    const h = hash16(key, 0);
-    const bucket = this.buckets.get(h);
-    if (!bucket) return;
-    const i = bucket.findIndex((e) => equal16(e.key, 0, key, 0));
-    if (i < 0) return;
-    bucket.splice(i, 1);
-    if (bucket.length === 0) this.buckets.delete(h);
-    this.count--;
+    const h = hash16(key, 0) | 0;
+    let prev = -1;
+    for (let i = this.buckets.get(h) ?? -1; i >= 0; prev = i, i = this.next[i]) {
+      if (!equal16(this.keys, i * 16, key, 0)) continue;
+      const after = this.next[i];
+      if (prev >= 0) this.next[prev] = after;
+      else if (after >= 0) this.buckets.set(h, after);
+      else this.buckets.delete(h);
+      this.values[i] = undefined;
+      this.next[i] = this.freeHead;
+      this.freeHead = i;
+      this.count--;
+      return;
+    }
   }
 
   /** The value for the 16 octets at b[off..off+16), without allocating. */
   get(b: Uint8Array, off: number): V | undefined {
-    const bucket = this.buckets.get(hash16(b, off));
-    if (!bucket) return undefined;
-    for (let i = 0; i < bucket.length; i++) {
-      if (equal16(bucket[i].key, 0, b, off)) return bucket[i].value;
+    for (let i = this.buckets.get(hash16(b, off) | 0) ?? -1; i >= 0; i = this.next[i]) {
+      if (equal16(this.keys, i * 16, b, off)) return this.values[i];
     }
     return undefined;
+  }
+
+  private takeSlot(): number {
+    if (this.freeHead >= 0) {
+      const i = this.freeHead;
+      this.freeHead = this.next[i];
+      return i;
+    }
+    if (this.highWater === this.next.length) {
+      const keys = new Uint8Array(this.keys.length * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+      const next = new Int32Array(this.next.length * 2);
+      next.set(this.next);
+      this.next = next;
+    }
+    return this.highWater++;
   }
 }
 

@@ -10,27 +10,44 @@ import { parseIpv4, parseIpv6 } from '../wire/addr.js';
 import { parsePrefix, type Prefix } from '../proto/prefix.js';
 import type { HaOsOp } from '../engine/ha/types.js';
 import type { TunnelEndpoint } from '../engine/types.js';
-import { Ipv6Table, PrefixTable, equal16, u32At } from './addr-table.js';
+import { Ipv6Table, PrefixTable, u32At } from './addr-table.js';
 import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
 import { DropCounters, type DataplaneDrop } from './counters.js';
 
-export interface ForwardingBinding {
-  readonly homeAddress: string;
-  readonly tunnel: TunnelEndpoint;
-  /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
-  readonly remote6: Uint8Array | undefined;
-  readonly remote4: number;
-  readonly remotePort: number;
+const NO_PREFIXES: readonly Prefix[] = [];
+
+/**
+ * One binding's forwarding state. Kept small, as a home agent holds one per mobile node: its
+ * addresses live in the shared address tables only (ingress checks that an inner source maps
+ * back to this binding there), a table of the binding's own prefixes exists only when it has
+ * prefixes, and the 16-byte send address of an IPv4 tunnel end is built on the binding's first
+ * packet (the packet path reuses it afterwards).
+ */
+export class ForwardingBinding {
+  txPackets = 0;
+  txBytes = 0;
+  rxPackets = 0;
+  rxBytes = 0;
+  private slot: Uint8Array | undefined;
+
+  constructor(
+    readonly homeAddress: string,
+    readonly tunnel: TunnelEndpoint,
+    /** The binding's IPv6 and IPv4 addresses as text (the engine's strings). */
+    readonly addresses: readonly string[],
+    /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
+    readonly remote6: Uint8Array | undefined,
+    readonly remote4: number,
+    readonly remotePort: number,
+    /** The binding's own prefixes (ingress filtering); undefined when it has none. */
+    readonly prefixes: PrefixTable<true> | undefined,
+    readonly prefixList: readonly Prefix[],
+  ) {}
+
   /** The remote end as a 16-byte send address (IPv4 as ::ffff:a.b.c.d). */
-  readonly remoteSlot: Uint8Array;
-  readonly sources6: readonly Uint8Array[];
-  readonly sources4: readonly number[];
-  readonly prefixes: PrefixTable<true>;
-  readonly prefixList: readonly Prefix[];
-  txPackets: number;
-  txBytes: number;
-  rxPackets: number;
-  rxBytes: number;
+  get remoteSlot(): Uint8Array {
+    return this.slot ??= this.remote6 ?? slotOf4(this.remote4);
+  }
 }
 
 export type TunnelKind = 'ipv6' | 'ipv4' | 'udp4';
@@ -45,10 +62,21 @@ export function slotOf(text: string): Uint8Array {
   return out;
 }
 
+function slotOf4(address: number): Uint8Array {
+  const out = new Uint8Array(16);
+  out[10] = 0xff; out[11] = 0xff;
+  out[12] = address >>> 24; out[13] = (address >>> 16) & 0xff; out[14] = (address >>> 8) & 0xff;
+  out[15] = address & 0xff;
+  return out;
+}
+
 function v4num(text: string): number {
   const b = parseIpv4(text);
   return b ? u32At(b, 0) : 0;
 }
+
+/** An IPv4 address as a Map key: the int32 with its bits (a small integer, never a boxed number). */
+const key4 = (address: number): number => address | 0;
 
 export class HaForwarding {
   readonly drops = new DropCounters();
@@ -77,31 +105,31 @@ export class HaForwarding {
     homeAddress: string, tunnel: TunnelEndpoint, addresses: readonly string[], prefixes: readonly string[],
   ): void {
     this.clear(homeAddress);
-    const sources6 = addresses.map((a) => parseIpv6(a)).filter((x): x is Uint8Array => x !== undefined);
-    const sources4 = addresses.filter((a) => parseIpv4(a)).map(v4num);
-    const own = new PrefixTable<true>();
-    const prefixList = prefixes.map((t) => parsePrefix(t))
-      .filter((x): x is Prefix => x !== undefined);
-    const b: ForwardingBinding = {
-      homeAddress, tunnel, sources6, sources4, prefixes: own, prefixList,
-      remote6: tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
-      remote4: tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
-      remotePort: tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
-      remoteSlot: slotOf(tunnel.remote),
-      txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0,
-    };
+    const parsed = prefixes.map((t) => parsePrefix(t)).filter((x): x is Prefix => x !== undefined);
+    const own = parsed.length > 0 ? new PrefixTable<true>() : undefined;
+    const b = new ForwardingBinding(
+      // An exact-size copy: an array built by spreading, as the engine's is, has room for 19.
+      homeAddress, tunnel, addresses.slice(),
+      tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
+      tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
+      tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
+      own, parsed.length > 0 ? parsed : NO_PREFIXES,
+    );
     this.bindings.set(homeAddress, b);
-    for (const s of sources6) this.byAddress6.set(s, b);
-    for (const s of sources4) this.byAddress4.set(s, b);
-    for (const p of prefixList) {
-      if (p.family === 6) { this.byPrefix.set6(p.bytes, p.length, b); own.set6(p.bytes, p.length, true); }
+    for (const a of addresses) {
+      const v6 = parseIpv6(a);
+      if (v6) this.byAddress6.set(v6, b);
+      else if (parseIpv4(a)) this.byAddress4.set(key4(v4num(a)), b);
+    }
+    for (const p of b.prefixList) {
+      if (p.family === 6) { this.byPrefix.set6(p.bytes, p.length, b); own!.set6(p.bytes, p.length, true); }
       else {
         this.byPrefix.set4(u32At(p.bytes, 0), p.length, b);
-        own.set4(u32At(p.bytes, 0), p.length, true);
+        own!.set4(u32At(p.bytes, 0), p.length, true);
       }
     }
     if (b.remote6) this.byEndpoint6.set(b.remote6, b);
-    else if (tunnel.encapsulation === 'ipv4') this.byEndpoint4.set(b.remote4, b);
+    else if (tunnel.encapsulation === 'ipv4') this.byEndpoint4.set(key4(b.remote4), b);
     else this.byUdp.set(b.remote4 * 65536 + b.remotePort, b);
   }
 
@@ -109,15 +137,20 @@ export class HaForwarding {
     const b = this.bindings.get(homeAddress);
     if (!b) return;
     this.bindings.delete(homeAddress);
-    for (const s of b.sources6) if (this.byAddress6.get(s, 0) === b) this.byAddress6.delete(s);
-    for (const s of b.sources4) if (this.byAddress4.get(s) === b) this.byAddress4.delete(s);
+    for (const a of b.addresses) {
+      const v6 = parseIpv6(a);
+      if (v6) { if (this.byAddress6.get(v6, 0) === b) this.byAddress6.delete(v6); continue; }
+      const k = key4(v4num(a));
+      if (parseIpv4(a) && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
+    }
     for (const p of b.prefixList) {
       if (p.family === 6) this.byPrefix.delete6(p.bytes, p.length, b);
       else this.byPrefix.delete4(u32At(p.bytes, 0), p.length, b);
     }
     if (b.remote6) { if (this.byEndpoint6.get(b.remote6, 0) === b) this.byEndpoint6.delete(b.remote6); }
     else if (b.tunnel.encapsulation === 'ipv4') {
-      if (this.byEndpoint4.get(b.remote4) === b) this.byEndpoint4.delete(b.remote4);
+      const k = key4(b.remote4);
+      if (this.byEndpoint4.get(k) === b) this.byEndpoint4.delete(k);
     }
     else {
       const k = b.remote4 * 65536 + b.remotePort;
@@ -134,7 +167,7 @@ export class HaForwarding {
     }
     else if (v === 4) {
       const dst = u32At(p, off + IPV4_DESTINATION);
-      b = this.byAddress4.get(dst) ?? this.byPrefix.match4(dst);
+      b = this.byAddress4.get(key4(dst)) ?? this.byPrefix.match4(dst);
     } else {
       this.drops.count('malformed');
       return undefined;
@@ -161,29 +194,28 @@ export class HaForwarding {
     p: Uint8Array, off: number, len: number,
   ): ForwardingBinding | undefined {
     const b = kind === 'ipv6' ? this.byEndpoint6.get(outer6!, outerOff)
-      : kind === 'ipv4' ? this.byEndpoint4.get(outer4) : this.byUdp.get(outer4 * 65536 + port);
+      : kind === 'ipv4' ? this.byEndpoint4.get(key4(outer4)) : this.byUdp.get(outer4 * 65536 + port);
     if (!b) { this.drops.count('unknown-endpoint'); return undefined; }
-    if (!innerSourceAllowed(b, p, off, len, this.drops)) return undefined;
+    if (!this.innerSourceAllowed(b, p, off, len)) return undefined;
     b.rxPackets++;
     b.rxBytes += len;
     return b;
   }
-}
 
-function innerSourceAllowed(
-  b: ForwardingBinding, p: Uint8Array, off: number, len: number, drops: DropCounters,
-): boolean {
-  const v = ipVersion(p, off, len);
-  let why: DataplaneDrop = 'ingress-source';
-  if (v === 6) {
-    for (const s of b.sources6) if (equal16(s, 0, p, off + IPV6_SOURCE)) return true;
-    if (b.prefixes.match6(p, off + IPV6_SOURCE)) return true;
-  } else if (v === 4) {
-    const src = u32At(p, off + IPV4_SOURCE);
-    if (b.sources4.includes(src) || b.prefixes.match4(src)) return true;
-  } else {
-    why = 'malformed';
+  /** The inner source is one of `b`'s addresses (the address table maps it to `b`) or prefixes. */
+  private innerSourceAllowed(b: ForwardingBinding, p: Uint8Array, off: number, len: number): boolean {
+    const v = ipVersion(p, off, len);
+    let why: DataplaneDrop = 'ingress-source';
+    if (v === 6) {
+      if (this.byAddress6.get(p, off + IPV6_SOURCE) === b) return true;
+      if (b.prefixes?.match6(p, off + IPV6_SOURCE)) return true;
+    } else if (v === 4) {
+      const src = u32At(p, off + IPV4_SOURCE);
+      if (this.byAddress4.get(key4(src)) === b || b.prefixes?.match4(src)) return true;
+    } else {
+      why = 'malformed';
+    }
+    this.drops.count(why);
+    return false;
   }
-  drops.count(why);
-  return false;
 }

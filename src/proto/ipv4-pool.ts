@@ -4,6 +4,7 @@
  * lowest-free-first so the result is deterministic; a released entry becomes free at once.
  */
 import { formatIpv4, parseIpv4 } from '../wire/addr.js';
+import { flatText } from './flat-text.js';
 import { parsePrefix } from './prefix.js';
 
 export class Ipv4Pool {
@@ -77,9 +78,10 @@ export class Ipv4Pool {
     if (i < this.lowestFree) this.lowestFree = i;
   }
 
+  /** The text of entry `i`, flat: the binding it is given to keeps it (flat-text.ts). */
   private address(i: number): string {
     const v = (this.base + i * 2 ** (32 - this.blockLength)) >>> 0;
-    return formatIpv4(Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff));
+    return flatText(formatIpv4(Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff)));
   }
 
   private index(address: string): number | undefined {

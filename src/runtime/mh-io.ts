@@ -12,6 +12,7 @@ import type { DatagramBatch, DatagramPort } from '../os/ports.js';
 import type { SendMh, Via } from '../engine/types.js';
 import { encodeMobilityPacket } from '../wire/mh/packet.js';
 import { addressText } from '../os/ports.js';
+import { equal16 } from '../dataplane/addr-table.js';
 
 /** The whole IPv6 packet for raw-socket payload `i` of `batch` with first next header `nh`. */
 export function rebuildIpv6(batch: DatagramBatch, i: number, nextHeader: number): Uint8Array {
@@ -28,11 +29,25 @@ export function rebuildIpv6(batch: DatagramBatch, i: number, nextHeader: number)
   return out;
 }
 
+/**
+ * The text of the last local address seen: a home agent has one or two, and every binding keeps
+ * the one its BU came to (its tunnel's local end), so they share this string instead of one each.
+ */
+const lastLocal = { bytes: new Uint8Array(16), text: '' };
+
+function localText(b: Uint8Array, off: number): string {
+  if (lastLocal.text === '' || !equal16(lastLocal.bytes, 0, b, off)) {
+    lastLocal.bytes.set(b.subarray(off, off + 16));
+    lastLocal.text = addressText(b, off);
+  }
+  return lastLocal.text;
+}
+
 /** The via of UDP packet `i`: outer source/port as seen, destination the local address. */
 export function udpVia(batch: DatagramBatch, i: number, localPort: number): Via {
   return {
     kind: 'udp4', source: batch.peerAddress(i), sourcePort: batch.peerPort(i),
-    destination: addressText(batch.localAddresses, i * 16), destinationPort: localPort,
+    destination: localText(batch.localAddresses, i * 16), destinationPort: localPort,
   };
 }
 

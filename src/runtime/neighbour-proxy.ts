@@ -3,7 +3,8 @@
  * the home addresses it defends are a Set, and every Neighbor Solicitation heard on the home
  * link (an NdListenPort: one packet socket, no multicast group per address) whose target is in
  * it is validated and answered with a Neighbor Advertisement carrying the home agent's MAC. The
- * cost per binding is one Set entry; the kernel keeps no proxy entry and joins no group for it.
+ * cost per binding is one Set entry (sharing the binding's string); the kernel keeps no proxy
+ * entry and joins no group for it.
  * Malformed solicitations for defended addresses are dropped and counted.
  */
 import { canonicalIpv6 } from '../wire/addr.js';
@@ -29,6 +30,15 @@ export interface ProxyDeps {
   readonly log: Logger;
 }
 
+/**
+ * The RFC 5952 text of `address`: `address` itself when it already is (the home agent engine's
+ * home addresses are), so the Set shares the binding's string instead of holding a copy.
+ */
+function canonical(address: string): string {
+  const c = canonicalIpv6(address);
+  return c === undefined || c === address ? address : c;
+}
+
 export class ProxyResponder {
   readonly counters: ProxyCounters = { solicitationsAnswered: 0, solicitationsMalformed: 0, answerErrors: 0 };
   private readonly defended = new Set<string>();
@@ -40,16 +50,16 @@ export class ProxyResponder {
   }
 
   defend(address: string): void {
-    this.defended.add(canonicalIpv6(address) ?? address);
+    this.defended.add(canonical(address));
   }
 
   /** Stops defending `address`; false when it was not defended here. */
   release(address: string): boolean {
-    return this.defended.delete(canonicalIpv6(address) ?? address);
+    return this.defended.delete(canonical(address));
   }
 
   defends(address: string): boolean {
-    return this.defended.has(canonicalIpv6(address) ?? address);
+    return this.defended.has(canonical(address));
   }
 
   /** One received packet (whole IPv6): answered when it is a valid NS for a defended address. */

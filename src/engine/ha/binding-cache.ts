@@ -4,6 +4,7 @@
  * behind one NAT never collide (protocol.md §3.4), and bindings by IPv4 home address.
  */
 import type { Instant } from '../../proto/time.js';
+import { parseIpv4 } from '../../wire/addr.js';
 import type { PrefixText, TunnelEndpoint, Via } from '../types.js';
 
 export interface BindingCacheEntry {
@@ -29,13 +30,18 @@ export interface BindingCacheEntry {
   readonly refreshRequestSent: boolean;
 }
 
-export function udpKey(address: string, port: number): string {
-  return `${address}|${port}`;
+/**
+ * The key of a UDP tunnel end: IPv4 address × 65536 + port, a number (a text key cost each NATed
+ * binding a rope and two strings); -1 for text that is not IPv4 (never a key of the index).
+ */
+export function udpKey(address: string, port: number): number {
+  const b = parseIpv4(address);
+  return b ? (((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3])) * 65536 + port : -1;
 }
 
 export class BindingCache {
   private readonly byHome = new Map<string, BindingCacheEntry>();
-  private readonly byUdp = new Map<string, string>();
+  private readonly byUdp = new Map<number, string>();
   private readonly byIpv4Home = new Map<string, string>();
 
   get size(): number {
@@ -48,7 +54,8 @@ export class BindingCache {
 
   /** The home address whose UDP tunnel ends at (address, port), if any. */
   homeAddressForUdp(address: string, port: number): string | undefined {
-    return this.byUdp.get(udpKey(address, port));
+    const k = udpKey(address, port);
+    return k >= 0 ? this.byUdp.get(k) : undefined;
   }
 
   homeAddressForIpv4(ipv4HomeAddress: string): string | undefined {
@@ -60,7 +67,8 @@ export class BindingCache {
     this.delete(e.homeAddress);
     this.byHome.set(e.homeAddress, e);
     if (e.tunnel.encapsulation === 'udp4') {
-      this.byUdp.set(udpKey(e.tunnel.remote, e.tunnel.remotePort), e.homeAddress);
+      const k = udpKey(e.tunnel.remote, e.tunnel.remotePort);
+      if (k >= 0) this.byUdp.set(k, e.homeAddress);
     }
     if (e.ipv4HomeAddress !== undefined) this.byIpv4Home.set(e.ipv4HomeAddress, e.homeAddress);
   }

@@ -87,8 +87,14 @@ export function checkPolicy(cfg: HomeAgentConfig, req: Pick<BuRequest, 'homeAddr
 }
 
 export type NemoResult =
-  | { readonly ok: true; readonly mode: 'explicit' | 'implicit' | undefined; readonly prefixes: string[] }
+  | {
+    readonly ok: true; readonly mode: 'explicit' | 'implicit' | undefined;
+    readonly prefixes: readonly string[];
+  }
   | { readonly ok: false; readonly status: number; readonly reason: string };
+
+/** The prefixes of a mobile node's binding: one shared empty list, not an array per binding. */
+export const NO_PREFIXES: readonly string[] = Object.freeze([]);
 
 const nemoReject = (status: number, reason: string): NemoResult => ({ ok: false, status, reason });
 
@@ -108,7 +114,7 @@ export function authorisedPrefixes(cfg: HomeAgentConfig, homeAddress: string): P
 
 /** Step 11: NEMO (RFC 3963 §6.1–6.2): MR allowed (140), prefixes valid (141), authorised (142). */
 export function checkNemo(cfg: HomeAgentConfig, req: BuRequest): NemoResult {
-  if ((req.flags & BuFlag.R) === 0) return { ok: true, mode: undefined, prefixes: [] };
+  if ((req.flags & BuFlag.R) === 0) return { ok: true, mode: undefined, prefixes: NO_PREFIXES };
   if (!cfg.acceptMobileRouter) {
     return nemoReject(BaStatus.MOBILE_ROUTER_OPERATION_NOT_PERMITTED, 'HaAcceptMobRtr disabled');
   }

@@ -173,7 +173,7 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   }
 
   private received(now: Instant, input: ReceivedMh): HaOutput[] {
-    const r = classifyReceived(input, (hoa) => this.cache.get(hoa) !== undefined);
+    const r = classifyReceived(input, (hoa) => this.cache.get(hoa)?.homeAddress);
     if (r.kind === 'drop') return this.drop(r.reason, r.detail);
     if (r.kind === 'binding-error') {
       this.counters.bindingErrorsSent++;

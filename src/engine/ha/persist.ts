@@ -10,7 +10,7 @@ import { BuFlag } from '../../wire/mh/constants.js';
 import { parsePrefix, prefixCovers } from '../../proto/prefix.js';
 import type { Instant } from '../../proto/time.js';
 import type { BindingCacheEntry } from './binding-cache.js';
-import { authorisedPrefixes, checkHomeSubnet, checkPolicy } from './bu-checks.js';
+import { NO_PREFIXES, authorisedPrefixes, checkHomeSubnet, checkPolicy } from './bu-checks.js';
 import { ipv4Configured } from './dsmip.js';
 import { parsePersistedBinding, type PersistedBinding } from './persist-record.js';
 import { osChanges, type HaState } from './registration.js';
@@ -91,7 +91,8 @@ function entryOf(cfg: HomeAgentConfig, now: Instant, r: PersistedBinding): Bindi
     // When the lifetime started (what `ctl bc` shows), never in the future.
     registeredAt: Math.min(now, r.expiresAt - r.lifetimeSeconds * 1000),
     expiresAt: Math.min(r.expiresAt, maxEnd),
-    mobileRouter: r.nemoMode !== null, nemoMode: r.nemoMode ?? undefined, prefixes: r.prefixes,
+    mobileRouter: r.nemoMode !== null, nemoMode: r.nemoMode ?? undefined,
+    prefixes: r.prefixes.length > 0 ? r.prefixes : NO_PREFIXES,
     linkLocal: r.linkLocal ?? undefined, ipv4HomeAddress: r.ipv4HomeAddress ?? undefined,
     ipv4Prefix: r.ipv4Prefix ?? undefined, natDetected: r.natDetected, refreshRequestSent: false,
   };

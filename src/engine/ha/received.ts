@@ -9,6 +9,7 @@ import { MH_PAYLOAD_PROTO_NONE } from '../../wire/mh/header.js';
 import type { MobilityOption } from '../../wire/mh/options.js';
 import { decodeMobilityPacket } from '../../wire/mh/packet.js';
 import { formatWireError } from '../../wire/result.js';
+import { flatText } from '../../proto/flat-text.js';
 import { isRoutableUnicast6 } from '../../proto/prefix.js';
 import type { DropReason, ReceivedMh, Udp4Endpoints, Via } from '../types.js';
 
@@ -42,21 +43,28 @@ const drop = (reason: DropReason, detail: string): Received => ({ kind: 'drop', 
 
 function careOfFor(input: ReceivedMh, source: string, options: readonly MobilityOption[]): CareOf {
   if (input.via.kind === 'udp4') {
-    const { kind: _kind, ...outer } = input.via;
+    const { kind: _kind, ...rest } = input.via;
+    // The binding keeps this text (tunnel, reply via, care-of): flat, and without a NAT the
+    // care-of address and the outer source are one string.
+    const outer = { ...rest, source: flatText(rest.source) };
     const v4 = options.find((o) => o.type === 'ipv4-care-of-address');
-    return v4 && v4.type === 'ipv4-care-of-address'
-      ? { family: 4, address: v4.address, outer }
-      : { family: 'missing', outer };
+    if (!v4 || v4.type !== 'ipv4-care-of-address') return { family: 'missing', outer };
+    const address = v4.address === outer.source ? outer.source : flatText(v4.address);
+    return { family: 4, address, outer };
   }
   const alt = options.find((o) => o.type === 'alternate-care-of-address');
   return { family: 6, address: alt && alt.type === 'alternate-care-of-address' ? alt.careOfAddress : source };
 }
 
 /**
- * Classifies a received MH packet. `hasBinding` tells whether a home address has a binding (for
- * RFC 6275 §9.3.1: a Home Address option without a binding earns Binding Error status 1).
+ * Classifies a received MH packet. `boundText` gives a home address's text as the binding cache
+ * holds it, when it has a binding (RFC 6275 §9.3.1: a Home Address option without a binding earns
+ * Binding Error status 1); a BU for a bound home address carries that string, so the tables of
+ * the daemon share one string per binding, not one per BU.
  */
-export function classifyReceived(input: ReceivedMh, hasBinding: (hoa: string) => boolean): Received {
+export function classifyReceived(
+  input: ReceivedMh, boundText: (hoa: string) => string | undefined,
+): Received {
   const r = decodeMobilityPacket(input.bytes);
   if (!r.ok) {
     return drop(r.error.kind === 'bad-checksum' ? 'bad-checksum' : 'malformed', formatWireError(r.error));
@@ -74,21 +82,23 @@ export function classifyReceived(input: ReceivedMh, hasBinding: (hoa: string) =>
   if (m.type === 'unknown') return be(BeStatus.UNRECOGNIZED_MH_TYPE);
   if (m.type !== 'binding-update') {
     // RFC 6275 §6.1: only a BU may carry a Home Address option.
-    if (homeAddressOption !== undefined && !hasBinding(homeAddressOption)) {
+    if (homeAddressOption !== undefined && boundText(homeAddressOption) === undefined) {
       return be(BeStatus.UNKNOWN_BINDING_FOR_HOME_ADDRESS_OPTION);
     }
     return drop('not-a-binding-update', `MH ${m.type} is not for a home agent`);
   }
   if (!isRoutableUnicast6(hoa)) return drop('invalid-home-address', `home address ${hoa}`);
-  const source = packet.source;
+  const source = flatText(packet.source);
   if (input.via.kind === 'ipv6' && isIpv4Mapped(parseIpv6(source) ?? new Uint8Array(16))) {
     return drop('invalid-home-address', `IPv4-mapped source ${source} outside UDP encapsulation`);
   }
+  const careOf = careOfFor(input, source, mh.options);
   return {
     kind: 'bu',
     request: {
-      via: input.via, source, destination: packet.destination, homeAddress: hoa,
-      careOf: careOfFor(input, source, mh.options), sequence: m.sequence, flags: m.flags,
+      via: careOf.family === 6 ? input.via : { kind: 'udp4', ...careOf.outer },
+      source, destination: packet.destination, homeAddress: boundText(hoa) ?? flatText(hoa), careOf,
+      sequence: m.sequence, flags: m.flags,
       lifetimeSeconds: m.lifetimeSeconds, options: mh.options,
     },
   };
