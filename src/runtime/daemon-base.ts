@@ -51,6 +51,7 @@ export function openTun(ctx: DaemonContext, name: string): TunPort {
   const slotSize = Math.max(2048, ctx.cfg.daemon.tunnelMtu + 64);
   const tun = ctx.os.openTun({ name, slotSize, offload: true });
   ctx.closers.push(() => tun.close());
+  ctx.system.ownLink(tun.name); // it goes, with its routes, when the fd closes (system.ts)
   const mtu = ctx.rtnl.setMtu(tun.ifindex, ctx.cfg.daemon.tunnelMtu);
   if (!mtu.ok) throw new Error(`TUN ${tun.name}: ${mtu.error.text}`);
   const up = ctx.rtnl.setLinkUp(tun.ifindex);

@@ -31,8 +31,16 @@ export interface RunningDaemon {
 }
 
 class HaOs {
-  /** Routes into the TUN per binding, to remove what a re-registration no longer needs. */
+  /**
+   * Routes into the TUN per binding, to remove what a re-registration no longer needs; listed
+   * only when they are not just the home address's host route (the common case at scale: an
+   * IPv4 home address from a pool routed whole needs none), which is what an unlisted binding has.
+   */
   private readonly routes = new Map<string, string[]>();
+
+  private routesOf(homeAddress: string): readonly string[] {
+    return this.routes.get(homeAddress) ?? [hostPrefix(homeAddress)];
+  }
 
   constructor(
     private readonly ctx: DaemonContext, private readonly tunName: string,
@@ -47,15 +55,16 @@ class HaOs {
         this.fwd.apply(op);
         const want = [...op.addresses.map(hostPrefix), ...op.prefixes].filter((r) => !this.pools.covers(r));
         for (const r of want) s.route(r, { ifname: this.tunName }, true);
-        for (const r of this.routes.get(op.homeAddress) ?? []) {
+        for (const r of this.routesOf(op.homeAddress)) {
           if (!want.includes(r)) s.route(r, { ifname: this.tunName }, false);
         }
-        this.routes.set(op.homeAddress, want);
+        if (want.length === 1 && want[0] === hostPrefix(op.homeAddress)) this.routes.delete(op.homeAddress);
+        else this.routes.set(op.homeAddress, want);
         return;
       }
       case 'binding-clear':
         this.fwd.apply(op);
-        for (const r of this.routes.get(op.homeAddress) ?? []) s.route(r, { ifname: this.tunName }, false);
+        for (const r of this.routesOf(op.homeAddress)) s.route(r, { ifname: this.tunName }, false);
         this.routes.delete(op.homeAddress);
         return;
       case 'proxy-nd-set': case 'proxy-arp-set': {

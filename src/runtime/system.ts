@@ -28,6 +28,7 @@ export interface RouteOptions {
 
 export class System {
   private readonly indexes = new Map<string, number>();
+  private readonly ownLinks = new Set<string>();
   /** Links looked up during the current undo pass: ifindex, or undefined when gone. */
   private readonly passLinks = new Map<string, number | undefined>();
 
@@ -66,8 +67,19 @@ export class System {
     });
   }
 
+  /**
+   * `ifname` is this process's own (a TUN it holds open, not persistent): the kernel deletes the
+   * link and every route through it when the process ends, however it ends, so such routes are
+   * not journaled. A home agent adds one per binding: journaling them cost a write and a few
+   * hundred bytes per binding, and an undo each at stop.
+   */
+  ownLink(ifname: string): void {
+    this.ownLinks.add(ifname);
+  }
+
   route(prefix: string, o: RouteOptions, present: boolean): void {
-    const e: JournalEntry = { kind: 'route', prefix, ...o };
+    const through = o.ifname !== undefined && this.ownLinks.has(o.ifname);
+    const e: JournalEntry | undefined = through ? undefined : { kind: 'route', prefix, ...o };
     this.change(e, present, () => {
       const spec = {
         dst: prefix, ...(o.ifname !== undefined ? { oif: this.index(o.ifname) } : {}),
@@ -108,9 +120,11 @@ export class System {
     installNftTable(this.exec);
   }
 
-  /** Journals before adding; forgets after removing. */
-  private change(e: JournalEntry, present: boolean, act: () => void): void {
-    if (present) {
+  /** Journals before adding; forgets after removing (`e` undefined: nothing to journal). */
+  private change(e: JournalEntry | undefined, present: boolean, act: () => void): void {
+    if (e === undefined) {
+      act();
+    } else if (present) {
       this.journal.record(e);
       act();
     } else {
