@@ -9,33 +9,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { NS_PREFIX } from '../runtime/netns.js';
 import {
-  assertLeftAsFound, assertTakenDown, canRunTestbed, ourNamespaces, processesOf, testbed, withStateDir,
+  assertLeftAsFound, assertTakenDown, canRunTestbed, ourNamespaces, processesOf, runCli, testbed, withStateDir,
+  type CliRun,
 } from './testbed-harness.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/dsmip6.js', import.meta.url));
-
-interface Done { code: number | null; signal: string | null; out: string; err: string }
-
 /** Runs the demo; `interruptWhen` sends SIGINT once standard output matches it. */
-function demo(dir: string, interruptWhen?: RegExp): Promise<Done> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'demo', '--prefix', NS_PREFIX, '--state', dir],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let sent = false;
-    const killer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (interruptWhen && !sent && interruptWhen.test(out)) { sent = true; child.kill('SIGINT'); }
-    });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('close', (code, signal) => { clearTimeout(killer); resolve({ code, signal, out, err }); });
-  });
+function demo(dir: string, interruptWhen?: RegExp): Promise<CliRun> {
+  return runCli(['demo', '--prefix', NS_PREFIX, '--state', dir],
+    interruptWhen && { on: 'out', when: interruptWhen }, 180_000);
 }
 
 function assertNothingLeft(dir: string): void {

@@ -5,7 +5,9 @@
  */
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runTestbed } from '../../src/cli/testbed.js';
@@ -72,4 +74,33 @@ export function processesOf(dir: string): string[] {
     } catch { /* exited */ }
   }
   return out;
+}
+
+const CLI = fileURLToPath(new URL('../../src/cli/dsmip6.js', import.meta.url));
+
+export interface CliRun { code: number | null; signal: string | null; out: string; err: string }
+
+/**
+ * Runs `dsmip6 ARGS` in a child process (SIGKILL after `limitMs`); with `interrupt`, SIGINT is
+ * sent once the named output stream matches its pattern.
+ */
+export function runCli(
+  args: readonly string[], interrupt?: { readonly on: 'out' | 'err'; readonly when: RegExp }, limitMs = 240_000,
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = { out: '', err: '' };
+    let sent = false;
+    const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    const watch = (which: 'out' | 'err') => (d: Buffer): void => {
+      text[which] += d.toString();
+      if (interrupt && !sent && interrupt.on === which && interrupt.when.test(text[which])) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    };
+    child.stdout.on('data', watch('out'));
+    child.stderr.on('data', watch('err'));
+    child.on('close', (code, signal) => { clearTimeout(killer); resolve({ code, signal, ...text }); });
+  });
 }
