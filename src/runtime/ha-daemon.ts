@@ -38,8 +38,8 @@ class HaOs {
    */
   private readonly routes = new Map<string, string[]>();
 
-  private routesOf(homeAddress: string): readonly string[] {
-    return this.routes.get(homeAddress) ?? [hostPrefix(homeAddress)];
+  private routesOf(homeAddress: string, host = hostPrefix(homeAddress)): readonly string[] {
+    return this.routes.get(homeAddress) ?? [host];
   }
 
   constructor(
@@ -53,12 +53,13 @@ class HaOs {
     switch (op.op) {
       case 'binding-set': {
         this.fwd.apply(op);
+        const host = hostPrefix(op.homeAddress);
         const want = [...op.addresses.map(hostPrefix), ...op.prefixes].filter((r) => !this.pools.covers(r));
         for (const r of want) s.route(r, { ifname: this.tunName }, true);
-        for (const r of this.routesOf(op.homeAddress)) {
+        for (const r of this.routesOf(op.homeAddress, host)) {
           if (!want.includes(r)) s.route(r, { ifname: this.tunName }, false);
         }
-        if (want.length === 1 && want[0] === hostPrefix(op.homeAddress)) this.routes.delete(op.homeAddress);
+        if (want.length === 1 && want[0] === host) this.routes.delete(op.homeAddress);
         else this.routes.set(op.homeAddress, want);
         return;
       }
