@@ -19,6 +19,8 @@ export interface LogSink {
  * is killed outright (SIGKILL, a crash in native code). A write that fails goes to `fallback`.
  */
 export class BatchedSink implements LogSink {
+  /** Writes `out` refused (the log file full or gone); their lines went to `fallback` instead. */
+  failedWrites = 0;
   private lines: string[] = [];
   private scheduled = false;
 
@@ -33,9 +35,6 @@ export class BatchedSink implements LogSink {
     this.scheduled = true;
     queueMicrotask(() => this.flush());
   }
-
-  /** Lines `out` refused (the log file full or gone); they went to `fallback` instead. */
-  failedWrites = 0;
 
   flush(): void {
     this.scheduled = false;

@@ -7,7 +7,6 @@
  * stream from cn, and the probes lost (run-handover.ts). The daemon's state is polled on the
  * control socket every few ms, so (a) and (b) are upper bounds.
  */
-import { interrupted } from './interrupt.js';
 import type { ChildProcess } from 'node:child_process';
 import { sendRequest } from '../api/client.js';
 import type { BcResult, BindingView, BulEntryView, Encapsulation } from '../api/views.js';
@@ -20,6 +19,7 @@ import { handover, watch } from './run-handover.js';
 import { idle, natEndpoints, restart } from './run-steps.js';
 import type { Scenario, Step } from './scenarios.js';
 import type { Testbed } from './state.js';
+import { interrupted } from './interrupt.js';
 
 export type { Check } from './run-signal-checks.js';
 
