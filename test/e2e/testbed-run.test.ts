@@ -44,12 +44,15 @@ test('testbed run all: brings the testbed up, passes every scenario, takes it do
   await withStateDir('tbrun', async (dir) => {
     const r = await tb(dir, 'run', 'all', '--json');
     const rep = JSON.parse(r.out) as RunReport;
+    const failed: string[] = [];
     for (const s of rep.scenarios) {
       const bad = s.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail ?? ''})`);
+      if (!s.pass) failed.push(`${s.name}: ${bad.join('; ')} ${JSON.stringify(s.handovers)}`);
       t.diagnostic(`${s.name}: ${s.pass ? 'pass' : `FAIL ${bad.join('; ')}`} ${JSON.stringify(s.handovers)}`);
     }
     t.diagnostic(`run all: ${rep.ms} ms`);
-    assert.equal(r.code, 0, 'every scenario passed');
+    // The failures go in the assertion's message too: a CI log may keep only the error block.
+    assert.equal(r.code, 0, `every scenario passed; failed: ${failed.join(' | ') || 'none'}`);
     assert.equal(rep.pass, true);
     assert.equal(rep.broughtUp, true);
     assert.deepEqual(rep.scenarios.map((s) => [s.name, s.pass]), SETS.all.map((s) => [s.name, true]));
