@@ -6,6 +6,7 @@
  */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+const PADDED: Record<LogLevel, string> = { error: 'error', warn: 'warn ', info: 'info ', debug: 'debug' };
 
 export interface LogSink {
   write(line: string): void;
@@ -53,6 +54,8 @@ export class BatchedSink implements LogSink {
 
 export class Logger {
   private readonly lastAt = new Map<string, { at: number; suppressed: number }>();
+  private lastMs = Number.NaN;
+  private lastTime = '';
 
   constructor(
     private readonly sink: LogSink,
@@ -68,14 +71,26 @@ export class Logger {
 
   log(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
     if (!this.enabled(level)) return;
-    const time = new Date(this.now()).toISOString();
+    const time = this.timeText(this.now());
     if (this.format === 'json') {
       this.sink.write(JSON.stringify({ time, level, msg, ...fields }));
       return;
     }
-    const extra = Object.entries(fields)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-    this.sink.write(`${time} ${level.padEnd(5)} ${msg}${extra.length ? ` ${extra.join(' ')}` : ''}`);
+    let line = `${time} ${PADDED[level]} ${msg}`;
+    for (const k in fields) {
+      const v = fields[k];
+      line += ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+    }
+    this.sink.write(line);
+  }
+
+  /** The ISO time of `ms`, formatted once per millisecond (a burst of lines shares it). */
+  private timeText(ms: number): string {
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastTime = new Date(ms).toISOString();
+    }
+    return this.lastTime;
   }
 
   /** Logs at most once per `rateLimitMs` for `key`; reports how many were suppressed. */

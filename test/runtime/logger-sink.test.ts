@@ -33,3 +33,21 @@ test('batched sink: a write that fails does not throw; the lines go to the fallb
   assert.equal(fallback.length, 1);
   assert.match(fallback[0], /^log write failed \(Error: ENOSPC\); the lines follow\none\ntwo\n$/);
 });
+
+test('logger text lines: time, padded level, message, fields in order; one time text per millisecond', () => {
+  const lines: string[] = [];
+  let now = Date.UTC(2026, 10, 27, 6, 0, 0, 5);
+  const log = new Logger({ write: (l) => lines.push(l) }, 'debug', 'text', () => now);
+  log.info('binding-accepted', { homeAddress: '2001:db8::1', lifetimeSeconds: 60, natDetected: true, p: ['a'] });
+  log.warn('w');
+  now += 1;
+  log.debug('d', { x: undefined, s: 'two words' });
+  assert.deepEqual(lines, [
+    '2026-11-27T06:00:00.005Z info  binding-accepted homeAddress=2001:db8::1 lifetimeSeconds=60 natDetected=true p=["a"]',
+    '2026-11-27T06:00:00.005Z warn  w',
+    '2026-11-27T06:00:00.006Z debug d x=undefined s=two words',
+  ]);
+  const json: string[] = [];
+  new Logger({ write: (l) => json.push(l) }, 'info', 'json', () => now).error('e', { n: 1 });
+  assert.deepEqual(JSON.parse(json[0]), { time: '2026-11-27T06:00:00.006Z', level: 'error', msg: 'e', n: 1 });
+});
