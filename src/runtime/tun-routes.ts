@@ -19,7 +19,7 @@ import { setU32, viewOf } from '../os/netlink/endian.js';
 import {
   ROUTE_TEMPLATE_LENGTH_MAX, RouteTemplate, type TemplateAction,
 } from '../os/netlink/route-template.js';
-import { NETLINK_BATCH_MAX, NETLINK_UNANSWERED, type NetlinkPort } from '../os/ports.js';
+import { NETLINK_BATCH_MAX, NETLINK_UNANSWERED, OsError, type NetlinkPort } from '../os/ports.js';
 import type { Logger } from './logger.js';
 
 export interface TunRouteCounters {
@@ -108,7 +108,7 @@ export class TunRoutes {
     } catch (e) {
       this.counters.failed += count;
       this.deps.log.limited('tun-routes send', 'warn', 'cannot change routes into the TUN',
-        { routes: count, first: this.prefixes[0], error: String(e) });
+        { routes: count, first: this.prefixes[0], error: e instanceof OsError ? e.code : String(e) });
       return;
     }
     this.counters.requests += count;
