@@ -3,7 +3,10 @@
  * in src/os/netlink). Requests are synchronous: rtnetlink handles a request inside sendmsg and
  * queues the reply before it returns, and continues a dump inside each recvmsg, so a request
  * costs two or a few syscalls (platform.md §3: about 15 µs). A reply that does not come within
- * REPLY_WAIT_MS raises ETIMEDOUT instead of blocking the daemon forever.
+ * REPLY_WAIT_MS raises ETIMEDOUT instead of blocking the daemon forever. A batch of changes
+ * (`requestBatch`) is one sendmsg of many requests; their ACKs, one datagram each, are all queued
+ * when it returns and are read a recvmmsg of 64 at a time (the socket's receive buffer is
+ * enlarged for them on the first batch).
  *
  * Events use a second socket per subscription, non-blocking and watched by uv_poll. When the
  * kernel drops notifications because the socket buffer is full, the next read fails with
