@@ -19,10 +19,14 @@ import { formatIpv4, formatIpv6, isIpv4Mapped, parseIpv4, parseIpv6 } from '../w
 import type {
   LinkLayerOptions, LinkLayerPort, NdListenOptions, NdListenPort, NdOptions, NdPort,
 } from './link-ports.js';
+import type { NetlinkPort } from './netlink-ports.js';
 
 export type {
   LinkLayerOptions, LinkLayerPort, NdListenOptions, NdListenPort, NdMessage, NdOptions, NdPort,
 } from './link-ports.js';
+export {
+  NETLINK_BATCH_MAX, NETLINK_UNANSWERED, type NetlinkEvents, type NetlinkPort, type NetlinkSubscription,
+} from './netlink-ports.js';
 
 /** Packets per batch, both directions (the addon's BATCH_MAX). */
 export const BATCH_MAX = 64;
@@ -120,37 +124,6 @@ export interface DatagramPort {
   /** Sends every packet of `batch` to its own destination; returns how many were accepted. */
   sendBatch(batch: TxBatch): number;
   readonly stats: PortStats;
-  close(): void;
-}
-
-/** Handlers for a netlink multicast subscription. */
-export interface NetlinkEvents {
-  /** One call per datagram; each element is one netlink message (a copy: keep it if you like). */
-  onMessages(messages: Uint8Array[]): void;
-  /** The kernel dropped notifications (ENOBUFS): the state must be dumped again. */
-  onOverflow(): void;
-}
-
-export interface NetlinkSubscription {
-  close(): void;
-}
-
-/** rtnetlink (NETLINK_ROUTE). */
-export interface NetlinkPort {
-  /**
-   * Sends one request and returns every response message with the request's sequence number,
-   * up to and including the terminating NLMSG_DONE (dumps) or NLMSG_ERROR (the ACK, error 0,
-   * or a failure). NLM_F_ACK is added to non-dump requests. Synchronous: rtnetlink answers
-   * inside the send. Throws OsError for local errors (ETIMEDOUT if nothing terminates it).
-   */
-  request(message: Uint8Array): Uint8Array[];
-  /**
-   * Joins rtnetlink multicast groups (RTNLGRP_* numbers) on a separate socket; `receiveBuffer`
-   * sets its SO_RCVBUF in bytes.
-   */
-  subscribe(
-    groups: readonly number[], events: NetlinkEvents, options?: { receiveBuffer?: number },
-  ): NetlinkSubscription;
   close(): void;
 }
 

@@ -25,6 +25,7 @@ import type { Logger } from './logger.js';
 import { SendQueue } from './send-queue.js';
 import { homeLinkOf } from './neighbour-link.js';
 import { TunnelIo } from './tunnel-io.js';
+import { TunRoutes } from './tun-routes.js';
 
 export interface RunningDaemon {
   stop(): Promise<string[]>;
@@ -43,7 +44,7 @@ class HaOs {
   }
 
   constructor(
-    private readonly ctx: DaemonContext, private readonly tunName: string,
+    private readonly ctx: DaemonContext, private readonly tun: TunRoutes,
     private readonly homeIf: string, private readonly fwd: HaForwarding,
     private readonly dad: (address: string) => void, private readonly pools: PoolRoutes,
   ) {}
@@ -55,17 +56,15 @@ class HaOs {
         this.fwd.apply(op);
         const host = hostPrefix(op.homeAddress);
         const want = [...op.addresses.map(hostPrefix), ...op.prefixes].filter((r) => !this.pools.covers(r));
-        for (const r of want) s.route(r, { ifname: this.tunName }, true);
-        for (const r of this.routesOf(op.homeAddress, host)) {
-          if (!want.includes(r)) s.route(r, { ifname: this.tunName }, false);
-        }
+        for (const r of want) this.tun.set(r);
+        for (const r of this.routesOf(op.homeAddress, host)) if (!want.includes(r)) this.tun.clear(r);
         if (want.length === 1 && want[0] === host) this.routes.delete(op.homeAddress);
         else this.routes.set(op.homeAddress, want);
         return;
       }
       case 'binding-clear':
         this.fwd.apply(op);
-        for (const r of this.routesOf(op.homeAddress)) s.route(r, { ifname: this.tunName }, false);
+        for (const r of this.routesOf(op.homeAddress)) this.tun.clear(r);
         this.routes.delete(op.homeAddress);
         return;
       case 'proxy-nd-set': case 'proxy-arp-set': {
@@ -143,9 +142,15 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     for (const r of pools.routes) ctx.system.route(r, { ifname: tun.name }, true);
     if (pools.routes.length > 0) log.info('IPv4 pools routed into the TUN', { pools: pools.routes });
     for (const k of pools.kept) log.info('IPv4 pool routed per binding', k);
-    const haOs = new HaOs(ctx, tun.name, homeIf, fwd, dad, pools);
-    const udp = new BatchedSend(ports.udp, log);
-    const sender = { raw: new BatchedSend(ports.rawSender, log), udpFor: () => udp };
+    // Per-binding routes into the TUN, batched (tun-routes.ts); sent before the TUN closes.
+    const tunRoutes = new TunRoutes(tun.ifindex, {
+      netlink: ctx.netlink, takeSequences: (n) => ctx.rtnl.takeSequences(n), log,
+    });
+    ctx.closers.push(() => tunRoutes.close());
+    const haOs = new HaOs(ctx, tunRoutes, homeIf, fwd, dad, pools);
+    const routesFirst = () => tunRoutes.flush();
+    const udp = new BatchedSend(ports.udp, log, routesFirst);
+    const sender = { raw: new BatchedSend(ports.rawSender, log, routesFirst), udpFor: () => udp };
     // The durable Binding Cache (ha-store.ts): bindings of the previous run, back before the data plane.
     const kept = restoreBindingStore(cfg.daemon.stateDirectory, engine, log, cfg.ha!.keepBindings);
     ctx.closers.push(() => kept.store.close());
@@ -205,10 +210,11 @@ function logEvent(e: HaEvent, log: Logger): void {
 class BatchedSend implements DatagramPort {
   private readonly queue: SendQueue;
 
-  constructor(private readonly port: DatagramPort, log: Logger) {
+  /** `first` runs before queued packets leave (the routes the acknowledgements announce). */
+  constructor(private readonly port: DatagramPort, log: Logger, private readonly first: () => void) {
     this.queue = new SendQueue((lost, error) => {
       log.limited('batched-send', 'warn', 'cannot send', { lost, error });
-    });
+    }, undefined, first);
   }
 
   get kind() { return this.port.kind; }
@@ -220,6 +226,8 @@ class BatchedSend implements DatagramPort {
   close(): void { this.queue.flush(); this.port.close(); }
 
   send(address: string | Uint8Array, port: number, bytes: Uint8Array): void {
-    if (!this.queue.push(this.port, bytes, address, port)) this.port.send(address, port, bytes);
+    if (this.queue.push(this.port, bytes, address, port)) return;
+    this.first();
+    this.port.send(address, port, bytes);
   }
 }

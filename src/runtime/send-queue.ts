@@ -19,8 +19,10 @@ export class SendQueue {
   private target: BatchTarget | undefined;
   private scheduled = false;
 
+  /** `beforeFlush` runs before each flush that sends (what must happen before these packets leave). */
   constructor(
     private readonly onLost: (lost: number, error: string) => void, capacityBytes?: number,
+    private readonly beforeFlush?: () => void,
   ) {
     this.batch = new TxBatch(capacityBytes);
   }
@@ -47,6 +49,7 @@ export class SendQueue {
     const target = this.target;
     const n = this.batch.count;
     if (target === undefined || n === 0) return;
+    this.beforeFlush?.();
     let sent = 0;
     try {
       sent = target.sendBatch(this.batch);

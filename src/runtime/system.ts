@@ -71,7 +71,8 @@ export class System {
    * `ifname` is this process's own (a TUN it holds open, not persistent): the kernel deletes the
    * link and every route through it when the process ends, however it ends, so such routes are
    * not journaled. A home agent adds one per binding: journaling them cost a write and a few
-   * hundred bytes per binding, and an undo each at stop.
+   * hundred bytes per binding, and an undo each at stop. (Those per-binding routes now bypass
+   * System altogether, batched: tun-routes.ts.)
    */
   ownLink(ifname: string): void {
     this.ownLinks.add(ifname);

@@ -2,7 +2,8 @@
  * The deferred send queue (src/runtime/send-queue.ts) shared by the home agent's signalling
  * sockets and its home link: one batch per I/O callback, a full batch or another target sends
  * what is queued first, packets a batch send did not get out are reported with the port's error,
- * and a packet larger than an empty batch is refused (the caller sends it alone).
+ * a packet larger than an empty batch is refused (the caller sends it alone), and `beforeFlush`
+ * runs before a batch leaves.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,4 +48,18 @@ test('SendQueue: one batch per callback, flushed on a full batch or another targ
   assert.deepEqual(sent.slice(3).map((s) => s.length), [2]);
   await Promise.resolve();
   assert.equal(sent.length, 4, 'an empty queue sends nothing');
+});
+
+test('SendQueue: beforeFlush runs before each send that has packets, not for an empty queue', async () => {
+  const sent: string[][] = [];
+  const order: string[] = [];
+  const a = target('a', sent);
+  const q = new SendQueue(() => {}, 64 * 16, () => order.push(`before (${sent.length} sent)`));
+  q.flush();
+  assert.deepEqual(order, [], 'nothing queued: no hook');
+  q.push(a, new Uint8Array([1]), '192.0.2.1', 1);
+  q.push(a, new Uint8Array([2]), '192.0.2.1', 1);
+  await Promise.resolve();
+  assert.deepEqual(order, ['before (0 sent)'], 'once per batch, before it leaves');
+  assert.equal(sent.length, 1);
 });

@@ -3,13 +3,17 @@
  * in src/os/netlink). Requests are synchronous: rtnetlink handles a request inside sendmsg and
  * queues the reply before it returns, and continues a dump inside each recvmsg, so a request
  * costs two or a few syscalls (platform.md §3: about 15 µs). A reply that does not come within
- * REPLY_WAIT_MS raises ETIMEDOUT instead of blocking the daemon forever.
+ * REPLY_WAIT_MS raises ETIMEDOUT instead of blocking the daemon forever. A batch of changes
+ * (`requestBatch`) is one sendmsg of many requests; their ACKs, one datagram each, are all queued
+ * when it returns and are read a recvmmsg of 64 at a time (the socket's receive buffer is
+ * enlarged for them on the first batch).
  *
  * Events use a second socket per subscription, non-blocking and watched by uv_poll. When the
  * kernel drops notifications because the socket buffer is full, the next read fails with
  * ENOBUFS: the subscription calls `onOverflow` (re-dump the state) and keeps listening — the
  * process never aborts (the `netlink` npm package does, platform.md §3).
  */
+import { BatchAnswers } from '../netlink/batch.js';
 import {
   BATCH_MAX, OsError, RxBatch, newPortStats, type NetlinkEvents, type NetlinkPort,
   type NetlinkSubscription, type PortStats,
@@ -30,6 +34,17 @@ const REQUEST_SLOT = 65536;
 /** Event datagrams hold one notification, a few KiB at most. */
 const EVENT_SLOT = 16384;
 const EVENT_BATCH = 16;
+/**
+ * Answer datagrams of a batch: an ACK is 36 bytes; an error echoes the request (a route is
+ * under 100 bytes) and adds the kernel's text. A longer one is read cut short (its first 20
+ * bytes, seq and error, are what counts).
+ */
+const ANSWER_SLOT = 1024;
+/**
+ * SO_RCVBUF of the request socket once it sends batches: the kernel queues every answer of a
+ * batch (NETLINK_BATCH_MAX datagrams of about 1 KiB of buffer each) before sendmsg returns.
+ */
+export const BATCH_RECEIVE_BUFFER = 1 << 20;
 /** Default event socket buffer: room for bursts of thousands of route changes. */
 export const EVENT_BUFFER_DEFAULT = 4 << 20;
 
@@ -65,6 +80,10 @@ export class LinuxNetlink implements NetlinkPort {
   /** The port id the kernel gave this socket (nl_pid). */
   readonly portId: number;
   private rx: RxBatch | undefined;
+  private answerRx: RxBatch | undefined;
+  private readonly answers = new BatchAnswers();
+  private readonly oneOffset = new Uint32Array(1);
+  private readonly oneLength = new Uint32Array(1);
   private readonly subscriptions = new Set<LinuxSubscription>();
 
   constructor() {
@@ -99,6 +118,51 @@ export class LinuxNetlink implements NetlinkPort {
     sys(() => n.sendBatch(this.fd, n.constants.AF_NETLINK, req, 1, offsets, lengths, null, null));
     this.stats.txPackets++;
     return this.collect(seq);
+  }
+
+  requestBatch(messages: Uint8Array, length: number, count: number, results: Int32Array): void {
+    checkOpen(this.fd, 'netlink batch');
+    this.answers.frame(messages, length, count, results);
+    const n = native();
+    if (this.answerRx === undefined) {
+      setReceiveBuffer(this.fd, BATCH_RECEIVE_BUFFER, n.constants);
+      this.answerRx = new RxBatch(ANSWER_SLOT, false);
+    }
+    this.oneLength[0] = length;
+    sys(() => n.sendBatch(this.fd, n.constants.AF_NETLINK, messages, 1, this.oneOffset, this.oneLength,
+      null, null));
+    this.stats.txPackets++;
+    this.collectAnswers(this.answerRx);
+  }
+
+  /**
+   * Reads answer datagrams until every request of the batch has one. The kernel queued them all
+   * inside sendmsg; if some did not fit the receive buffer, the next read fails with ENOBUFS:
+   * then what is queued is read and the rest stays unanswered. A read error ends it too.
+   */
+  private collectAnswers(rx: RxBatch): void {
+    const n = native();
+    let overrun = false;
+    while (this.answers.open > 0) {
+      let got: number;
+      try {
+        got = n.recvBatch(this.fd, rx.data, rx.slotSize, BATCH_MAX, rx.lengths, null, null, null, null,
+          overrun ? 0 : REPLY_WAIT_MS);
+      } catch (e) {
+        const err = toOsError(e);
+        this.stats.rxErrors++;
+        this.stats.lastError = err.code;
+        if (err.code !== 'ENOBUFS' || overrun) return;
+        overrun = true;
+        continue;
+      }
+      if (got === 0) return;
+      for (let i = 0; i < got; i++) {
+        this.stats.rxPackets++;
+        const at = rx.offset(i);
+        this.answers.read(rx.data, at, at + Math.min(rx.lengths[i], rx.slotSize));
+      }
+    }
   }
 
   /** Reads reply datagrams until the message that ends request `seq`. */

@@ -3,6 +3,7 @@
  * default an ACK for requests and an empty NLMSG_DONE for dumps, as the kernel would for a
  * request that succeeds), and lets a test push notifications (`emit`) or an overflow.
  */
+import { BatchAnswers } from '../netlink/batch.js';
 import {
   OsError, type NetlinkEvents, type NetlinkPort, type NetlinkSubscription,
 } from '../ports.js';
@@ -56,7 +57,10 @@ export class FakeNetlink implements NetlinkPort {
   /** Produces the reply messages; the default ACKs requests and ends dumps empty. */
   responder: (request: Uint8Array) => Uint8Array[] = (req) =>
     [isDumpRequest(req) ? nlDone(req) : nlAck(req)];
+  /** The number of requests of each `requestBatch` (each one datagram), in order. */
+  readonly batches: number[] = [];
   private readonly subs: FakeSubscription[] = [];
+  private readonly answers = new BatchAnswers();
   private closed = false;
 
   request(message: Uint8Array): Uint8Array[] {
@@ -69,6 +73,22 @@ export class FakeNetlink implements NetlinkPort {
     }
     this.requests.push(req);
     return this.responder(req);
+  }
+
+  /**
+   * Each request of the batch goes to `responder` in order, as the kernel handles them; the
+   * NLMSG_ERROR it answers with becomes the request's result (none: NETLINK_UNANSWERED).
+   */
+  requestBatch(messages: Uint8Array, length: number, count: number, results: Int32Array): void {
+    if (this.closed) throw new OsError('EBADF', 'netlink batch', 'netlink port is closed');
+    this.answers.frame(messages, length, count, results);
+    this.batches.push(count);
+    const v = new DataView(messages.buffer, messages.byteOffset, length);
+    for (let at = 0; at < length; at += (v.getUint32(at, true) + 3) & ~3) {
+      const req = messages.slice(at, at + v.getUint32(at, true));
+      this.requests.push(req);
+      for (const reply of this.responder(req)) this.answers.read(reply, 0, reply.length);
+    }
   }
 
   subscribe(groups: readonly number[], events: NetlinkEvents): NetlinkSubscription {

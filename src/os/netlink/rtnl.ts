@@ -77,6 +77,17 @@ export class RtnlClient {
     return this.seq;
   }
 
+  /**
+   * Reserves `count` consecutive sequence numbers for requests sent past the client (a batch,
+   * NetlinkPort.requestBatch) and returns the first; they never wrap within one reservation.
+   */
+  takeSequences(count: number): number {
+    if (this.seq + count > 0xffffffff) this.seq = 1;
+    const first = this.seq;
+    this.seq = (this.seq + count) >>> 0 || 1;
+    return first;
+  }
+
   getLinks(): RtnlResult<LinkInfo[]> {
     return this.dump('getLinks', '', (s) => rq.getLinksRequest(s),
       (m) => (m.body.kind === 'link' ? linkInfo(m.body.link) : undefined));
