@@ -15,6 +15,13 @@ import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion
 import { DropCounters, type DataplaneDrop } from './counters.js';
 
 const NO_PREFIXES: readonly Prefix[] = [];
+const NO_ADDRESSES: readonly string[] = [];
+
+/** [home address] or [home address, IPv4 address]: what the engine sends for every binding. */
+function usualAddresses(homeAddress: string, a: readonly string[]): boolean {
+  return a[0] === homeAddress && parseIpv6(homeAddress) !== undefined
+    && (a.length === 1 || (a.length === 2 && parseIpv4(a[1]) !== undefined));
+}
 
 /**
  * One binding's forwarding state. Kept small, as a home agent holds one per mobile node: its
@@ -33,8 +40,13 @@ export class ForwardingBinding {
   constructor(
     readonly homeAddress: string,
     readonly tunnel: TunnelEndpoint,
-    /** The binding's IPv6 and IPv4 addresses as text (the engine's strings). */
-    readonly addresses: readonly string[],
+    /**
+     * The binding's IPv4 home address (as its table key), when its addresses are the usual
+     * [home address, IPv4 home address]: no array per binding then.
+     */
+    readonly address4: number | undefined,
+    /** The binding's addresses as text when they are not the usual ones; empty otherwise. */
+    readonly otherAddresses: readonly string[],
     /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
     readonly remote6: Uint8Array | undefined,
     readonly remote4: number,
@@ -107,9 +119,12 @@ export class HaForwarding {
     this.clear(homeAddress);
     const parsed = prefixes.map((t) => parsePrefix(t)).filter((x): x is Prefix => x !== undefined);
     const own = parsed.length > 0 ? new PrefixTable<true>() : undefined;
+    const usual = usualAddresses(homeAddress, addresses);
     const b = new ForwardingBinding(
+      homeAddress, tunnel,
+      usual && addresses.length === 2 ? key4(v4num(addresses[1])) : undefined,
       // An exact-size copy: an array built by spreading, as the engine's is, has room for 19.
-      homeAddress, tunnel, addresses.slice(),
+      usual ? NO_ADDRESSES : addresses.slice(),
       tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
       tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
       tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
@@ -137,9 +152,15 @@ export class HaForwarding {
     const b = this.bindings.get(homeAddress);
     if (!b) return;
     this.bindings.delete(homeAddress);
-    for (const a of b.addresses) {
+    if (b.otherAddresses.length === 0) {
+      const h6 = parseIpv6(homeAddress);
+      if (h6) this.clearAddress6(h6, b);
+      const k = b.address4;
+      if (k !== undefined && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
+    }
+    for (const a of b.otherAddresses) {
       const v6 = parseIpv6(a);
-      if (v6) { if (this.byAddress6.get(v6, 0) === b) this.byAddress6.delete(v6); continue; }
+      if (v6) { this.clearAddress6(v6, b); continue; }
       const k = key4(v4num(a));
       if (parseIpv4(a) && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
     }
@@ -156,6 +177,10 @@ export class HaForwarding {
       const k = b.remote4 * 65536 + b.remotePort;
       if (this.byUdp.get(k) === b) this.byUdp.delete(k);
     }
+  }
+
+  private clearAddress6(v6: Uint8Array, b: ForwardingBinding): void {
+    if (this.byAddress6.get(v6, 0) === b) this.byAddress6.delete(v6);
   }
 
   /** The binding a packet from the TUN (to a home address or MNP) is tunnelled through. */
