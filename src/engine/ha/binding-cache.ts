@@ -50,10 +50,13 @@ function followsTunnel(v: Via, t: TunnelEndpoint): boolean {
     && v.sourcePort === t.localPort && v.destinationPort === t.remotePort;
 }
 
-function sameVia(a: Via, b: Via): boolean {
-  return a.kind === 'ipv6' ? b.kind === 'ipv6'
-    : b.kind === 'udp4' && a.source === b.source && a.destination === b.destination
-      && a.sourcePort === b.sourcePort && a.destinationPort === b.destinationPort;
+/**
+ * An IPv4 tunnel signalled over UDP between its own ends: the via is the tunnel's addresses and
+ * these two ports, kept as one number (source port × 65536 + destination port).
+ */
+function viaPorts(v: Via, t: TunnelEndpoint): number | undefined {
+  return t.encapsulation === 'ipv4' && v.kind === 'udp4' && v.source === t.local && v.destination === t.remote
+    ? v.sourcePort * 65536 + v.destinationPort : undefined;
 }
 
 const MAPPED = '::ffff:';
@@ -72,16 +75,17 @@ function isUsualSignalling(s: string, careOfAddress: string, t: TunnelEndpoint):
 
 /**
  * The Binding Cache entry as the home agent keeps it: one per mobile node, so it holds only what
- * the other fields do not give — the via and signalling address when they differ from what the
- * tunnel and care-of address imply, no NAT or mobile router flag (the tunnel, the NEMO mode) —
+ * the other fields do not give — of the via, what the tunnel does not say (the ports of an IPv4
+ * tunnel's UDP signalling); the signalling address only when it is not the care-of address; no
+ * NAT or mobile router flag (the tunnel, the NEMO mode) —
  * and its instants in whole milliseconds when they are (small integers, not boxed numbers).
  */
 export class CachedBinding implements BindingCacheEntry {
   readonly homeAddress: string;
   readonly careOfAddress: string;
   readonly tunnel: TunnelEndpoint;
-  /** The via when the tunnel does not give it (an IPv4 tunnel signalled over UDP). */
-  private readonly ownVia: Via | undefined;
+  /** The via when the tunnel does not give it: its UDP ports (viaPorts), or the whole via. */
+  private readonly ownVia: Via | number | undefined;
   /** The signalling address when it is not the usual one. */
   private readonly ownSignalling: string | undefined;
   readonly sequence: number;
@@ -103,9 +107,7 @@ export class CachedBinding implements BindingCacheEntry {
     this.careOfAddress = previous?.careOfAddress === coa ? previous.careOfAddress : coa;
     const t = f.tunnel;
     this.tunnel = previous !== undefined && sameTunnel(previous.tunnel, t) ? previous.tunnel : t;
-    const old = previous instanceof CachedBinding ? previous.ownVia : undefined;
-    this.ownVia = followsTunnel(f.via, this.tunnel) ? undefined
-      : old !== undefined && sameVia(f.via, old) ? old : f.via;
+    this.ownVia = followsTunnel(f.via, this.tunnel) ? undefined : viaPorts(f.via, this.tunnel) ?? f.via;
     const sig = f.signallingAddress;
     this.ownSignalling = isUsualSignalling(sig, coa, this.tunnel) ? undefined : sig;
     this.sequence = f.sequence;
@@ -122,7 +124,11 @@ export class CachedBinding implements BindingCacheEntry {
   }
 
   get via(): Via {
-    return this.ownVia ?? viaOfTunnel(this.tunnel)!;
+    const v = this.ownVia;
+    if (typeof v !== 'number') return v ?? viaOfTunnel(this.tunnel)!;
+    const { local: source, remote: destination } = this.tunnel;
+    const sourcePort = Math.floor(v / 65536);
+    return { kind: 'udp4', source, sourcePort, destination, destinationPort: v % 65536 };
   }
 
   get signallingAddress(): string {
