@@ -75,10 +75,10 @@ function isUsualSignalling(s: string, careOfAddress: string, t: TunnelEndpoint):
 
 /**
  * The Binding Cache entry as the home agent keeps it: one per mobile node, so it holds only what
- * the other fields do not give — of the via, what the tunnel does not say (the ports of an IPv4
+ * the other fields do not give. Of the via, what the tunnel does not say (the ports of an IPv4
  * tunnel's UDP signalling); the signalling address only when it is not the care-of address; no
- * NAT or mobile router flag (the tunnel, the NEMO mode) —
- * and its instants in whole milliseconds when they are (small integers, not boxed numbers).
+ * NAT or mobile router flag (the tunnel and the NEMO mode give them). The engine gives it whole
+ * milliseconds, which V8 keeps as small integers (a fraction would cost a boxed number a field).
  */
 export class CachedBinding implements BindingCacheEntry {
   readonly homeAddress: string;
