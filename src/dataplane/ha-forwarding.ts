@@ -10,7 +10,7 @@ import { parseIpv4, parseIpv6 } from '../wire/addr.js';
 import { parsePrefix, type Prefix } from '../proto/prefix.js';
 import type { HaOsOp } from '../engine/ha/types.js';
 import type { TunnelEndpoint } from '../engine/types.js';
-import { Ipv6Table, PrefixTable, u32At } from './addr-table.js';
+import { Ipv6Table, PrefixTable, equal16, u32At } from './addr-table.js';
 import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
 import { DropCounters, type DataplaneDrop } from './counters.js';
 
@@ -92,7 +92,14 @@ const key4 = (address: number): number => address | 0;
 
 export class HaForwarding {
   readonly drops = new DropCounters();
-  private readonly bindings = new Map<string, ForwardingBinding>();
+  /**
+   * The bindings that cannot be found under their home address in `byAddress6` (another binding
+   * listed that address later, or their addresses leave it out): none from the engine, which
+   * gives every binding its own home address first; a map of all bindings would cost ~37 bytes
+   * a binding.
+   */
+  private readonly unlisted = new Map<string, ForwardingBinding>();
+  private count = 0;
   private readonly byAddress6 = new Ipv6Table<ForwardingBinding>();
   private readonly byAddress4 = new Map<number, ForwardingBinding>();
   private readonly byPrefix = new PrefixTable<ForwardingBinding>();
@@ -101,7 +108,7 @@ export class HaForwarding {
   private readonly byUdp = new Map<number, ForwardingBinding>();
 
   get size(): number {
-    return this.bindings.size;
+    return this.count;
   }
 
   apply(op: HaOsOp): void {
@@ -110,7 +117,9 @@ export class HaForwarding {
   }
 
   binding(homeAddress: string): ForwardingBinding | undefined {
-    return this.bindings.get(homeAddress);
+    const v6 = parseIpv6(homeAddress);
+    const b = v6 ? this.byAddress6.get(v6, 0) : undefined;
+    return b !== undefined && b.homeAddress === homeAddress ? b : this.unlisted.get(homeAddress);
   }
 
   set(
@@ -130,10 +139,10 @@ export class HaForwarding {
       tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
       own, parsed.length > 0 ? parsed : NO_PREFIXES,
     );
-    this.bindings.set(homeAddress, b);
+    this.count++;
     for (const a of addresses) {
       const v6 = parseIpv6(a);
-      if (v6) this.byAddress6.set(v6, b);
+      if (v6) this.setAddress6(v6, b);
       else if (parseIpv4(a)) this.byAddress4.set(key4(v4num(a)), b);
     }
     for (const p of b.prefixList) {
@@ -143,15 +152,17 @@ export class HaForwarding {
         own!.set4(u32At(p.bytes, 0), p.length, true);
       }
     }
+    if (this.binding(homeAddress) !== b) this.unlisted.set(homeAddress, b);
     if (b.remote6) this.byEndpoint6.set(b.remote6, b);
     else if (tunnel.encapsulation === 'ipv4') this.byEndpoint4.set(key4(b.remote4), b);
     else this.byUdp.set(b.remote4 * 65536 + b.remotePort, b);
   }
 
   clear(homeAddress: string): void {
-    const b = this.bindings.get(homeAddress);
+    const b = this.binding(homeAddress);
     if (!b) return;
-    this.bindings.delete(homeAddress);
+    this.unlisted.delete(homeAddress);
+    this.count--;
     if (b.otherAddresses.length === 0) {
       const h6 = parseIpv6(homeAddress);
       if (h6) this.clearAddress6(h6, b);
@@ -177,6 +188,16 @@ export class HaForwarding {
       const k = b.remote4 * 65536 + b.remotePort;
       if (this.byUdp.get(k) === b) this.byUdp.delete(k);
     }
+  }
+
+  /** Maps `v6` to `b`; a binding found there under its home address until now moves to `unlisted`. */
+  private setAddress6(v6: Uint8Array, b: ForwardingBinding): void {
+    const cur = this.byAddress6.get(v6, 0);
+    if (cur !== undefined && cur !== b) {
+      const home = parseIpv6(cur.homeAddress);
+      if (home && equal16(home, 0, v6, 0)) this.unlisted.set(cur.homeAddress, cur);
+    }
+    this.byAddress6.set(v6, b);
   }
 
   private clearAddress6(v6: Uint8Array, b: ForwardingBinding): void {

@@ -125,6 +125,30 @@ test('HA: a binding\'s addresses, usual ([HoA, IPv4 HoA]) or not, route while se
   assert.equal(f.size, 0);
 });
 
+test('HA: every binding is found by its home address, even when another lists that address', () => {
+  const f = new HaForwarding();
+  const t = (remote: string) => ({ encapsulation: 'ipv6' as const, local: '2001:db8:1::1', remote });
+  const A = HOA;
+  const B = '2001:db8:1::500';
+  const C = '2001:db8:1::600';
+  f.set(A, t(COA), [A], []);
+  f.set(B, t('2001:db8:2::6'), [B, A], []); // takes A's address over (the last set wins, as before)
+  f.set(C, t('2001:db8:2::7'), ['2001:db8:1::601'], []); // its own home address left out
+  assert.deepStrictEqual([A, B, C].map((h) => f.binding(h)?.homeAddress), [A, B, C]);
+  assert.equal(f.size, 3);
+  const p = v6(CN, A);
+  assert.equal(f.route(p, 0, p.length)?.homeAddress, B);
+  f.clear(B);
+  assert.equal(f.binding(A)?.homeAddress, A);
+  assert.equal(f.binding(B), undefined);
+  f.set(A, t(COA), [A], []);
+  assert.equal(f.route(p, 0, p.length)?.homeAddress, A);
+  f.clear(A);
+  f.clear(C);
+  assert.deepStrictEqual([f.size, f.binding(A), f.binding(C)], [0, undefined, undefined]);
+  assert.equal(f.route(p, 0, p.length), undefined);
+});
+
 test('MN: reverse-tunnels only home-address traffic; accepts only the HA and only for itself', () => {
   const f = new MnForwarding();
   const p = v6(HOA, CN);
