@@ -60,10 +60,13 @@ export interface ScaleRow {
   readonly refreshCpu: number | null;
   /** Daemon CPU per refresh BU, microseconds. */
   readonly refreshCpuMicros: number | null;
-  /** (VmRSS after registering N) - (VmRSS before), / N. */
+  /** (VmRSS 1 s after registering N) - (VmRSS before), / N. */
   readonly rssBytesPerBinding: number | null;
+  /** The same 1 s after the refresh round: every binding replaced once (the steady state). */
+  readonly rssSteadyBytesPerBinding: number | null;
   readonly rssBeforeKb: number | null;
   readonly rssAfterKb: number | null;
+  readonly rssSteadyKb: number | null;
   /** Bindings counted through the control socket's `bc` view, page by page. */
   readonly bcCount: number | null;
   readonly retransmissions: number;

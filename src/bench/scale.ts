@@ -3,7 +3,8 @@
  * "Internet" link to the load generator's namespace <P>slg), and N simulated mobile nodes
  * registering over UDP 4191 (loadgen.ts). For each N a fresh daemon: VmRSS before, one
  * registration round (every BA received, status checked), VmRSS after, the `bc` view counted,
- * one refresh round with the daemon's CPU measured, then an orderly stop.
+ * one refresh round with the daemon's CPU measured, VmRSS again (every binding replaced once: the
+ * steady state), then an orderly stop.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,6 +82,9 @@ function haConfig(dir: string, extra: readonly string[]): string {
   ].join('\n');
 }
 
+const perBinding = (before: number | null, after: number | null, n: number): number | null =>
+  before !== null && after !== null ? ((after - before) * 1024) / n : null;
+
 async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<ScaleRow> {
   const ns = names(o.prefix);
   const dir = join(o.dir, `scale-${n}`);
@@ -117,6 +121,8 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
     const cpu = new CpuMeter([pid]);
     const ref = await lg.run(2, second, timeout);
     const [refreshCpu] = cpu.stop();
+    await sleep(1000);
+    const rssSteady = rssKb(pid);
     o.log(`scale N=${n}: refresh ${ref.acks}/${n} in ${(ref.ms / 1000).toFixed(2)} s, ` +
       `daemon CPU ${refreshCpu?.toFixed(0)}%`);
     const drops = udpDrops(ns.ha);
@@ -134,9 +140,9 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
       refreshMs: ref.complete ? ref.ms : null, refreshPerSecond: ref.complete ? n / (ref.ms / 1000) : null,
       refreshCpu,
       refreshCpuMicros: refreshCpu === null ? null : (refreshCpu / 100) * (ref.ms * 1000) / n,
-      rssBeforeKb: rssBefore, rssAfterKb: rssAfter,
-      rssBytesPerBinding: rssBefore !== null && rssAfter !== null
-        ? ((rssAfter - rssBefore) * 1024) / n : null,
+      rssBeforeKb: rssBefore, rssAfterKb: rssAfter, rssSteadyKb: rssSteady,
+      rssBytesPerBinding: perBinding(rssBefore, rssAfter, n),
+      rssSteadyBytesPerBinding: perBinding(rssBefore, rssSteady, n),
       bcCount, retransmissions: reg.retransmissions,
     };
   } finally {

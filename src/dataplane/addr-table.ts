@@ -24,12 +24,13 @@ export function u32At(b: Uint8Array, off: number): number {
 /**
  * IPv6 address bytes → value, sized for one key per binding at 100 000 bindings: the keys are
  * 16-byte slots of one growing byte array (a Uint8Array per key costs ~200 bytes of heap), a
- * bucket is the index of its first slot in a Map keyed by the hash as an int32 (a small integer,
- * not a boxed number), and slots whose hashes collide are chained through `next`. Freed slots are
- * reused; the arrays keep their largest size.
+ * bucket is the index of its first slot in `heads` (an Int32Array indexed by the hash's low bits,
+ * doubled when there are more keys than buckets: 4–8 bytes a key, where a Map costs ~37), and
+ * slots whose buckets collide are chained through `next`. Freed slots are reused; the arrays keep
+ * their largest size.
  */
 export class Ipv6Table<V> {
-  private readonly buckets = new Map<number, number>();
+  private heads = new Int32Array(16).fill(-1);
   private keys = new Uint8Array(16 * 16);
   private next = new Int32Array(16);
   private readonly values: (V | undefined)[] = [];
@@ -44,8 +45,8 @@ export class Ipv6Table<V> {
 
   /** Sets the value for `key` (its first 16 octets, copied). */
   set(key: Uint8Array, value: V): void {
-    const h = hash16(key, 0) | 0;
-    const first = this.buckets.get(h) ?? -1;
+    const h = hash16(key, 0) & (this.heads.length - 1);
+    const first = this.heads[h];
     for (let i = first; i >= 0; i = this.next[i]) {
       if (equal16(this.keys, i * 16, key, 0)) { this.values[i] = value; return; }
     }
@@ -53,19 +54,17 @@ export class Ipv6Table<V> {
     this.keys.set(key.subarray(0, 16), i * 16);
     this.values[i] = value;
     this.next[i] = first;
-    this.buckets.set(h, i);
-    this.count++;
+    this.heads[h] = i;
+    if (++this.count > this.heads.length) this.rehash(this.heads.length * 2);
   }
 
   delete(key: Uint8Array): void {
-    const h = hash16(key, 0) | 0;
+    const h = hash16(key, 0) & (this.heads.length - 1);
     let prev = -1;
-    for (let i = this.buckets.get(h) ?? -1; i >= 0; prev = i, i = this.next[i]) {
+    for (let i = this.heads[h]; i >= 0; prev = i, i = this.next[i]) {
       if (!equal16(this.keys, i * 16, key, 0)) continue;
-      const after = this.next[i];
-      if (prev >= 0) this.next[prev] = after;
-      else if (after >= 0) this.buckets.set(h, after);
-      else this.buckets.delete(h);
+      if (prev >= 0) this.next[prev] = this.next[i];
+      else this.heads[h] = this.next[i];
       this.values[i] = undefined;
       this.next[i] = this.freeHead;
       this.freeHead = i;
@@ -76,10 +75,26 @@ export class Ipv6Table<V> {
 
   /** The value for the 16 octets at b[off..off+16), without allocating. */
   get(b: Uint8Array, off: number): V | undefined {
-    for (let i = this.buckets.get(hash16(b, off) | 0) ?? -1; i >= 0; i = this.next[i]) {
+    for (let i = this.heads[hash16(b, off) & (this.heads.length - 1)]; i >= 0; i = this.next[i]) {
       if (equal16(this.keys, i * 16, b, off)) return this.values[i];
     }
     return undefined;
+  }
+
+  /** Re-chains every key into `n` buckets (a power of two). */
+  private rehash(n: number): void {
+    const old = this.heads;
+    const heads = new Int32Array(n).fill(-1);
+    for (let b = 0; b < old.length; b++) {
+      for (let i = old[b]; i >= 0;) {
+        const after = this.next[i];
+        const h = hash16(this.keys, i * 16) & (n - 1);
+        this.next[i] = heads[h];
+        heads[h] = i;
+        i = after;
+      }
+    }
+    this.heads = heads;
   }
 
   private takeSlot(): number {

@@ -10,11 +10,18 @@ import { parseIpv4, parseIpv6 } from '../wire/addr.js';
 import { parsePrefix, type Prefix } from '../proto/prefix.js';
 import type { HaOsOp } from '../engine/ha/types.js';
 import type { TunnelEndpoint } from '../engine/types.js';
-import { Ipv6Table, PrefixTable, u32At } from './addr-table.js';
+import { Ipv6Table, PrefixTable, equal16, u32At } from './addr-table.js';
 import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
 import { DropCounters, type DataplaneDrop } from './counters.js';
 
 const NO_PREFIXES: readonly Prefix[] = [];
+const NO_ADDRESSES: readonly string[] = [];
+
+/** [home address] or [home address, IPv4 address]: what the engine sends for every binding. */
+function usualAddresses(homeAddress: string, a: readonly string[]): boolean {
+  return a[0] === homeAddress && parseIpv6(homeAddress) !== undefined
+    && (a.length === 1 || (a.length === 2 && parseIpv4(a[1]) !== undefined));
+}
 
 /**
  * One binding's forwarding state. Kept small, as a home agent holds one per mobile node: its
@@ -33,8 +40,13 @@ export class ForwardingBinding {
   constructor(
     readonly homeAddress: string,
     readonly tunnel: TunnelEndpoint,
-    /** The binding's IPv6 and IPv4 addresses as text (the engine's strings). */
-    readonly addresses: readonly string[],
+    /**
+     * The binding's IPv4 home address (as its table key), when its addresses are the usual
+     * [home address, IPv4 home address]: no array per binding then.
+     */
+    readonly address4: number | undefined,
+    /** The binding's addresses as text when they are not the usual ones; empty otherwise. */
+    readonly otherAddresses: readonly string[],
     /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
     readonly remote6: Uint8Array | undefined,
     readonly remote4: number,
@@ -80,7 +92,14 @@ const key4 = (address: number): number => address | 0;
 
 export class HaForwarding {
   readonly drops = new DropCounters();
-  private readonly bindings = new Map<string, ForwardingBinding>();
+  /**
+   * The bindings that cannot be found under their home address in `byAddress6` (another binding
+   * listed that address later, or their addresses leave it out): none from the engine, which
+   * gives every binding its own home address first; a map of all bindings would cost ~37 bytes
+   * a binding.
+   */
+  private readonly unlisted = new Map<string, ForwardingBinding>();
+  private count = 0;
   private readonly byAddress6 = new Ipv6Table<ForwardingBinding>();
   private readonly byAddress4 = new Map<number, ForwardingBinding>();
   private readonly byPrefix = new PrefixTable<ForwardingBinding>();
@@ -89,7 +108,7 @@ export class HaForwarding {
   private readonly byUdp = new Map<number, ForwardingBinding>();
 
   get size(): number {
-    return this.bindings.size;
+    return this.count;
   }
 
   apply(op: HaOsOp): void {
@@ -98,7 +117,9 @@ export class HaForwarding {
   }
 
   binding(homeAddress: string): ForwardingBinding | undefined {
-    return this.bindings.get(homeAddress);
+    const v6 = parseIpv6(homeAddress);
+    const b = v6 ? this.byAddress6.get(v6, 0) : undefined;
+    return b !== undefined && b.homeAddress === homeAddress ? b : this.unlisted.get(homeAddress);
   }
 
   set(
@@ -107,18 +128,21 @@ export class HaForwarding {
     this.clear(homeAddress);
     const parsed = prefixes.map((t) => parsePrefix(t)).filter((x): x is Prefix => x !== undefined);
     const own = parsed.length > 0 ? new PrefixTable<true>() : undefined;
+    const usual = usualAddresses(homeAddress, addresses);
     const b = new ForwardingBinding(
+      homeAddress, tunnel,
+      usual && addresses.length === 2 ? key4(v4num(addresses[1])) : undefined,
       // An exact-size copy: an array built by spreading, as the engine's is, has room for 19.
-      homeAddress, tunnel, addresses.slice(),
+      usual ? NO_ADDRESSES : addresses.slice(),
       tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
       tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
       tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
       own, parsed.length > 0 ? parsed : NO_PREFIXES,
     );
-    this.bindings.set(homeAddress, b);
+    this.count++;
     for (const a of addresses) {
       const v6 = parseIpv6(a);
-      if (v6) this.byAddress6.set(v6, b);
+      if (v6) this.setAddress6(v6, b);
       else if (parseIpv4(a)) this.byAddress4.set(key4(v4num(a)), b);
     }
     for (const p of b.prefixList) {
@@ -128,18 +152,26 @@ export class HaForwarding {
         own!.set4(u32At(p.bytes, 0), p.length, true);
       }
     }
+    if (this.binding(homeAddress) !== b) this.unlisted.set(homeAddress, b);
     if (b.remote6) this.byEndpoint6.set(b.remote6, b);
     else if (tunnel.encapsulation === 'ipv4') this.byEndpoint4.set(key4(b.remote4), b);
     else this.byUdp.set(b.remote4 * 65536 + b.remotePort, b);
   }
 
   clear(homeAddress: string): void {
-    const b = this.bindings.get(homeAddress);
+    const b = this.binding(homeAddress);
     if (!b) return;
-    this.bindings.delete(homeAddress);
-    for (const a of b.addresses) {
+    this.unlisted.delete(homeAddress);
+    this.count--;
+    if (b.otherAddresses.length === 0) {
+      const h6 = parseIpv6(homeAddress);
+      if (h6) this.clearAddress6(h6, b);
+      const k = b.address4;
+      if (k !== undefined && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
+    }
+    for (const a of b.otherAddresses) {
       const v6 = parseIpv6(a);
-      if (v6) { if (this.byAddress6.get(v6, 0) === b) this.byAddress6.delete(v6); continue; }
+      if (v6) { this.clearAddress6(v6, b); continue; }
       const k = key4(v4num(a));
       if (parseIpv4(a) && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
     }
@@ -156,6 +188,20 @@ export class HaForwarding {
       const k = b.remote4 * 65536 + b.remotePort;
       if (this.byUdp.get(k) === b) this.byUdp.delete(k);
     }
+  }
+
+  /** Maps `v6` to `b`; a binding found there under its home address until now moves to `unlisted`. */
+  private setAddress6(v6: Uint8Array, b: ForwardingBinding): void {
+    const cur = this.byAddress6.get(v6, 0);
+    if (cur !== undefined && cur !== b) {
+      const home = parseIpv6(cur.homeAddress);
+      if (home && equal16(home, 0, v6, 0)) this.unlisted.set(cur.homeAddress, cur);
+    }
+    this.byAddress6.set(v6, b);
+  }
+
+  private clearAddress6(v6: Uint8Array, b: ForwardingBinding): void {
+    if (this.byAddress6.get(v6, 0) === b) this.byAddress6.delete(v6);
   }
 
   /** The binding a packet from the TUN (to a home address or MNP) is tunnelled through. */

@@ -12,7 +12,9 @@ import type { DatagramBatch, DatagramPort } from '../os/ports.js';
 import type { SendMh, Via } from '../engine/types.js';
 import { encodeMobilityPacket } from '../wire/mh/packet.js';
 import { addressText } from '../os/ports.js';
-import { equal16 } from '../dataplane/addr-table.js';
+import { equal16, u32At } from '../dataplane/addr-table.js';
+import { isIpv4Mapped } from '../wire/addr.js';
+import { flatText } from '../proto/flat-text.js';
 
 /** The whole IPv6 packet for raw-socket payload `i` of `batch` with first next header `nh`. */
 export function rebuildIpv6(batch: DatagramBatch, i: number, nextHeader: number): Uint8Array {
@@ -43,10 +45,31 @@ function localText(b: Uint8Array, off: number): string {
   return lastLocal.text;
 }
 
+/**
+ * The texts of recent outer IPv4 sources, by a hash of the address (a slot keeps the last one):
+ * the mobile nodes behind one NAT share its public address, and their bindings (tunnel, via)
+ * then share one string for it instead of one each.
+ */
+const SOURCE_SLOTS = 256;
+const sourceKeys = new Int32Array(SOURCE_SLOTS);
+const sourceTexts: string[] = new Array<string>(SOURCE_SLOTS).fill('');
+
+export function sourceText(batch: DatagramBatch, i: number): string {
+  const off = i * 16;
+  if (!isIpv4Mapped(batch.addresses, off)) return batch.peerAddress(i);
+  const v = u32At(batch.addresses, off + 12) | 0;
+  const h = Math.imul(v, 0x9e3779b1) >>> 24;
+  if (sourceKeys[h] === v && sourceTexts[h] !== '') return sourceTexts[h];
+  const text = flatText(batch.peerAddress(i));
+  sourceKeys[h] = v;
+  sourceTexts[h] = text;
+  return text;
+}
+
 /** The via of UDP packet `i`: outer source/port as seen, destination the local address. */
 export function udpVia(batch: DatagramBatch, i: number, localPort: number): Via {
   return {
-    kind: 'udp4', source: batch.peerAddress(i), sourcePort: batch.peerPort(i),
+    kind: 'udp4', source: sourceText(batch, i), sourcePort: batch.peerPort(i),
     destination: localText(batch.localAddresses, i * 16), destinationPort: localPort,
   };
 }

@@ -63,3 +63,16 @@ test('Ipv6Table: a key is copied, looked up at an offset; freed slots are reused
   for (let i = 300; i < 340; i++) assert.equal(t.get(key(i), 0), i);
   assert.equal(t.get(key(7), 0), 1);
 });
+
+test('Ipv6Table: agrees with a Map through growth, deletes and reinsertions (buckets doubled as keys come)', () => {
+  const t = new Ipv6Table<number>();
+  const model = new Map<number, number>();
+  let x = 12345;
+  for (let step = 0; step < 20_000; step++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const i = x % 3000;
+    if ((x >>> 16) % 3 === 0) { t.delete(key(i)); model.delete(i); } else { t.set(key(i), step); model.set(i, step); }
+  }
+  assert.equal(t.size, model.size);
+  for (let i = 0; i < 3000; i++) assert.equal(t.get(key(i), 0), model.get(i));
+});

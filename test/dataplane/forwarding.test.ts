@@ -100,6 +100,55 @@ test('HA: clearing a binding removes its routes but not a prefix re-registered b
   assert.equal(f.size, 2);
 });
 
+test('HA: a binding\'s addresses, usual ([HoA, IPv4 HoA]) or not, route while set and are gone when cleared', () => {
+  const f = new HaForwarding();
+  const tunnel = { encapsulation: 'ipv6' as const, local: '2001:db8:1::1', remote: COA };
+  const other = { encapsulation: 'ipv6' as const, local: '2001:db8:1::1', remote: '2001:db8:2::6' };
+  f.set(HOA, tunnel, [HOA, '192.0.2.100'], []);
+  f.set('2001:db8:1::400', other, ['2001:db8:1::401', '2001:db8:1::400', '192.0.2.101', '192.0.2.102'], []);
+  const route = (p: Uint8Array) => f.route(p, 0, p.length)?.homeAddress;
+  assert.equal(f.binding(HOA)?.address4, n4('192.0.2.100') | 0);
+  assert.deepStrictEqual(f.binding(HOA)?.otherAddresses, [], 'no array for the usual addresses');
+  assert.equal(f.binding('2001:db8:1::400')?.otherAddresses.length, 4);
+  for (const a of ['2001:db8:1::401', '2001:db8:1::400']) assert.equal(route(v6(CN, a)), '2001:db8:1::400');
+  for (const a of ['192.0.2.101', '192.0.2.102']) assert.equal(route(v4('203.0.113.9', a)), '2001:db8:1::400');
+  assert.equal(route(v4('203.0.113.9', '192.0.2.100')), HOA);
+  const inner = v4('192.0.2.100', '203.0.113.9');
+  assert.equal(f.ingress('ipv6', parseIpv6(COA)!, 0, 0, 0, inner, 0, inner.length)?.homeAddress, HOA);
+  f.set(HOA, tunnel, [HOA], []);
+  assert.equal(route(v4('203.0.113.9', '192.0.2.100')), undefined, 'the IPv4 home address left with the update');
+  assert.equal(route(v6(CN, HOA)), HOA);
+  f.clear(HOA);
+  f.clear('2001:db8:1::400');
+  for (const a of [HOA, '2001:db8:1::401', '2001:db8:1::400']) assert.equal(route(v6(CN, a)), undefined);
+  for (const a of ['192.0.2.100', '192.0.2.101', '192.0.2.102']) assert.equal(route(v4('203.0.113.9', a)), undefined);
+  assert.equal(f.size, 0);
+});
+
+test('HA: every binding is found by its home address, even when another lists that address', () => {
+  const f = new HaForwarding();
+  const t = (remote: string) => ({ encapsulation: 'ipv6' as const, local: '2001:db8:1::1', remote });
+  const A = HOA;
+  const B = '2001:db8:1::500';
+  const C = '2001:db8:1::600';
+  f.set(A, t(COA), [A], []);
+  f.set(B, t('2001:db8:2::6'), [B, A], []); // takes A's address over (the last set wins, as before)
+  f.set(C, t('2001:db8:2::7'), ['2001:db8:1::601'], []); // its own home address left out
+  assert.deepStrictEqual([A, B, C].map((h) => f.binding(h)?.homeAddress), [A, B, C]);
+  assert.equal(f.size, 3);
+  const p = v6(CN, A);
+  assert.equal(f.route(p, 0, p.length)?.homeAddress, B);
+  f.clear(B);
+  assert.equal(f.binding(A)?.homeAddress, A);
+  assert.equal(f.binding(B), undefined);
+  f.set(A, t(COA), [A], []);
+  assert.equal(f.route(p, 0, p.length)?.homeAddress, A);
+  f.clear(A);
+  f.clear(C);
+  assert.deepStrictEqual([f.size, f.binding(A), f.binding(C)], [0, undefined, undefined]);
+  assert.equal(f.route(p, 0, p.length), undefined);
+});
+
 test('MN: reverse-tunnels only home-address traffic; accepts only the HA and only for itself', () => {
   const f = new MnForwarding();
   const p = v6(HOA, CN);

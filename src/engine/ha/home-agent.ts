@@ -10,7 +10,7 @@ import { Ipv4Pool } from '../../proto/ipv4-pool.js';
 import { linkLocalFor } from '../../proto/prefix.js';
 import type { Instant } from '../../proto/time.js';
 import type { DropReason, Engine, ReceivedMh } from '../types.js';
-import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
+import { BindingCache, CachedBinding, fieldsOf, type BindingCacheEntry } from './binding-cache.js';
 import {
   checkAgainstCache, checkHomeSubnet, checkNemo, checkPolicy, grantLifetime,
   isDeregistration,
@@ -84,7 +84,12 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     this.st = {
       cfg, cache: this.cache, addressPool: pool,
       prefixPool: pp ? new Ipv4Pool(pp.range, pp.prefixLength) : undefined,
-      schedule: (e) => this.deadlines.push(this.entryDeadline(e), e.homeAddress),
+      // A later deadline pushes nothing: the replaced entry's item, due first, is put back then
+      // (onTimeout), so the heap holds about one item per binding, not one per refresh.
+      schedule: (e, old) => {
+        const at = this.entryDeadline(e);
+        if (!old || at < this.entryDeadline(old)) this.deadlines.push(at, e.homeAddress);
+      },
     };
   }
 
@@ -136,12 +141,12 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   onTimeout(now: Instant): HaOutput[] {
     const out: HaOutput[] = [];
     for (let due = this.deadlines.popDue(now); due; due = this.deadlines.popDue(now)) {
-      if (due.key.startsWith('dad|')) {
-        out.push(...this.dadTimeout(now, due.key.slice(4), due.deadline));
-        continue;
-      }
-      const e = this.cache.get(due.key);
-      if (!e || this.entryDeadline(e) !== due.deadline) continue; // stale heap item
+      const dad = due.key.startsWith('dad|');
+      if (dad) out.push(...this.dadTimeout(now, due.key.slice(4), due.deadline));
+      const e = dad ? undefined : this.cache.get(due.key);
+      const at = e && this.entryDeadline(e);
+      if (at !== undefined && at > due.deadline) this.deadlines.push(at, due.key); // moved later
+      if (!e || at !== due.deadline) continue; // stale heap item
       out.push(...this.entryDue(now, e));
     }
     return this.countSent(out);
@@ -161,7 +166,7 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
       out.push({ kind: 'event', event: { type: 'binding-expired', homeAddress: e.homeAddress } });
       return out;
     }
-    const updated = { ...e, refreshRequestSent: true };
+    const updated = new CachedBinding({ ...fieldsOf(e), refreshRequestSent: true }, e);
     this.cache.set(updated);
     this.st.schedule(updated);
     return [bindingRefreshRequest(this.cfg.address, e)];

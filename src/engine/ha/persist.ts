@@ -9,7 +9,7 @@
 import { BuFlag } from '../../wire/mh/constants.js';
 import { parsePrefix, prefixCovers } from '../../proto/prefix.js';
 import type { Instant } from '../../proto/time.js';
-import type { BindingCacheEntry } from './binding-cache.js';
+import { CachedBinding, type BindingCacheEntry } from './binding-cache.js';
 import { NO_PREFIXES, authorisedPrefixes, checkHomeSubnet, checkPolicy } from './bu-checks.js';
 import { ipv4Configured } from './dsmip.js';
 import { parsePersistedBinding, type PersistedBinding } from './persist-record.js';
@@ -84,18 +84,19 @@ function claimIpv4(st: HaState, r: PersistedBinding): string | undefined {
 
 function entryOf(cfg: HomeAgentConfig, now: Instant, r: PersistedBinding): BindingCacheEntry {
   const maxEnd = now + cfg.maxBindingLifetimeSeconds * 1000;
-  return {
+  // Whole milliseconds, as acceptBu keeps them (registration.ts).
+  return new CachedBinding({
     homeAddress: r.homeAddress, careOfAddress: r.careOfAddress, tunnel: r.tunnel, via: r.via,
     signallingAddress: r.signallingAddress, sequence: r.sequence, flags: r.flags,
     lifetimeSeconds: Math.min(r.lifetimeSeconds, cfg.maxBindingLifetimeSeconds),
     // When the lifetime started (what `ctl bc` shows), never in the future.
-    registeredAt: Math.min(now, r.expiresAt - r.lifetimeSeconds * 1000),
-    expiresAt: Math.min(r.expiresAt, maxEnd),
-    mobileRouter: r.nemoMode !== null, nemoMode: r.nemoMode ?? undefined,
+    registeredAt: Math.floor(Math.min(now, r.expiresAt - r.lifetimeSeconds * 1000)),
+    expiresAt: Math.ceil(Math.min(r.expiresAt, maxEnd)),
+    nemoMode: r.nemoMode ?? undefined,
     prefixes: r.prefixes.length > 0 ? r.prefixes : NO_PREFIXES,
     linkLocal: r.linkLocal ?? undefined, ipv4HomeAddress: r.ipv4HomeAddress ?? undefined,
-    ipv4Prefix: r.ipv4Prefix ?? undefined, natDetected: r.natDetected, refreshRequestSent: false,
-  };
+    ipv4Prefix: r.ipv4Prefix ?? undefined, refreshRequestSent: false,
+  });
 }
 
 /**

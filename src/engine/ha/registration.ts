@@ -9,7 +9,7 @@ import type { Ipv4Pool } from '../../proto/ipv4-pool.js';
 import { configuredPrefix, linkLocalFor, prefixContains } from '../../proto/prefix.js';
 import type { Instant } from '../../proto/time.js';
 import type { TunnelEndpoint } from '../types.js';
-import { BindingCache, type BindingCacheEntry } from './binding-cache.js';
+import { BindingCache, CachedBinding, sameTunnel, type BindingCacheEntry } from './binding-cache.js';
 import { decideIpv4, decideIpv4CareOf } from './dsmip.js';
 import { bindingAck, replyVia } from './messages.js';
 import type { BuRequest } from './received.js';
@@ -20,8 +20,8 @@ export interface HaState {
   readonly cache: BindingCache;
   readonly addressPool: Ipv4Pool | undefined;
   readonly prefixPool: Ipv4Pool | undefined;
-  /** Called whenever an entry's deadline may have changed. */
-  readonly schedule: (e: BindingCacheEntry) => void;
+  /** Called whenever an entry's deadline may have changed (`replaced`: the entry it replaces). */
+  readonly schedule: (e: BindingCacheEntry, replaced?: BindingCacheEntry) => void;
 }
 
 const os = (op: Extract<HaOutput, { kind: 'os' }>['op']): HaOutput => ({ kind: 'os', op });
@@ -66,12 +66,6 @@ export function deregister(st: HaState, req: BuRequest): HaOutput[] {
   return out;
 }
 
-function sameTunnel(a: TunnelEndpoint, b: TunnelEndpoint): boolean {
-  if (a.encapsulation !== b.encapsulation || a.local !== b.local || a.remote !== b.remote) return false;
-  return a.encapsulation !== 'udp4' || b.encapsulation !== 'udp4'
-    || (a.localPort === b.localPort && a.remotePort === b.remotePort);
-}
-
 export interface Accepted {
   readonly nemoMode: 'explicit' | 'implicit' | undefined;
   readonly prefixes: readonly string[];
@@ -110,21 +104,25 @@ export function acceptBu(st: HaState, now: Instant, req: BuRequest, a: Accepted)
     }
   }
   const linkLocal = (req.flags & BuFlag.L) !== 0 ? linkLocalFor(req.homeAddress) : undefined;
-  const entry: BindingCacheEntry = {
+  // Whole milliseconds (rounded up: never earlier): small integers, where a fraction costs a box.
+  const at = Math.ceil(now);
+  // A refresh keeps the entry's tunnel, strings and via when they are unchanged (the data plane
+  // holds the same tunnel): each binding holds one copy of them, not one per Binding Update.
+  const entry = new CachedBinding({
     homeAddress: req.homeAddress,
     careOfAddress: req.careOf.family === 'missing' ? '' : req.careOf.address,
     tunnel, via: replyVia(req.via),
     signallingAddress: req.careOf.family === 6 ? req.careOf.address : req.source,
     sequence: req.sequence, flags: req.flags, lifetimeSeconds: a.lifetimeSeconds,
-    registeredAt: now, expiresAt: now + a.lifetimeSeconds * 1000,
-    mobileRouter: a.nemoMode !== undefined, nemoMode: a.nemoMode, prefixes: a.prefixes,
+    registeredAt: at, expiresAt: at + a.lifetimeSeconds * 1000,
+    nemoMode: a.nemoMode, prefixes: a.prefixes,
     linkLocal, ipv4HomeAddress: ipv4.ipv4HomeAddress, ipv4Prefix: ipv4.ipv4Prefix,
-    natDetected, refreshRequestSent: false,
-  };
+    refreshRequestSent: false,
+  }, existing);
   out.push(...osChanges(st, existing, entry));
   releaseDropped(st, existing, entry);
   cache.set(entry);
-  st.schedule(entry);
+  st.schedule(entry, existing);
   for (const r of ipv4.refusals) {
     const event = { type: 'ipv4-home-address-refused' as const, homeAddress: req.homeAddress, ...r };
     out.push({ kind: 'event', event });
@@ -133,7 +131,7 @@ export function acceptBu(st: HaState, now: Instant, req: BuRequest, a: Accepted)
     kind: 'event',
     event: {
       type: 'binding-accepted', homeAddress: req.homeAddress, careOfAddress: entry.careOfAddress,
-      encapsulation: tunnel.encapsulation, lifetimeSeconds: a.lifetimeSeconds, sequence: req.sequence,
+      encapsulation: entry.tunnel.encapsulation, lifetimeSeconds: a.lifetimeSeconds, sequence: req.sequence,
       natDetected, isNew: existing === undefined, prefixes: entry.prefixes,
       ...(entry.ipv4HomeAddress !== undefined ? { ipv4HomeAddress: entry.ipv4HomeAddress } : {}),
     },
