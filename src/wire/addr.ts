@@ -16,26 +16,36 @@ export function formatIpv4(b: Uint8Array, off = 0): string {
  * runs for every IPv4 address a Binding Update carries.
  */
 export function parseIpv4(text: string): Uint8Array | undefined {
-  const n = text.length;
-  if (n < 7 || n > 15) return undefined;
+  const v = ipv4Value(text, 0);
+  if (v < 0) return undefined;
   const out = new Uint8Array(4);
+  out[0] = v >>> 24; out[1] = (v >>> 16) & 0xff; out[2] = (v >>> 8) & 0xff; out[3] = v & 0xff;
+  return out;
+}
+
+/** The dotted quad `text[start..]` as an unsigned 32-bit value; -1 when malformed. */
+function ipv4Value(text: string, start: number): number {
+  const n = text.length;
+  if (n - start < 7 || n - start > 15) return -1;
+  let result = 0;
   let part = 0;
   let value = 0;
   let digits = 0;
-  for (let i = 0; i <= n; i++) {
+  for (let i = start; i <= n; i++) {
     const c = i < n ? text.charCodeAt(i) : 46;
     if (c === 46) {
-      if (digits === 0 || part > 3) return undefined;
-      out[part++] = value;
+      if (digits === 0 || part > 3) return -1;
+      result = result * 256 + value;
+      part++;
       value = 0;
       digits = 0;
       continue;
     }
-    if (c < 48 || c > 57 || (digits === 1 && value === 0)) return undefined;
+    if (c < 48 || c > 57 || (digits === 1 && value === 0)) return -1;
     value = value * 10 + (c - 48);
-    if (++digits > 3 || value > 255) return undefined;
+    if (++digits > 3 || value > 255) return -1;
   }
-  return part === 4 ? out : undefined;
+  return part === 4 ? result : -1;
 }
 
 export function isIpv4Mapped(b: Uint8Array, off = 0): boolean {
@@ -63,6 +73,9 @@ export function formatIpv6(b: Uint8Array, off = 0): string {
   return `${head}::${tail}`;
 }
 
+/** parseIpv6's groups as it reads them (at most 8: a ninth is refused before it is stored). */
+const GROUPS = new Uint16Array(8);
+
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
@@ -78,7 +91,8 @@ function hexValue(c: number): number {
 export function parseIpv6(text: string): Uint8Array | undefined {
   const n = text.length;
   if (n < 2 || n > 45) return undefined;
-  const groups: number[] = [];
+  const groups = GROUPS;
+  let count = 0;
   let gap = -1;
   let i = 0;
   if (text.charCodeAt(0) === 58) {
@@ -97,29 +111,29 @@ export function parseIpv6(text: string): Uint8Array | undefined {
       digits++;
     }
     if (i < n && text.charCodeAt(i) === 46) {
-      const v4 = parseIpv4(text.slice(start));
-      if (!v4 || groups.length > 6) return undefined;
-      groups.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-      i = n;
+      const v4 = ipv4Value(text, start);
+      if (v4 < 0 || count > 6) return undefined;
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
       break;
     }
-    if (digits === 0 || digits > 4) return undefined;
-    groups.push(v);
+    if (digits === 0 || digits > 4 || count === 8) return undefined;
+    groups[count++] = v;
     if (i === n) break;
     if (text.charCodeAt(i) !== 58) return undefined;
     i++;
     if (i < n && text.charCodeAt(i) === 58) {
       if (gap >= 0) return undefined;
-      gap = groups.length;
+      gap = count;
       i++;
     } else if (i === n) {
       return undefined;
     }
   }
-  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return undefined;
+  if (gap < 0 ? count !== 8 : count > 7) return undefined;
   const out = new Uint8Array(16);
-  const tail = groups.length - (gap < 0 ? groups.length : gap);
-  for (let g = 0; g < groups.length; g++) {
+  const tail = count - (gap < 0 ? count : gap);
+  for (let g = 0; g < count; g++) {
     const slot = gap >= 0 && g >= gap ? 8 - tail + (g - gap) : g;
     out[2 * slot] = groups[g] >> 8;
     out[2 * slot + 1] = groups[g] & 0xff;
