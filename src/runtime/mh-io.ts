@@ -12,7 +12,7 @@ import type { DatagramBatch, DatagramPort } from '../os/ports.js';
 import type { SendMh, Via } from '../engine/types.js';
 import { encodeMobilityPacket } from '../wire/mh/packet.js';
 import { addressText } from '../os/ports.js';
-import { equal16, u32At } from '../dataplane/addr-table.js';
+import { u32At } from '../dataplane/addr-table.js';
 import { isIpv4Mapped } from '../wire/addr.js';
 import { flatText } from '../proto/flat-text.js';
 
@@ -32,45 +32,36 @@ export function rebuildIpv6(batch: DatagramBatch, i: number, nextHeader: number)
 }
 
 /**
- * The text of the last local address seen: a home agent has one or two, and every binding keeps
- * the one its BU came to (its tunnel's local end), so they share this string instead of one each.
+ * The texts of recent IPv4 addresses (16-byte slots, IPv4-mapped), by a hash of the address (a
+ * slot keeps the last one): the mobile nodes behind one NAT share its public address, and every
+ * binding keeps the local address its BU came to (its tunnel's local end), so their bindings
+ * (tunnel, via) share one string for each instead of one each. Other addresses are formatted.
  */
-const lastLocal = { bytes: new Uint8Array(16), text: '' };
+const TEXT_SLOTS = 256;
+const textKeys = new Int32Array(TEXT_SLOTS);
+const texts: string[] = new Array<string>(TEXT_SLOTS).fill('');
 
-function localText(b: Uint8Array, off: number): string {
-  if (lastLocal.text === '' || !equal16(lastLocal.bytes, 0, b, off)) {
-    lastLocal.bytes.set(b.subarray(off, off + 16));
-    lastLocal.text = addressText(b, off);
-  }
-  return lastLocal.text;
+function sharedText(b: Uint8Array, off: number): string {
+  if (!isIpv4Mapped(b, off)) return addressText(b, off);
+  const v = u32At(b, off + 12) | 0;
+  const h = Math.imul(v, 0x9e3779b1) >>> 24;
+  if (textKeys[h] === v && texts[h] !== '') return texts[h];
+  const text = flatText(addressText(b, off));
+  textKeys[h] = v;
+  texts[h] = text;
+  return text;
 }
 
-/**
- * The texts of recent outer IPv4 sources, by a hash of the address (a slot keeps the last one):
- * the mobile nodes behind one NAT share its public address, and their bindings (tunnel, via)
- * then share one string for it instead of one each.
- */
-const SOURCE_SLOTS = 256;
-const sourceKeys = new Int32Array(SOURCE_SLOTS);
-const sourceTexts: string[] = new Array<string>(SOURCE_SLOTS).fill('');
-
+/** The outer source of packet `i` as text, shared with earlier packets from the same IPv4 address. */
 export function sourceText(batch: DatagramBatch, i: number): string {
-  const off = i * 16;
-  if (!isIpv4Mapped(batch.addresses, off)) return batch.peerAddress(i);
-  const v = u32At(batch.addresses, off + 12) | 0;
-  const h = Math.imul(v, 0x9e3779b1) >>> 24;
-  if (sourceKeys[h] === v && sourceTexts[h] !== '') return sourceTexts[h];
-  const text = flatText(batch.peerAddress(i));
-  sourceKeys[h] = v;
-  sourceTexts[h] = text;
-  return text;
+  return sharedText(batch.addresses, i * 16);
 }
 
 /** The via of UDP packet `i`: outer source/port as seen, destination the local address. */
 export function udpVia(batch: DatagramBatch, i: number, localPort: number): Via {
   return {
     kind: 'udp4', source: sourceText(batch, i), sourcePort: batch.peerPort(i),
-    destination: localText(batch.localAddresses, i * 16), destinationPort: localPort,
+    destination: sharedText(batch.localAddresses, i * 16), destinationPort: localPort,
   };
 }
 
