@@ -66,12 +66,7 @@ export type TunnelKind = 'ipv6' | 'ipv4' | 'udp4';
 
 /** 16-byte send address of an IPv6 or IPv4 address (IPv4 as ::ffff:a.b.c.d). */
 export function slotOf(text: string): Uint8Array {
-  const v6 = parseIpv6(text);
-  if (v6) return v6;
-  const out = new Uint8Array(16);
-  out[10] = 0xff; out[11] = 0xff;
-  out.set(parseIpv4(text) ?? new Uint8Array(4), 12);
-  return out;
+  return parseIpv6(text) ?? slotOf4(v4num(text));
 }
 
 function slotOf4(address: number): Uint8Array {
@@ -172,8 +167,9 @@ export class HaForwarding {
     for (const a of b.otherAddresses) {
       const v6 = parseIpv6(a);
       if (v6) { this.clearAddress6(v6, b); continue; }
-      const k = key4(v4num(a));
-      if (parseIpv4(a) && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
+      const b4 = parseIpv4(a);
+      const k = b4 ? key4(u32At(b4, 0)) : undefined;
+      if (k !== undefined && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
     }
     for (const p of b.prefixList) {
       if (p.family === 6) this.byPrefix.delete6(p.bytes, p.length, b);

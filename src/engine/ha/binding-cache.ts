@@ -222,10 +222,8 @@ export class BindingCache {
     const e = this.byHome.get(homeAddress);
     if (!e) return undefined;
     this.byHome.delete(homeAddress);
-    if (e.tunnel.encapsulation === 'udp4') {
-      const k = udpKey(e.tunnel.remote, e.tunnel.remotePort);
-      if (this.byUdp.get(k) === homeAddress) this.byUdp.delete(k);
-    }
+    const k = udpKeyOf(e.tunnel);
+    if (k >= 0 && this.byUdp.get(k) === homeAddress) this.byUdp.delete(k);
     if (e.ipv4HomeAddress !== undefined && this.byIpv4Home.get(e.ipv4HomeAddress) === homeAddress) {
       this.byIpv4Home.delete(e.ipv4HomeAddress);
     }
