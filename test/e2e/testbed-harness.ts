@@ -6,14 +6,14 @@
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runTestbed } from '../../src/cli/testbed.js';
 import { linuxTestBlocker } from '../../src/os/linux/netns.js';
 import { DAEMON_NODES, daemonPid } from '../../src/testbed/daemons.js';
-import { listNetns } from '../../src/testbed/sh.js';
+import { cmdline, listNetns } from '../../src/testbed/sh.js';
 import { Testbed } from '../../src/testbed/state.js';
 import { teardown } from '../../src/testbed/teardown.js';
 import { NS_PREFIX, needRoot } from '../runtime/netns.js';
@@ -68,10 +68,8 @@ export function assertLeftAsFound(dir: string): void {
 export function processesOf(dir: string): string[] {
   const out: string[] = [];
   for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(dir)) out.push(`${p}: ${cmd}`);
-    } catch { /* exited */ }
+    const cmd = cmdline(Number(p)); // undefined: exited
+    if (cmd?.includes(dir) === true) out.push(`${p}: ${cmd}`);
   }
   return out;
 }
