@@ -38,6 +38,13 @@ export function formatStatus(r: StatusResult): string {
     pairs.push(['address', h.address], ['ipv4 address', orDash(h.ipv4Address)],
       ['udp port', String(h.udpPort)], ['dsmip6', h.acceptDsmip6 ? 'accepted' : 'refused'],
       ['bindings', `${h.bindings} of ${h.bindingsMax} (${h.pendingDad} waiting for DAD)`]);
+    const l = h.homeLink;
+    if (l) {
+      pairs.push(['dad', `${l.dadStarted} probed: ${l.dadUnique} unique, ${l.dadDuplicate} duplicate; ` +
+        `${l.dadSkipped} not performed`],
+      ['home link sent', `${l.probesSent} probes, ${l.advertisementsSent} NAs, ${l.arpSent} ARP; ` +
+        `${l.sendErrors} failed`]);
+    }
   }
   const m = r.mobileNode;
   if (m) {

@@ -84,7 +84,7 @@ function status(s: Snapshots): StatusResult {
     const homeAgent = {
       address: h.address, ipv4Address: h.ipv4Address ?? null, udpPort: h.udpPort,
       acceptDsmip6: h.acceptDsmip6, bindings: h.bindingCount, bindingsMax: h.bindingsMax,
-      pendingDad: h.pendingDadCount,
+      pendingDad: h.pendingDadCount, homeLink: engine.homeLink?.() ?? null,
     };
     return { ...base, homeAgent, mobileNode: null };
   }

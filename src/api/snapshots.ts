@@ -9,6 +9,7 @@ import type { HaSnapshot, HomeAgent } from '../engine/ha/home-agent.js';
 import type { MnSnapshot, MobileNode } from '../engine/mn/mobile-node.js';
 import type { Instant } from '../proto/time.js';
 import { canonicalIpv6 } from '../wire/addr.js';
+import type { HomeLinkStatus } from './views.js';
 
 export interface DaemonInfo {
   readonly version: string;
@@ -50,6 +51,8 @@ export interface HaSource {
   bindings(offset: number, limit: number): readonly BindingCacheEntry[];
   /** The binding of this home address (any IPv6 text form), if any. */
   binding(homeAddress: string): BindingCacheEntry | undefined;
+  /** The home link's DAD and announcement counters, when the daemon has a home link. */
+  homeLink?(): HomeLinkStatus;
 }
 
 export interface MnSource {
@@ -66,9 +69,10 @@ export interface Snapshots {
   daemon(): DaemonInfo;
 }
 
-export function homeAgentSource(ha: HomeAgent): HaSource {
+export function homeAgentSource(ha: HomeAgent, homeLink?: () => HomeLinkStatus): HaSource {
   return {
     role: 'ha',
+    ...(homeLink ? { homeLink } : {}),
     snapshot: () => ha.snapshot(),
     bindings(offset, limit) {
       const page: BindingCacheEntry[] = [];

@@ -21,6 +21,26 @@ export interface HomeAgentStatus {
   readonly bindings: number;
   readonly bindingsMax: number;
   readonly pendingDad: number;
+  /** What the home agent did on its home link; null when the daemon does not say. */
+  readonly homeLink: HomeLinkStatus | null;
+}
+
+/**
+ * Duplicate Address Detection and announcements on the home link (RFC 6275 §10.3.1, §10.4.1):
+ * DADs started (one probe each), found unique or duplicate, and reported unique without a probe
+ * (too many in flight, or no socket); packets sent, and sends that failed.
+ */
+export interface HomeLinkStatus {
+  readonly dadStarted: number;
+  readonly dadUnique: number;
+  readonly dadDuplicate: number;
+  readonly dadSkipped: number;
+  readonly probesSent: number;
+  readonly advertisementsSent: number;
+  readonly arpSent: number;
+  readonly sendErrors: number;
+  /** NS/NA heard that were not valid, or our own probe come back. */
+  readonly ignored: number;
 }
 
 export interface MobileNodeStatus {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sendRequest } from '../api/client.js';
 import { BC_LIMIT_MAX } from '../api/protocol.js';
-import type { BcResult } from '../api/views.js';
+import type { BcResult, HomeLinkStatus, StatusResult } from '../api/views.js';
 
 /** dist/src/cli/dsmip6d.js, next to this file's directory. */
 export const DAEMON = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'dsmip6d.js');
@@ -91,6 +91,14 @@ export async function until(probe: () => boolean | Promise<boolean>, timeoutMs: 
 export async function controlAnswers(socket: string): Promise<boolean> {
   const r = await sendRequest(socket, { id: 1, command: 'status' }, { timeoutMs: 2000 });
   return r.ok && r.response.ok;
+}
+
+/** The home agent's home-link counters (DAD, announcements) from `ctl status`; null if absent. */
+export async function homeLinkCounters(socket: string): Promise<HomeLinkStatus | null> {
+  const r = await sendRequest(socket, { id: 1, command: 'status' }, { timeoutMs: 10_000 });
+  if (!r.ok) throw new Error(r.message);
+  if (!r.response.ok) throw new Error(r.response.error.message);
+  return (r.response.result as StatusResult).homeAgent?.homeLink ?? null;
 }
 
 /** Counts the distinct home addresses the `bc` view lists, page by page (as `dsmip6 ctl bc --json`). */

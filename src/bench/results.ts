@@ -69,6 +69,10 @@ export interface ScaleRow {
   readonly rssSteadyKb: number | null;
   /** Bindings counted through the control socket's `bc` view, page by page. */
   readonly bcCount: number | null;
+  /** DADs the home agent ran (one probe each, RetransTimer wait) for the N new home addresses. */
+  readonly dadProbed: number | null;
+  /** New home addresses reported unique without a probe (DAD_IN_FLIGHT_MAX reached, no socket). */
+  readonly dadSkipped: number | null;
   readonly retransmissions: number;
 }
 

@@ -12,7 +12,9 @@ import { createNetns, deleteNetns } from '../os/linux/netns.js';
 import { LoadGenerator } from './loadgen.js';
 import { LOADGEN_PREFIXES } from './loadgen-packets.js';
 import { CpuMeter, rssKb } from './machine.js';
-import { controlAnswers, countBindings, ipAll, sh, sleep, startDaemon, until } from './procs.js';
+import {
+  controlAnswers, countBindings, homeLinkCounters, ipAll, sh, sleep, startDaemon, until,
+} from './procs.js';
 import type { ScaleBench, ScaleRow } from './results.js';
 
 export interface ScaleOptions {
@@ -117,6 +119,8 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
     const [registerCpuSeconds] = regMeter.used();
     const bcCount = await countBindings(sock)
       .catch((e: Error) => { notes.push(`N=${n}: bc: ${e.message}`); return null; });
+    const dad = await homeLinkCounters(sock)
+      .catch((e: Error) => { notes.push(`N=${n}: status: ${e.message}`); return null; });
     const second = lg.build(2);
     const cpu = new CpuMeter([pid]);
     const ref = await lg.run(2, second, timeout);
@@ -143,7 +147,8 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
       rssBeforeKb: rssBefore, rssAfterKb: rssAfter, rssSteadyKb: rssSteady,
       rssBytesPerBinding: perBinding(rssBefore, rssAfter, n),
       rssSteadyBytesPerBinding: perBinding(rssBefore, rssSteady, n),
-      bcCount, retransmissions: reg.retransmissions,
+      bcCount, dadProbed: dad?.dadStarted ?? null, dadSkipped: dad?.dadSkipped ?? null,
+      retransmissions: reg.retransmissions,
     };
   } finally {
     lg.close();

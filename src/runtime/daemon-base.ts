@@ -89,7 +89,7 @@ export interface TunnelLocal {
  * care-of address, and a home agent restart or a NAT rebinding brings thousands of BUs at once
  * (the 212 KB default holds about a hundred).
  */
-export const UDP_RECEIVE_BUFFER = 8 << 20;
+export const UDP_RECEIVE_BUFFER = 32 << 20;
 
 /** Every socket a tunnel end needs; `extension` is 60 (home agent) or 43 (mobile node). */
 export function openTunnelPorts(

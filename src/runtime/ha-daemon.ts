@@ -167,7 +167,7 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     host.arm();
     const control = await startControl(ctx, {
       clock: () => ({ now: performance.now(), wallMs: Date.now() }),
-      engine: () => homeAgentSource(engine),
+      engine: () => homeAgentSource(engine, () => ({ ...homeLinkOf(ctx, homeIf).counters })),
       dataPlane: () => {
         let tx = 0; let txb = 0; let rx = 0; let rxb = 0;
         for (const e of engine.cache.entries()) {

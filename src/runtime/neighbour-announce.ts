@@ -3,51 +3,47 @@
  * starts defending an address it sends MAX_NEIGHBOR_ADVERTISEMENT rounds (unsolicited NAs, or
  * gratuitous ARP), RetransTimer apart, so neighbours that cached the mobile node's own MAC switch
  * to the home agent's. The rounds of the addresses a burst of registrations starts together
- * share one timer (TimerRounds, as the DADs do), not one timer per address; `stop` cancels them.
+ * share one timer (ItemRounds, as the DADs do); an address waiting for its next round costs one
+ * small record, not a closure. `stop` cancels the rounds of an address.
  */
 import type { Logger } from './logger.js';
-import { TimerRounds } from './neighbour-kernel.js';
+import { ItemRounds } from './neighbour-kernel.js';
 import type { LinkFacts } from './neighbour-packets.js';
 
 /** RFC 4861 §10. Gratuitous ARP uses the same count. */
 export const MAX_NEIGHBOR_ADVERTISEMENT = 3;
 
+/** One address's announcement: the rounds still to send. */
+interface Announcement {
+  readonly address: string;
+  left: number;
+}
+
 export class Announcer {
   /** The announcement in progress for each address; a later `start` or `stop` supersedes it. */
-  private readonly current = new Map<string, object>();
-  private readonly rounds = new TimerRounds();
+  private readonly current = new Map<string, Announcement>();
+  private readonly rounds = new ItemRounds<Announcement>((due) => this.fire(due));
   private closed = false;
 
+  /** `once(address, facts)` sends one round for `address`; a throw is logged, the rounds go on. */
   constructor(
     private readonly facts: () => LinkFacts, private readonly intervalMs: () => number,
-    private readonly log: Logger,
+    private readonly log: Logger, private readonly once: (address: string, facts: LinkFacts) => void,
   ) {}
 
-  /** Runs `once` now and MAX_NEIGHBOR_ADVERTISEMENT - 1 more times, RetransTimer apart. */
-  start(address: string, once: (facts: LinkFacts) => void): void {
+  /** Sends a round for `address` now and MAX_NEIGHBOR_ADVERTISEMENT - 1 more, RetransTimer apart. */
+  start(address: string): void {
     if (this.closed) return;
-    this.stop(address);
     let facts: LinkFacts;
     try {
       facts = this.facts();
     } catch (e) {
-      return this.skip(address, String(e instanceof Error ? e.message : e));
+      this.current.delete(address);
+      return this.skip(address, messageOf(e));
     }
-    const token = {};
-    this.current.set(address, token);
-    let left = MAX_NEIGHBOR_ADVERTISEMENT;
-    const round = (): void => {
-      if (this.current.get(address) !== token) return;
-      try {
-        once(facts);
-      } catch (e) {
-        // The other addresses of the round go on.
-        this.skip(address, String(e instanceof Error ? e.message : e));
-      }
-      if (--left > 0) this.rounds.add(this.intervalMs(), round);
-      else this.current.delete(address);
-    };
-    round();
+    const a: Announcement = { address, left: MAX_NEIGHBOR_ADVERTISEMENT };
+    this.current.set(address, a);
+    this.round(a, facts);
   }
 
   /** No more rounds for `address`. */
@@ -65,4 +61,38 @@ export class Announcer {
     this.rounds.clear();
     this.current.clear();
   }
+
+  private fire(due: readonly Announcement[]): void {
+    let facts: LinkFacts | undefined;
+    let why = '';
+    try {
+      facts = this.facts();
+    } catch (e) {
+      why = messageOf(e);
+    }
+    for (const a of due) {
+      if (this.current.get(a.address) !== a) continue;
+      if (facts !== undefined) this.round(a, facts);
+      else { this.skip(a.address, why); this.next(a); }
+    }
+  }
+
+  private round(a: Announcement, facts: LinkFacts): void {
+    try {
+      this.once(a.address, facts);
+    } catch (e) {
+      // The other addresses of the round go on.
+      this.skip(a.address, messageOf(e));
+    }
+    this.next(a);
+  }
+
+  private next(a: Announcement): void {
+    if (--a.left > 0) this.rounds.add(this.intervalMs(), a);
+    else this.current.delete(a.address);
+  }
+}
+
+function messageOf(e: unknown): string {
+  return String(e instanceof Error ? e.message : e);
 }

@@ -33,22 +33,29 @@ export function cachedFor<T>(read: () => T, ttlMs: number, now = () => performan
 }
 
 /**
- * Callbacks due after the same delay under one timer per synchronous run: everything added
- * before the current I/O callback returns (a microtask closes the round) fires together.
+ * Items due after the same delay under one timer per synchronous run: everything added before
+ * the current I/O callback returns (a microtask closes the round) is handed to `fire` together,
+ * `chunk` items per event-loop turn (the rest after setImmediate), so that what each item causes
+ * (log lines, routes, packets queued until the turn ends) leaves turn by turn instead of piling up
+ * for a whole round. A burst of registrations keeps one array slot per waiting item (a DAD, an
+ * announcement), not a closure each.
  */
-export class TimerRounds {
-  private open: (() => void)[] | undefined;
+export class ItemRounds<T> {
+  private open: T[] | undefined;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly later = new Set<ReturnType<typeof setImmediate>>();
 
-  add(delayMs: number, fire: () => void): void {
-    if (this.open !== undefined) { this.open.push(fire); return; }
-    const round = [fire];
+  constructor(private readonly fire: (due: readonly T[]) => void, private readonly chunk = Infinity) {}
+
+  add(delayMs: number, item: T): void {
+    if (this.open !== undefined) { this.open.push(item); return; }
+    const round = [item];
     this.open = round;
     queueMicrotask(() => { if (this.open === round) this.open = undefined; });
     const t = setTimeout(() => {
       this.timers.delete(t);
       if (this.open === round) this.open = undefined;
-      for (const f of round) f();
+      this.fireFrom(round, 0);
     }, delayMs);
     this.timers.add(t);
   }
@@ -56,7 +63,25 @@ export class TimerRounds {
   /** Cancels every round; nothing added so far fires. */
   clear(): void {
     for (const t of this.timers) clearTimeout(t);
+    for (const i of this.later) clearImmediate(i);
     this.timers.clear();
+    this.later.clear();
     this.open = undefined;
+  }
+
+  private fireFrom(round: T[], start: number): void {
+    const end = Math.min(round.length, start + this.chunk);
+    if (end < round.length) {
+      const i = setImmediate(() => { this.later.delete(i); this.fireFrom(round, end); });
+      this.later.add(i);
+    }
+    this.fire(start === 0 && end === round.length ? round : round.slice(start, end));
+  }
+}
+
+/** Callbacks due after the same delay under one timer per synchronous run (ItemRounds of calls). */
+export class TimerRounds extends ItemRounds<() => void> {
+  constructor() {
+    super((due) => { for (const f of due) f(); });
   }
 }

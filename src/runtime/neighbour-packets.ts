@@ -18,7 +18,7 @@
 import type { RtnlClient } from '../os/netlink/rtnl.js';
 import { parseLladdr } from '../os/netlink/struct.js';
 import type { NdMessage } from '../os/ports.js';
-import { formatIpv6, parseIpv4, parseIpv6 } from '../wire/addr.js';
+import { formatIpv6, parseIpv4, parseIpv6, writeIpv6 } from '../wire/addr.js';
 import { finishChecksum, sumWords } from '../wire/checksum.js';
 import {
   ICMPV6_NEXT_HEADER, decodeIcmpv6, encodeIcmpv6, encodedLengthIcmpv6, verifyIcmpv6Checksum,
@@ -89,7 +89,7 @@ const ICMPV6_CHECKSUM_OFFSET = IPV6_HEADER_LENGTH + 2;
  * The unsolicited NAs of one source and MAC, from one encoded template: a copy with the target
  * set and the checksum adjusted by the target's words (RFC 1624), byte for byte what
  * `unsolicitedAdvertisement` builds. A burst of registrations announces every new home
- * address three times; this keeps each announcement to a copy and 8 additions.
+ * address three times; this keeps each announcement to 16 byte writes and 8 additions.
  */
 export class AdvertisementTemplate {
   private readonly template: Uint8Array;
@@ -108,13 +108,15 @@ export class AdvertisementTemplate {
     return same ? t : new AdvertisementTemplate(f.source, f.mac);
   }
 
-  /** The NA for `target`; throws TypeError on text that is not an IPv6 address. */
+  /**
+   * The NA for `target`, in the template's own buffer (the next call rewrites it: send or copy it
+   * first); throws TypeError on text that is not an IPv6 address.
+   */
   build(target: string): Uint8Array {
-    const t = parseIpv6(target);
-    if (t === undefined) throw new TypeError(`unsolicited NA: bad target ${target}`);
-    const out = this.template.slice();
-    out.set(t, NA_TARGET_OFFSET);
-    const c = finishChecksum(sumWords(t, 0, 16, this.baseSum));
+    const out = this.template;
+    const ok = writeIpv6(out, NA_TARGET_OFFSET, target);
+    if (!ok) throw new TypeError(`unsolicited NA: bad target ${target}`);
+    const c = finishChecksum(sumWords(out, NA_TARGET_OFFSET, NA_TARGET_OFFSET + 16, this.baseSum));
     out[ICMPV6_CHECKSUM_OFFSET] = c >> 8;
     out[ICMPV6_CHECKSUM_OFFSET + 1] = c & 0xff;
     return out;

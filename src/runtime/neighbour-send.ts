@@ -18,10 +18,12 @@ export class NdSendQueue {
     this.queue = new SendQueue(onLost, BATCH_MAX * SLOT_BYTES);
   }
 
-  /** Sends `packet` (a whole IPv6 packet) on `port`: now, or with the rest of this batch. */
+  /** Sends `packet` (a whole IPv6 packet) on `port`: now, or with the rest of this batch (copied). */
   send(port: NdPort, packet: Uint8Array): void {
     const fits = packet.length <= SLOT_BYTES && packet.length >= 40;
-    if (!fits || !batches(port) || !this.queue.push(port, packet, packet.subarray(24, 40))) port.send(packet);
+    if (fits && batches(port) && this.queue.push(port, packet, packet.subarray(24, 40))) return;
+    // A copy: callers may reuse `packet` (a template's buffer), and a port may keep what it is given.
+    port.send(packet.slice());
   }
 
   /** Sends what is queued now. */

@@ -19,16 +19,15 @@
  * Sockets open on first use. Without them DAD reports "unique" after RetransTimer and
  * announcements are skipped, with warnings; nothing throws.
  */
-import { randomBytes } from 'node:crypto';
 import type { LinkLayerPort, NdListenPort, NdMessage, NdPort, PacketBatch } from '../os/ports.js';
 import { canonicalIpv6 } from '../wire/addr.js';
 import type { Logger } from './logger.js';
 import {
   ARP_REPLY, ARP_REQUEST, ETHERNET_BROADCAST, ETHERTYPE_ARP, ICMPV6_NA, ICMPV6_NS, dadSignal,
-  AdvertisementTemplate, dadSolicitation, gratuitousArp, linkFacts, sameBytes, solicitedNode,
-  type LinkFacts,
+  AdvertisementTemplate, gratuitousArp, linkFacts, solicitedNode, type LinkFacts,
 } from './neighbour-packets.js';
 import { RETRANS_TIMER_MS, TimerRounds } from './neighbour-kernel.js';
+import { DadTable, ProbeWriter, type DadDone } from './neighbour-dad.js';
 import { Announcer } from './neighbour-announce.js';
 import { SolicitedGroups } from './neighbour-groups.js';
 import { ProxyResponder } from './neighbour-proxy.js';
@@ -43,8 +42,14 @@ export {
 /** RFC 4862 §5.1 default. */
 export const DUP_ADDR_DETECT_TRANSMITS = 1;
 export { MAX_NEIGHBOR_ADVERTISEMENT } from './neighbour-announce.js';
-/** DADs probing at once; above it an address is reported unique at once (see the header). */
-export const DAD_IN_FLIGHT_MAX = 256;
+/**
+ * DADs probing at once; above it an address is reported unique at once (see the header). With the
+ * listener a waiting DAD is a small record; without it each joins a solicited-node group on the
+ * ND socket, and a socket's memberships are few (their memory counts against optmem_max).
+ */
+export const DAD_IN_FLIGHT_MAX = 65_536;
+export const DAD_JOINED_MAX = 256;
+export { DAD_RESULTS_PER_TURN } from './neighbour-dad.js';
 
 export interface HomeLinkDeps {
   readonly openNd: () => NdPort;
@@ -69,10 +74,6 @@ export interface HomeLinkCounters {
   ignored: number;
 }
 
-interface Dad {
-  readonly address: string; readonly nonce: Uint8Array; readonly group: string | undefined;
-  readonly done: ((duplicate: boolean) => void)[];
-}
 
 type Port<T> = { port: T } | { error: string };
 
@@ -85,24 +86,32 @@ export class HomeLink {
   private link: Port<LinkLayerPort> | undefined;
   private listener: Port<NdListenPort> | undefined;
   readonly proxy: ProxyResponder;
-  private readonly dads = new Map<string, Dad>();
+  private readonly dads: DadTable;
   private readonly groups: SolicitedGroups;
   private readonly queue = new NdSendQueue((lost, error) => {
     this.counters.sendErrors += lost;
     this.deps.log.limited('home-link-batch', 'warn', 'cannot send on the home link', { lost, error });
   });
-  private readonly announcer: Announcer;
+  private readonly ndAnnouncer: Announcer;
+  private readonly arpAnnouncer: Announcer;
+  private readonly probes: ProbeWriter;
   /** Reports of DADs that were not performed, still to come. */
   private readonly skipped = new Set<ReturnType<typeof setTimeout>>();
-  /** DAD timers, one per burst; reports of DADs not performed (too many in flight). */
-  private readonly rounds = new TimerRounds();
+  /** Reports of DADs not performed (too many in flight). */
   private readonly atOnce = new TimerRounds();
   private closed = false;
   private na: AdvertisementTemplate | undefined;
 
   constructor(private readonly deps: HomeLinkDeps) {
     this.groups = new SolicitedGroups(deps.log);
-    this.announcer = new Announcer(deps.facts, () => this.retransTimerMs, deps.log);
+    const interval = (): number => this.retransTimerMs;
+    this.ndAnnouncer = new Announcer(deps.facts, interval, deps.log, (a, f) => this.sendNa(a, f));
+    this.arpAnnouncer = new Announcer(deps.facts, interval, deps.log, (a, f) => this.sendArp(a, f));
+    this.probes = new ProbeWriter(deps.nonce);
+    this.dads = new DadTable({
+      counters: this.counters, log: deps.log,
+      leave: (group) => this.groups.leave(this.nd && 'port' in this.nd ? this.nd.port : undefined, group),
+    });
     this.proxy = new ProxyResponder({
       facts: deps.facts, log: deps.log,
       send: (p) => {
@@ -136,15 +145,15 @@ export class HomeLink {
   }
 
   /** Runs DAD for `address`; `done(duplicate)` is called once, after about RetransTimer. */
-  dad(address: string, done: (duplicate: boolean) => void): void {
+  dad(address: string, done: DadDone): void {
     if (this.closed) return;
     const key = canonicalIpv6(address);
-    const running = key !== undefined ? this.dads.get(key) : undefined;
-    if (running) { running.done.push(done); return; }
+    if (key !== undefined && this.dads.join(key, done)) return;
     const nd = this.ndPort();
-    if (key === undefined || 'error' in nd || this.dads.size >= DAD_IN_FLIGHT_MAX) {
+    const max = this.listening() ? DAD_IN_FLIGHT_MAX : DAD_JOINED_MAX;
+    if (key === undefined || 'error' in nd || this.dads.size >= max) {
       const why = key === undefined ? 'not an IPv6 address' : 'error' in nd ? nd.error
-        : `${this.dads.size} DADs in flight (max ${DAD_IN_FLIGHT_MAX})`;
+        : `${this.dads.size} DADs in flight (max ${max})`;
       this.deps.log.limited(`dad-skip ${why}`, 'warn', 'DAD not performed; address treated as unique',
         { address, why });
       this.counters.dadSkipped++;
@@ -157,57 +166,57 @@ export class HomeLink {
       return;
     }
     const group = this.listening() ? undefined : this.groups.join(nd.port, key);
-    const d: Dad = { address: key, nonce: this.nonce(), group, done: [done] };
-    this.dads.set(key, d);
+    const p = this.probes;
+    let probe: Uint8Array | undefined;
+    this.attempt('probesSent', key, () => {
+      probe = p.write(key);
+      if (probe !== undefined) this.queue.send(nd.port, probe);
+    });
+    const nonce = { n0: p.nonceWord(0), n1: p.nonceWord(1), n2: p.nonceWord(2) };
+    this.dads.start(key, nonce, group, done, this.retransTimerMs * DUP_ADDR_DETECT_TRANSMITS);
     this.counters.dadStarted++;
     this.deps.log.debug('DAD started on the home link', { address: key });
-    this.attempt('probesSent', key, () => this.queue.send(nd.port, dadSolicitation(key, d.nonce)));
-    this.joinRound(d);
-  }
-
-  /**
-   * Pipelined DAD: the probes of one burst of registrations (one received batch) wait out
-   * RetransTimer under one timer, and their results are delivered in one callback, so the
-   * registrations they complete are applied and acknowledged together.
-   */
-  private joinRound(d: Dad): void {
-    this.rounds.add(this.retransTimerMs * DUP_ADDR_DETECT_TRANSMITS, () => this.finish(d, false));
   }
 
   /** Proxy ND started for `address`: unsolicited NAs (RFC 6275 §10.4.1). */
   announceNeighbour(address: string): void {
-    this.announcer.start(address, (facts) => {
-      const nd = this.ndPort();
-      if ('error' in nd) return this.announcer.skip(address, nd.error);
-      this.attempt('advertisementsSent', address,
-        () => this.queue.send(nd.port, (this.na = AdvertisementTemplate.of(this.na, facts)).build(address)));
-    });
+    this.ndAnnouncer.start(address);
   }
 
   /** Proxy ARP started for the IPv4 `address`: gratuitous ARP, request and reply. */
   announceArp(address: string): void {
-    this.announcer.start(address, (facts) => {
-      const link = this.linkPort();
-      if ('error' in link) return this.announcer.skip(address, link.error);
-      for (const op of [ARP_REQUEST, ARP_REPLY] as const) {
-        this.attempt('arpSent', address,
-          () => link.port.send(ETHERTYPE_ARP, ETHERNET_BROADCAST, gratuitousArp(op, address, facts.mac)));
-      }
-    });
+    this.arpAnnouncer.start(address);
   }
 
   /** Proxying stopped for `address`: no more announcements for it. */
   stopAnnouncing(address: string): void {
-    this.announcer.stop(address);
+    this.ndAnnouncer.stop(address);
+    this.arpAnnouncer.stop(address);
+  }
+
+  private sendNa(address: string, facts: LinkFacts): void {
+    const nd = this.ndPort();
+    if ('error' in nd) return this.ndAnnouncer.skip(address, nd.error);
+    this.attempt('advertisementsSent', address,
+      () => this.queue.send(nd.port, (this.na = AdvertisementTemplate.of(this.na, facts)).build(address)));
+  }
+
+  private sendArp(address: string, facts: LinkFacts): void {
+    const link = this.linkPort();
+    if ('error' in link) return this.arpAnnouncer.skip(address, link.error);
+    for (const op of [ARP_REQUEST, ARP_REPLY] as const) {
+      this.attempt('arpSent', address,
+        () => link.port.send(ETHERTYPE_ARP, ETHERNET_BROADCAST, gratuitousArp(op, address, facts.mac)));
+    }
   }
 
   /** Stops every timer and closes the sockets; pending DADs never report. Idempotent. */
   close(): void {
     this.closed = true;
-    this.rounds.clear();
     this.atOnce.clear();
     this.dads.clear();
-    this.announcer.close();
+    this.ndAnnouncer.close();
+    this.arpAnnouncer.close();
     try { this.queue.flush(); } catch { /* closing anyway */ }
     for (const t of this.skipped) clearTimeout(t);
     this.skipped.clear();
@@ -220,30 +229,8 @@ export class HomeLink {
   private onMessage(m: NdMessage): void {
     if (this.dads.size === 0) return;
     const s = dadSignal(m);
-    if (s === undefined) { this.counters.ignored++; return; }
-    const d = this.dads.get(s.target);
-    if (d === undefined) return;
-    if (s.kind === 'solicitation' && s.nonce !== undefined && sameBytes(s.nonce, d.nonce)) {
-      this.counters.ignored++; // our own probe, looped back
-      return;
-    }
-    this.deps.log.info('DAD: address in use on the home link', { address: d.address, seen: s.kind });
-    this.finish(d, true);
-  }
-
-  private finish(d: Dad, duplicate: boolean): void {
-    if (this.dads.get(d.address) !== d) return;
-    this.dads.delete(d.address);
-    this.groups.leave(this.nd && 'port' in this.nd ? this.nd.port : undefined, d.group);
-    if (duplicate) this.counters.dadDuplicate++; else this.counters.dadUnique++;
-    if (!duplicate) this.deps.log.debug('DAD: no duplicate on the home link', { address: d.address });
-    for (const done of d.done) {
-      try {
-        done(duplicate);
-      } catch (e) {
-        this.deps.log.error('DAD result handler failed', { address: d.address, error: String(e) });
-      }
-    }
+    if (s === undefined) this.counters.ignored++;
+    else this.dads.heard(s);
   }
 
   /** Runs one send, counting it or its failure (logged, rate-limited). */
@@ -258,10 +245,6 @@ export class HomeLink {
       this.deps.log.limited(`home-link-send ${counter}`, 'warn', 'cannot send on the home link',
         { address, what: counter, error: String(e) });
     }
-  }
-
-  private nonce(): Uint8Array {
-    return this.deps.nonce?.() ?? new Uint8Array(randomBytes(6));
   }
 
   /** The listener, opened once on first use (a failure is logged and kept: kernel fallback). */

@@ -5,6 +5,7 @@ import type { MnSnapshot } from '../../src/engine/mn/mobile-node.js';
 import type {
   Clock, DaemonInfo, DataPlaneCounters, EngineSource, HaSource, Snapshots,
 } from '../../src/api/snapshots.js';
+import type { HomeLinkStatus } from '../../src/api/views.js';
 
 /** Engine time 1000 s; wall clock 2025-01-02T03:04:05Z. */
 export const CLOCK: Clock = { now: 1_000_000, wallMs: Date.UTC(2025, 0, 2, 3, 4, 5) };
@@ -46,8 +47,14 @@ export function haSource(entries: readonly BindingCacheEntry[] = [E6, E4], snap 
     snapshot: () => ({ ...snap, bindingCount: entries.length }),
     bindings: (offset, limit) => entries.slice(offset, offset + limit),
     binding: (hoa) => entries.find((e) => e.homeAddress === hoa),
+    homeLink: () => HOME_LINK,
   };
 }
+
+export const HOME_LINK: HomeLinkStatus = {
+  dadStarted: 9, dadUnique: 7, dadDuplicate: 1, dadSkipped: 2, probesSent: 9, advertisementsSent: 21,
+  arpSent: 6, sendErrors: 0, ignored: 3,
+};
 
 export const MN_REGISTERED: MnSnapshot = {
   homeAddress: '2001:db8:1::100', homeAgentAddress: '2001:db8:1::1', homeAgentIpv4Address: '203.0.113.1',

@@ -17,16 +17,18 @@ function shown(command: Command, engine: EngineSource, extra: object = {}): stri
   return formatResult(command, r.result);
 }
 
-const STATUS_HA = `role          home agent
-version       0.1.0
-pid           4242
-uptime        1d 02:03:04
-config        /etc/dsmip6/ha.conf
-address       2001:db8:1::1
-ipv4 address  203.0.113.1
-udp port      4191
-dsmip6        accepted
-bindings      2 of 1000 (1 waiting for DAD)`;
+const STATUS_HA = `role            home agent
+version         0.1.0
+pid             4242
+uptime          1d 02:03:04
+config          /etc/dsmip6/ha.conf
+address         2001:db8:1::1
+ipv4 address    203.0.113.1
+udp port        4191
+dsmip6          accepted
+bindings        2 of 1000 (1 waiting for DAD)
+dad             9 probed: 7 unique, 1 duplicate; 2 not performed
+home link sent  9 probes, 21 NAs, 6 ARP; 0 failed`;
 
 const STATUS_MN = `role             mobile node
 version          0.1.0

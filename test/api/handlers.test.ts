@@ -7,7 +7,7 @@ import { homeAgentSource, mobileNodeSource, type MnSource } from '../../src/api/
 import type { BcResult, BulResult, StatsResult, StatusResult } from '../../src/api/views.js';
 import { HomeAgent } from '../../src/engine/ha/home-agent.js';
 import type { MnSnapshot } from '../../src/engine/mn/mobile-node.js';
-import { CLOCK, E4, E6, MN_REGISTERED, haSource, snapshots } from './fixtures.js';
+import { CLOCK, E4, E6, HOME_LINK, MN_REGISTERED, haSource, snapshots } from './fixtures.js';
 import { HOA, HOA2, NAT4, bu4, bu6, config } from '../engine/ha-fixture.js';
 import { COA4, HA4, World, ba, onlyBu } from '../engine/mn-world.js';
 
@@ -26,7 +26,7 @@ test('status: home agent', () => {
     configFile: '/etc/dsmip6/ha.conf',
     homeAgent: {
       address: '2001:db8:1::1', ipv4Address: '203.0.113.1', udpPort: 4191, acceptDsmip6: true,
-      bindings: 2, bindingsMax: 1000, pendingDad: 1,
+      bindings: 2, bindingsMax: 1000, pendingDad: 1, homeLink: HOME_LINK,
     },
     mobileNode: null,
   });

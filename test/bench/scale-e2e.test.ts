@@ -1,7 +1,7 @@
 /**
  * Root smoke test of the home agent scale part: a real dsmip6d home agent in its namespace,
  * 200 simulated mobile nodes registering over UDP 4191 (half behind a NAT), every BA received
- * with status 0, and the control socket's `bc` view listing all 200. Namespaces and the state
+ * with status 0, each after a real DAD probe, and the control socket's `bc` view listing all 200. Namespaces and the state
  * directory are removed afterwards. Reports numbers; asserts no timing.
  */
 import test from 'node:test';
@@ -24,6 +24,7 @@ test('HA scale smoke: 200 nodes registered, every BA status 0, bc lists all 200'
     assert.equal(row.bindingAcks, 200);
     assert.deepEqual(row.rejectedByStatus, {}, 'every BA (registration and refresh) has status 0');
     assert.equal(row.bcCount, 200);
+    assert.deepEqual([row.dadProbed, row.dadSkipped], [200, 0], 'every new home address went through DAD');
     assert.notEqual(row.registerPerSecond, null, 'the registration round completed');
     assert.ok((row.registerCpuMicros ?? 0) > 0, "the daemon's CPU over the registration round was read");
     assert.notEqual(row.refreshPerSecond, null, 'the refresh round completed');

@@ -8,7 +8,7 @@
 import test, { type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DAD_IN_FLIGHT_MAX, HomeLink, MAX_NEIGHBOR_ADVERTISEMENT, RETRANS_TIMER_MS,
+  DAD_JOINED_MAX, HomeLink, MAX_NEIGHBOR_ADVERTISEMENT, RETRANS_TIMER_MS,
 } from '../../src/runtime/neighbour.js';
 import {
   dadSolicitation, gratuitousArp, solicitedNode, unsolicitedAdvertisement,
@@ -157,17 +157,17 @@ test('DAD: the same address twice shares one probe and reports to both', (t) => 
   assert.deepEqual(r.results, [[HOA, false], ['2001:DB8:1::0100', false]]);
 });
 
-test(`DAD: above ${DAD_IN_FLIGHT_MAX} in flight an address is reported unique at once`, (t) => {
+test(`DAD without the listener: above ${DAD_JOINED_MAX} in flight (group joins) an address is reported unique at once`, (t) => {
   const r = rig(t);
-  for (let i = 0; i < DAD_IN_FLIGHT_MAX + 3; i++) start(r, `2001:db8:1::${(i + 1).toString(16)}`);
-  assert.equal(r.nd.sent.length, DAD_IN_FLIGHT_MAX);
+  for (let i = 0; i < DAD_JOINED_MAX + 3; i++) start(r, `2001:db8:1::${(i + 1).toString(16)}`);
+  assert.equal(r.nd.sent.length, DAD_JOINED_MAX);
   t.mock.timers.tick(0);
   assert.equal(r.results.length, 3);
   assert.ok(r.results.every(([, d]) => !d));
   assert.equal(r.link.counters.dadSkipped, 3);
   assert.equal(r.lines.filter((l) => /DAD not performed/.test(l)).length, 1, 'warned once (rate limit)');
   t.mock.timers.tick(RETRANS_TIMER_MS);
-  assert.equal(r.results.length, DAD_IN_FLIGHT_MAX + 3);
+  assert.equal(r.results.length, DAD_JOINED_MAX + 3);
 });
 
 test('DAD: a join that fails still probes and still hears NAs', (t) => {

@@ -22,13 +22,7 @@ import {
   acceptBu, deregister, rejectBu, removeBinding, type Accepted, type HaState,
 } from './registration.js';
 import type { HaInput, HaOutput, HomeAgentConfig } from './types.js';
-
-interface PendingDad {
-  request: BuRequest;
-  accepted: Accepted;
-  readonly waiting: Set<string>;
-  readonly deadline: Instant;
-}
+import { PendingDads, type PendingDad } from './pending-dad.js';
 
 export interface HaCounters {
   bindingUpdates: number;
@@ -71,9 +65,7 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     bindingUpdates: 0, accepted: 0, rejected: new Map(), dropped: new Map(), bindingErrorsSent: 0, expired: 0,
   };
   private readonly deadlines = new DeadlineHeap<string>();
-  private readonly pendingDad = new Map<string, PendingDad>();
-  /** Address under DAD -> the home address whose registration waits for it. */
-  private readonly dadFor = new Map<string, string>();
+  private readonly pendingDad = new PendingDads();
   private readonly st: HaState;
   /** Messages sent, counted from the outputs (for the management views only). */
   private readonly sent = { bindingAcks: 0, refreshRequests: 0 };
@@ -127,7 +119,9 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   }
 
   nextDeadline(): Instant | undefined {
-    return this.deadlines.peek();
+    const a = this.deadlines.peek();
+    const b = this.pendingDad.nextDeadline();
+    return a === undefined ? b : b === undefined || a <= b ? a : b;
   }
 
   /**
@@ -140,10 +134,11 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
 
   onTimeout(now: Instant): HaOutput[] {
     const out: HaOutput[] = [];
+    for (let p = this.pendingDad.popExpired(now); p; p = this.pendingDad.popExpired(now)) {
+      out.push(...this.dadTimeout(now, p));
+    }
     for (let due = this.deadlines.popDue(now); due; due = this.deadlines.popDue(now)) {
-      const dad = due.key.startsWith('dad|');
-      if (dad) out.push(...this.dadTimeout(now, due.key.slice(4), due.deadline));
-      const e = dad ? undefined : this.cache.get(due.key);
+      const e = this.cache.get(due.key);
       const at = e && this.entryDeadline(e);
       if (at !== undefined && at > due.deadline) this.deadlines.push(at, due.key); // moved later
       if (!e || at !== due.deadline) continue; // stale heap item
@@ -250,10 +245,7 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     const addrs = [req.homeAddress];
     const ll = (req.flags & BuFlag.L) !== 0 ? linkLocalFor(req.homeAddress) : undefined;
     if (ll !== undefined) addrs.push(ll);
-    const deadline = now + this.cfg.dadTimeoutMs;
-    this.pendingDad.set(req.homeAddress, { request: req, accepted, waiting: new Set(addrs), deadline });
-    for (const a of addrs) this.dadFor.set(a, req.homeAddress);
-    this.deadlines.push(deadline, `dad|${req.homeAddress}`);
+    this.pendingDad.start(req, accepted, addrs, now + this.cfg.dadTimeoutMs);
     return addrs.map((address) => ({ kind: 'os', op: { op: 'dad-start', address } }) as HaOutput);
   }
 
@@ -279,40 +271,27 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     return [];
   }
 
-  private findPending(address: string): PendingDad | undefined {
-    const hoa = this.dadFor.get(address);
-    const p = hoa !== undefined ? this.pendingDad.get(hoa) : undefined;
-    return p?.waiting.has(address) ? p : undefined;
-  }
-
   /** The registration of `hoa` no longer waits for DAD. */
   private endDad(hoa: string): void {
-    const p = this.pendingDad.get(hoa);
-    if (!p) return;
-    for (const a of p.waiting) if (this.dadFor.get(a) === hoa) this.dadFor.delete(a);
-    this.pendingDad.delete(hoa);
+    this.pendingDad.end(hoa);
   }
 
   private dadResult(now: Instant, address: string, duplicate: boolean): HaOutput[] {
-    const p = this.findPending(address);
+    const p = this.pendingDad.find(address);
     if (!p) return [];
     const hoa = p.request.homeAddress;
     if (duplicate) {
       this.endDad(hoa);
       return this.reject(p.request, BaStatus.DUPLICATE_ADDRESS_DETECTION_FAILED, `DAD failed for ${address}`);
     }
-    p.waiting.delete(address);
-    this.dadFor.delete(address);
-    if (p.waiting.size > 0) return [];
+    if (!this.pendingDad.unique(p, address)) return [];
     this.endDad(hoa);
     this.counters.accepted++;
     return acceptBu(this.st, now, p.request, p.accepted);
   }
 
-  private dadTimeout(now: Instant, hoa: string, deadline: Instant): HaOutput[] {
-    const p = this.pendingDad.get(hoa);
-    if (!p || p.deadline !== deadline) return [];
-    this.endDad(hoa);
+  private dadTimeout(now: Instant, p: PendingDad): HaOutput[] {
+    this.endDad(p.request.homeAddress);
     this.counters.accepted++;
     return acceptBu(this.st, now, p.request, p.accepted);
   }

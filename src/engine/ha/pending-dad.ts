@@ -1,0 +1,109 @@
+/**
+ * Registrations waiting for Duplicate Address Detection (RFC 6275 §10.3.1): not in the Binding
+ * Cache yet, accepted when every address they wait for is reported unique, or when the DAD
+ * timeout passes without a result. A burst of new registrations keeps thousands of these for
+ * about RetransTimer, so each is one small record:
+ *
+ *  - the home address is its own key (only a link-local address, L flag, needs an index entry);
+ *  - the timeouts are `now` + one fixed delay, so they come due in the order they were made: a
+ *    queue of (deadline, home address) pairs, not heap items. An answered registration leaves a
+ *    stale pair behind, recognised (and skipped) by its deadline.
+ */
+import type { Instant } from '../../proto/time.js';
+import type { BuRequest } from './received.js';
+import type { Accepted } from './registration.js';
+
+export interface PendingDad {
+  request: BuRequest;
+  accepted: Accepted;
+  /** The addresses still probing: the home address and, with the L flag, its link-local. */
+  waiting: readonly string[];
+  readonly deadline: Instant;
+}
+
+/** Queue slots consumed before the queue's arrays are compacted. */
+const COMPACT_AFTER = 4096;
+
+export class PendingDads {
+  private readonly byHome = new Map<string, PendingDad>();
+  /** A link-local address under DAD -> the home address whose registration waits for it. */
+  private readonly byLinkLocal = new Map<string, string>();
+  private deadlines: Instant[] = [];
+  private homes: string[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.byHome.size;
+  }
+
+  get(hoa: string): PendingDad | undefined {
+    return this.byHome.get(hoa);
+  }
+
+  /** `hoa`'s registration waits for the DAD of `addresses` (its own first) until `deadline`. */
+  start(request: BuRequest, accepted: Accepted, addresses: readonly string[], deadline: Instant): void {
+    const hoa = request.homeAddress;
+    this.byHome.set(hoa, { request, accepted, waiting: addresses, deadline });
+    for (const a of addresses) if (a !== hoa) this.byLinkLocal.set(a, hoa);
+    this.deadlines.push(deadline);
+    this.homes.push(hoa);
+  }
+
+  /** The registration waiting for the DAD of `address`, if any. */
+  find(address: string): PendingDad | undefined {
+    const hoa = this.byLinkLocal.get(address);
+    const p = this.byHome.get(hoa ?? address);
+    return p !== undefined && p.waiting.includes(address) ? p : undefined;
+  }
+
+  /** `address` of `p` was found unique; true when `p` waits for nothing more. */
+  unique(p: PendingDad, address: string): boolean {
+    p.waiting = p.waiting.filter((a) => a !== address);
+    if (this.byLinkLocal.get(address) === p.request.homeAddress) this.byLinkLocal.delete(address);
+    return p.waiting.length === 0;
+  }
+
+  /** `hoa`'s registration waits no more (answered, replaced or cancelled). */
+  end(hoa: string): void {
+    const p = this.byHome.get(hoa);
+    if (!p) return;
+    for (const a of p.waiting) if (a !== hoa && this.byLinkLocal.get(a) === hoa) this.byLinkLocal.delete(a);
+    this.byHome.delete(hoa);
+  }
+
+  /** The earliest registration whose timeout has passed at `now` (still pending: `end` it). */
+  popExpired(now: Instant): PendingDad | undefined {
+    const p = this.headPending();
+    if (p === undefined || p.deadline > now) return undefined;
+    this.advance();
+    return p;
+  }
+
+  /** When the earliest pending registration times out. */
+  nextDeadline(): Instant | undefined {
+    return this.headPending()?.deadline;
+  }
+
+  /** The pending registration at the head of the queue; stale pairs before it are dropped. */
+  private headPending(): PendingDad | undefined {
+    while (this.head < this.homes.length) {
+      const p = this.byHome.get(this.homes[this.head]);
+      if (p !== undefined && p.deadline === this.deadlines[this.head]) return p;
+      this.advance();
+    }
+    return undefined;
+  }
+
+  private advance(): void {
+    this.head++;
+    if (this.head === this.homes.length) {
+      this.deadlines = [];
+      this.homes = [];
+      this.head = 0;
+    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.homes.length) {
+      this.deadlines = this.deadlines.slice(this.head);
+      this.homes = this.homes.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
