@@ -71,10 +71,10 @@ export class CpuMeter {
   }
 }
 
-/** VmRSS of `pid` in kB, or null. */
-export function rssKb(pid: number): number | null {
+/** VmRSS (or the peak, VmHWM) of `pid` in kB, or null. */
+export function rssKb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | null {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : null;
   } catch {
     return null;

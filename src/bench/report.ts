@@ -64,13 +64,13 @@ export function scaleMarkdown(s: ScaleBench): string[] {
     fmt(r.registerPerSecond), fmt(r.registerMs === null ? null : r.registerMs / 1000, 2),
     fmt(r.registerCpuMicros, 1),
     fmt(r.refreshPerSecond), fmt(r.refreshCpu), fmt(r.refreshCpuMicros, 1),
-    fmt(r.rssBytesPerBinding), fmt(r.rssSteadyBytesPerBinding), fmt(r.bcCount),
+    fmt(r.rssBytesPerBinding), fmt(r.rssPeakBytesPerBinding), fmt(r.rssSteadyBytesPerBinding), fmt(r.bcCount),
     `${fmt(r.dadProbed)} / ${fmt(r.dadSkipped)}`, `${r.retransmissions}`,
   ]);
   out.push(...table(['N', 'BAs / BUs sent', 'BA status', 'register BU/s', 'time to register all s',
     'CPU µs per registration',
     'refresh BU/s', 'daemon CPU % (refresh)', 'CPU µs per refresh BU', 'RSS bytes per binding',
-    'RSS bytes per binding after refresh',
+    'peak RSS bytes per binding', 'RSS bytes per binding after refresh',
     '`ctl bc` count', 'DAD probed / not performed', 'retransmitted BUs'], rows));
   return [...out, '', ...notes(s.notes)];
 }

@@ -60,9 +60,11 @@ export interface ScaleRow {
   readonly refreshCpu: number | null;
   /** Daemon CPU per refresh BU, microseconds. */
   readonly refreshCpuMicros: number | null;
-  /** (VmRSS 1 s after registering N) - (VmRSS before), / N. */
+  /** (VmRSS 3.5 s after registering N, settled) - (VmRSS before), / N. */
   readonly rssBytesPerBinding: number | null;
-  /** The same 1 s after the refresh round: every binding replaced once (the steady state). */
+  /** (VmHWM, the peak VmRSS, read then) - (VmRSS before), / N: what the registration burst needed. */
+  readonly rssPeakBytesPerBinding: number | null;
+  /** The same 3.5 s after the refresh round: every binding replaced once (the steady state). */
   readonly rssSteadyBytesPerBinding: number | null;
   readonly rssBeforeKb: number | null;
   readonly rssAfterKb: number | null;

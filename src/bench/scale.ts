@@ -33,6 +33,8 @@ const HOME64 = '2001:db8:1';
 const POOL = '172.16.0.0/14';
 /** After the last BA: the announcement rounds still due (2 × RetransTimer of 1 s) and a margin. */
 const TRAILING_WORK_MS = 2500;
+/** When RSS is read after a round (the daemon trims its heap 1-2 s after the last change). */
+const SETTLE_MS = 3500;
 
 function names(prefix: string) {
   return { ha: `${prefix}sha`, hl: `${prefix}shl`, lg: `${prefix}slg` };
@@ -112,11 +114,13 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
     const regMeter = new CpuMeter([pid]);
     const reg = await lg.run(1, first, timeout);
     o.log(`scale N=${n}: ${reg.acks}/${n} BAs in ${(reg.ms / 1000).toFixed(2)} s (${reg.sent} BUs sent)`);
-    await sleep(1000);
-    const rssAfter = rssKb(pid);
     // The last bindings' announcements (2 more rounds, RetransTimer apart) are registration work too.
-    await sleep(TRAILING_WORK_MS - 1000);
+    await sleep(TRAILING_WORK_MS);
     const [registerCpuSeconds] = regMeter.used();
+    // Settled: past the home agent's collection after a burst (heap-trim.ts, 1-2 s after the last change).
+    await sleep(SETTLE_MS - TRAILING_WORK_MS);
+    const rssAfter = rssKb(pid);
+    const rssPeak = rssKb(pid, 'VmHWM');
     const bcCount = await countBindings(sock)
       .catch((e: Error) => { notes.push(`N=${n}: bc: ${e.message}`); return null; });
     const dad = await homeLinkCounters(sock)
@@ -125,7 +129,7 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
     const cpu = new CpuMeter([pid]);
     const ref = await lg.run(2, second, timeout);
     const [refreshCpu] = cpu.stop();
-    await sleep(1000);
+    await sleep(SETTLE_MS);
     const rssSteady = rssKb(pid);
     o.log(`scale N=${n}: refresh ${ref.acks}/${n} in ${(ref.ms / 1000).toFixed(2)} s, ` +
       `daemon CPU ${refreshCpu?.toFixed(0)}%`);
@@ -146,6 +150,7 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
       refreshCpuMicros: refreshCpu === null ? null : (refreshCpu / 100) * (ref.ms * 1000) / n,
       rssBeforeKb: rssBefore, rssAfterKb: rssAfter, rssSteadyKb: rssSteady,
       rssBytesPerBinding: perBinding(rssBefore, rssAfter, n),
+      rssPeakBytesPerBinding: perBinding(rssBefore, rssPeak, n),
       rssSteadyBytesPerBinding: perBinding(rssBefore, rssSteady, n),
       bcCount, dadProbed: dad?.dadStarted ?? null, dadSkipped: dad?.dadSkipped ?? null,
       retransmissions: reg.retransmissions,

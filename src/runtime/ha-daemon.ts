@@ -26,6 +26,7 @@ import { SendQueue } from './send-queue.js';
 import { homeLinkOf } from './neighbour-link.js';
 import { TunnelIo } from './tunnel-io.js';
 import { TunRoutes } from './tun-routes.js';
+import { HEAP_TRIM_IDLE_MS, HEAP_TRIM_MIN_CHANGES, HeapTrim } from './heap-trim.js';
 
 export interface RunningDaemon {
   stop(): Promise<string[]>;
@@ -154,9 +155,12 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     // The durable Binding Cache (ha-store.ts): bindings of the previous run, back before the data plane.
     const kept = restoreBindingStore(cfg.daemon.stateDirectory, engine, log, cfg.ha!.keepBindings);
     ctx.closers.push(() => kept.store.close());
+    // After a burst of binding changes, one full collection once quiet (heap-trim.ts).
+    const trim = new HeapTrim({ minChanges: HEAP_TRIM_MIN_CHANGES, idleMs: HEAP_TRIM_IDLE_MS, log });
+    ctx.closers.push(() => trim.close());
     const handlers = {
       apply: (op: HaOsOp) => haOs.apply(op),
-      event: (e: HaEvent) => { logEvent(e, log); storeEvent(kept.store, e); },
+      event: (e: HaEvent) => { logEvent(e, log); if (storeEvent(kept.store, e)) trim.changed(); },
     };
     dispatchOutputs(kept.outputs, handlers, sender, log);
     host = new EngineHost(engine, (outs) => dispatchOutputs(outs, handlers, sender, log),

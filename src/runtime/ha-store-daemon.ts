@@ -63,10 +63,12 @@ export function restoreBindingStore(
   return { store, outputs };
 }
 
-/** Marks the binding an event is about as changed. */
-export function storeEvent(store: HaBindingStore, e: HaEvent): void {
+/** Marks the binding an event is about as changed; true when the event changed a binding. */
+export function storeEvent(store: HaBindingStore, e: HaEvent): boolean {
   switch (e.type) {
     case 'binding-accepted': case 'binding-deregistered': case 'binding-expired': case 'binding-displaced':
       store.touch(e.homeAddress);
+      return true;
   }
+  return false;
 }
