@@ -2,6 +2,8 @@
  * A pool of IPv4 home addresses (or IPv4 mobile network prefixes of one length) the home agent
  * hands out on request (RFC 5555 §3.1.1: an IPv4 Home Address option with 0.0.0.0). Allocation is
  * lowest-free-first so the result is deterministic; a released entry becomes free at once.
+ * The pool keeps one bit per entry (32 KB for a /14 of addresses): who holds an entry is the
+ * binding cache's to say (its IPv4 home address index), not a second map of 100k owners here.
  */
 import { formatIpv4, parseIpv4 } from '../wire/addr.js';
 import { flatText } from './flat-text.js';
@@ -10,7 +12,9 @@ import { parsePrefix } from './prefix.js';
 export class Ipv4Pool {
   private readonly base: number;
   private readonly count: number;
-  private readonly used = new Map<number, string>();
+  /** Bit i: entry i is taken. */
+  private readonly used: Uint32Array;
+  private taken = 0;
   /** No free entry below this index: allocation scans from here (amortised O(1)). */
   private lowestFree = 0;
 
@@ -27,6 +31,7 @@ export class Ipv4Pool {
     this.base = u32(p.bytes);
     this.count = 2 ** (blockLength - p.length);
     this.skipEdges = blockLength === 32 && p.length < 31;
+    this.used = new Uint32Array(Math.ceil(this.count / 32));
   }
 
   private readonly skipEdges: boolean;
@@ -36,16 +41,16 @@ export class Ipv4Pool {
   }
 
   get inUse(): number {
-    return this.used.size;
+    return this.taken;
   }
 
-  /** Allocates the lowest free entry to `owner`; undefined when the pool is exhausted. */
-  allocate(owner: string): string | undefined {
+  /** Allocates the lowest free entry; undefined when the pool is exhausted. */
+  allocate(): string | undefined {
     const first = this.skipEdges ? 1 : 0;
     const last = this.skipEdges ? this.count - 2 : this.count - 1;
     for (let i = Math.max(first, this.lowestFree); i <= last; i++) {
-      if (this.used.has(i)) continue;
-      this.used.set(i, owner);
+      if (this.has(i)) continue;
+      this.mark(i, true);
       this.lowestFree = i + 1;
       return this.address(i);
     }
@@ -53,19 +58,18 @@ export class Ipv4Pool {
     return undefined;
   }
 
-  /** Marks a specific entry as owned (e.g. a static binding inside the pool); false if taken. */
-  claim(address: string, owner: string): boolean {
+  /** Takes a specific entry (a binding restored inside the pool); false if outside or taken. */
+  claim(address: string): boolean {
     const i = this.index(address);
-    if (i === undefined) return false;
-    const cur = this.used.get(i);
-    if (cur !== undefined && cur !== owner) return false;
-    this.used.set(i, owner);
+    if (i === undefined || this.has(i)) return false;
+    this.mark(i, true);
     return true;
   }
 
-  ownerOf(address: string): string | undefined {
+  /** Whether `address` is an entry of the pool that is taken. */
+  isTaken(address: string): boolean {
     const i = this.index(address);
-    return i === undefined ? undefined : this.used.get(i);
+    return i !== undefined && this.has(i);
   }
 
   contains(address: string): boolean {
@@ -74,8 +78,19 @@ export class Ipv4Pool {
 
   release(address: string): void {
     const i = this.index(address);
-    if (i === undefined || !this.used.delete(i)) return;
+    if (i === undefined || !this.has(i)) return;
+    this.mark(i, false);
     if (i < this.lowestFree) this.lowestFree = i;
+  }
+
+  private has(i: number): boolean {
+    return (this.used[i >>> 5] & (1 << (i & 31))) !== 0;
+  }
+
+  private mark(i: number, on: boolean): void {
+    if (on) this.used[i >>> 5] |= 1 << (i & 31);
+    else this.used[i >>> 5] &= ~(1 << (i & 31));
+    this.taken += on ? 1 : -1;
   }
 
   /** The text of entry `i`, flat: the binding it is given to keeps it (flat-text.ts). */

@@ -76,18 +76,30 @@ test('deadline heap pops in deadline order (against a sorted reference)', () => 
 test('IPv4 pool: lowest free first, network/broadcast skipped, claim and release', () => {
   const p = new Ipv4Pool('10.0.0.0/29');
   assert.equal(p.size, 6);
-  assert.deepStrictEqual(['a', 'b'].map((o) => p.allocate(o)), ['10.0.0.1', '10.0.0.2']);
-  assert.ok(!p.claim('10.0.0.1', 'c'));
-  assert.ok(p.claim('10.0.0.5', 'c'));
+  assert.deepStrictEqual([p.allocate(), p.allocate()], ['10.0.0.1', '10.0.0.2']);
+  assert.ok(!p.claim('10.0.0.1'), 'taken');
+  assert.ok(p.claim('10.0.0.5'));
+  assert.ok(!p.claim('10.0.0.9'), 'outside the pool');
+  assert.equal(p.inUse, 3);
   p.release('10.0.0.1');
-  assert.equal(p.allocate('d'), '10.0.0.1');
-  assert.equal(p.ownerOf('10.0.0.5'), 'c');
+  p.release('10.0.0.1');
+  assert.equal(p.inUse, 2, 'a second release changes nothing');
+  assert.equal(p.allocate(), '10.0.0.1');
+  assert.ok(p.isTaken('10.0.0.5'));
+  assert.ok(!p.isTaken('10.0.0.6'));
   assert.ok(!p.contains('10.0.0.8'));
-  for (const o of ['e', 'f', 'g']) p.allocate(o);
-  assert.equal(p.allocate('h'), undefined, 'exhausted');
+  for (let i = 0; i < 3; i++) p.allocate();
+  assert.equal(p.allocate(), undefined, 'exhausted');
+  assert.equal(p.inUse, 6);
   const blocks = new Ipv4Pool('10.128.0.0/24', 26);
-  assert.deepStrictEqual([blocks.allocate('x'), blocks.allocate('y')], ['10.128.0.0', '10.128.0.64']);
+  assert.deepStrictEqual([blocks.allocate(), blocks.allocate()], ['10.128.0.0', '10.128.0.64']);
   assert.throws(() => new Ipv4Pool('10.0.0.0/24', 20));
+  const big = new Ipv4Pool('172.16.0.0/14');
+  const got = Array.from({ length: 70_000 }, () => big.allocate());
+  assert.equal(new Set(got).size, 70_000, 'entries across many bit words, each once');
+  assert.equal(got[69_999], '172.17.17.112');
+  big.release('172.16.0.40');
+  assert.equal(big.allocate(), '172.16.0.40', 'a released entry is the lowest free');
 });
 
 test('prefixes: parse, canonical, contains, covers, link-local, address classes', () => {

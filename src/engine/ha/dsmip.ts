@@ -53,7 +53,7 @@ function decideAddress(ctx: Ipv4Context, o: Ipv4HoaOption): Outcome {
     if (existing?.ipv4HomeAddress !== undefined) {
       return { ack: ack(0, 32, existing.ipv4HomeAddress), address: existing.ipv4HomeAddress };
     }
-    const got = ctx.addressPool?.allocate(homeAddress);
+    const got = ctx.addressPool?.allocate();
     if (got === undefined) {
       return refuse(Ipv4AckStatus.DYNAMIC_IPV4_HOME_ADDRESS_ASSIGNMENT_NOT_AVAILABLE,
         ctx.addressPool ? 'IPv4 home address pool exhausted' : 'no IPv4 home address pool');
@@ -68,7 +68,8 @@ function decideAddress(ctx: Ipv4Context, o: Ipv4HoaOption): Outcome {
   if (holder !== undefined && holder !== homeAddress) {
     return refuse(Ipv4AckStatus.INCORRECT_IPV4_HOME_ADDRESS, `${o.address} is bound to ${holder}`);
   }
-  const pooled = ctx.addressPool?.ownerOf(o.address) === homeAddress;
+  // A pool entry is this node's when its binding holds it (the pool keeps no owners).
+  const pooled = holder === homeAddress && (ctx.addressPool?.isTaken(o.address) ?? false);
   if (pooled || ipv4Configured(cfg, o.address, homeAddress)) {
     return { ack: ack(0, 32, o.address), address: o.address };
   }
@@ -87,7 +88,7 @@ function decidePrefix(ctx: Ipv4Context, mobileRouter: boolean): Outcome {
   const configured = cfg.ipv4Authorizations
     .find((a) => a.homeAddress === homeAddress && a.prefixes.length > 0);
   if (configured) return prefixAck(configured.prefixes[0]);
-  const got = ctx.prefixPool?.allocate(homeAddress);
+  const got = ctx.prefixPool?.allocate();
   if (got !== undefined) return prefixAck(`${got}/${ctx.prefixPool!.blockLength}`);
   return refuse(Ipv4AckStatus.PREFIX_ALLOCATION_UNAUTHORIZED, `no IPv4 prefix for ${homeAddress}`);
 }

@@ -63,7 +63,7 @@ function claimIpv4(st: HaState, r: PersistedBinding): string | undefined {
   const v4 = r.ipv4HomeAddress;
   if (v4 !== null) {
     if (cache.homeAddressForIpv4(v4) !== undefined) return `IPv4 home address ${v4} already bound`;
-    if (!ipv4Configured(cfg, v4, r.homeAddress) && !(st.addressPool?.claim(v4, r.homeAddress) ?? false)) {
+    if (!ipv4Configured(cfg, v4, r.homeAddress) && !(st.addressPool?.claim(v4) ?? false)) {
       return `IPv4 home address ${v4} no longer configured or in the pool`;
     }
   }
@@ -73,7 +73,7 @@ function claimIpv4(st: HaState, r: PersistedBinding): string | undefined {
       .some((a) => a.homeAddress === r.homeAddress && a.prefixes.includes(p));
     const pool = st.prefixPool;
     const pooled = pool !== undefined && p.endsWith(`/${pool.blockLength}`)
-      && pool.claim(p.split('/')[0], r.homeAddress);
+      && pool.claim(p.split('/')[0]);
     if (!configured && !pooled) {
       if (v4 !== null) st.addressPool?.release(v4);
       return `IPv4 prefix ${p} no longer configured or in the pool`;
