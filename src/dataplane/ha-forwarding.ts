@@ -6,7 +6,7 @@
  * filtering). Built from the engine's `binding-set`/`binding-clear` OS operations; lookups are
  * allocation-free.
  */
-import { parseIpv4, parseIpv6 } from '../wire/addr.js';
+import { parseIpv6, writeIpv4, writeIpv6 } from '../wire/addr.js';
 import { parsePrefix, type Prefix } from '../proto/prefix.js';
 import type { HaOsOp } from '../engine/ha/types.js';
 import type { TunnelEndpoint } from '../engine/types.js';
@@ -17,10 +17,25 @@ import { DropCounters, type DataplaneDrop } from './counters.js';
 const NO_PREFIXES: readonly Prefix[] = [];
 const NO_ADDRESSES: readonly string[] = [];
 
+/**
+ * Where binding changes read address text into bytes (one change at a time, nothing kept): the
+ * tables copy what they keep, so a registration parses its addresses without allocating.
+ */
+const TEXT6 = new Uint8Array(16);
+const TEXT4 = new Uint8Array(4);
+
+/** `text` as IPv6 bytes in TEXT6; false when it is not IPv6 text. */
+const read6 = (text: string): boolean => writeIpv6(TEXT6, 0, text);
+
+/** `text` as an IPv4 number, or -1 when it is not IPv4 text. */
+function read4(text: string): number {
+  return writeIpv4(TEXT4, 0, text) ? u32At(TEXT4, 0) : -1;
+}
+
 /** [home address] or [home address, IPv4 address]: what the engine sends for every binding. */
 function usualAddresses(homeAddress: string, a: readonly string[]): boolean {
-  return a[0] === homeAddress && parseIpv6(homeAddress) !== undefined
-    && (a.length === 1 || (a.length === 2 && parseIpv4(a[1]) !== undefined));
+  return a[0] === homeAddress && read6(homeAddress)
+    && (a.length === 1 || (a.length === 2 && read4(a[1]) >= 0));
 }
 
 /**
@@ -78,8 +93,8 @@ function slotOf4(address: number): Uint8Array {
 }
 
 function v4num(text: string): number {
-  const b = parseIpv4(text);
-  return b ? u32At(b, 0) : 0;
+  const v = read4(text);
+  return v >= 0 ? v : 0;
 }
 
 /** An IPv4 address as a Map key: the int32 with its bits (a small integer, never a boxed number). */
@@ -112,8 +127,7 @@ export class HaForwarding {
   }
 
   binding(homeAddress: string): ForwardingBinding | undefined {
-    const v6 = parseIpv6(homeAddress);
-    const b = v6 ? this.byAddress6.get(v6, 0) : undefined;
+    const b = read6(homeAddress) ? this.byAddress6.get(TEXT6, 0) : undefined;
     return b !== undefined && b.homeAddress === homeAddress ? b : this.unlisted.get(homeAddress);
   }
 
@@ -136,9 +150,9 @@ export class HaForwarding {
     );
     this.count++;
     for (const a of addresses) {
-      const v6 = parseIpv6(a);
-      if (v6) this.setAddress6(v6, b);
-      else if (parseIpv4(a)) this.byAddress4.set(key4(v4num(a)), b);
+      if (read6(a)) { this.setAddress6(TEXT6, b); continue; }
+      const v4 = read4(a);
+      if (v4 >= 0) this.byAddress4.set(key4(v4), b);
     }
     for (const p of b.prefixList) {
       if (p.family === 6) { this.byPrefix.set6(p.bytes, p.length, b); own!.set6(p.bytes, p.length, true); }
@@ -159,16 +173,14 @@ export class HaForwarding {
     this.unlisted.delete(homeAddress);
     this.count--;
     if (b.otherAddresses.length === 0) {
-      const h6 = parseIpv6(homeAddress);
-      if (h6) this.clearAddress6(h6, b);
+      if (read6(homeAddress)) this.clearAddress6(TEXT6, b);
       const k = b.address4;
       if (k !== undefined && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
     }
     for (const a of b.otherAddresses) {
-      const v6 = parseIpv6(a);
-      if (v6) { this.clearAddress6(v6, b); continue; }
-      const b4 = parseIpv4(a);
-      const k = b4 ? key4(u32At(b4, 0)) : undefined;
+      if (read6(a)) { this.clearAddress6(TEXT6, b); continue; }
+      const v4 = read4(a);
+      const k = v4 >= 0 ? key4(v4) : undefined;
       if (k !== undefined && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
     }
     for (const p of b.prefixList) {
