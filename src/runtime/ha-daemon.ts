@@ -200,9 +200,9 @@ function logEvent(e: HaEvent, log: Logger): void {
   if (e.type === 'binding-rejected' || e.type === 'dropped') {
     log.limited(`${e.type} ${'homeAddress' in e ? e.homeAddress : e.reason}`, 'warn', e.type, { ...e });
   } else if (e.type === 'binding-accepted' && !e.isNew) {
-    log.debug('binding-refreshed', { ...e }); // every mobile node, every few minutes: not news
+    log.debug('binding-refreshed', e); // every mobile node, every few minutes: not news
   } else {
-    log.info(e.type, { ...e });
+    log.info(e.type, e);
   }
 }
 
