@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CachedBinding, fieldsOf, type EntryFields } from '../../src/engine/ha/binding-cache.js';
 import { HomeAgent } from '../../src/engine/ha/home-agent.js';
 import { exportBinding, type PersistedBinding } from '../../src/engine/ha/persist.js';
 import type { HaOutput } from '../../src/engine/ha/types.js';
@@ -166,4 +167,24 @@ test('restore: fractional instants (another clock) become whole milliseconds, ne
   assert.equal(e.expiresAt, 350_001);
   assert.equal(e.registeredAt, -50_000, 'the start, a whole millisecond not after it');
   assert.ok(Number.isInteger(e.expiresAt) && Number.isInteger(e.registeredAt));
+});
+
+test('CachedBinding: every field reads back as given, the rare ones too; flags keep 16 bits', () => {
+  const tunnel = { encapsulation: 'udp4' as const, local: '192.0.2.1', localPort: 4191, remote: '198.51.100.7', remotePort: 40001 };
+  const via = { kind: 'udp4' as const, source: '192.0.2.1', sourcePort: 4191, destination: '198.51.100.7', destinationPort: 40001 };
+  const usual: EntryFields = {
+    homeAddress: HOA, careOfAddress: '10.0.0.7', tunnel, via, signallingAddress: '::ffff:10.0.0.7',
+    sequence: 65535, flags: 0xffff, lifetimeSeconds: 3600, registeredAt: 5, expiresAt: 3_600_005,
+    nemoMode: undefined, prefixes: [], linkLocal: undefined, ipv4HomeAddress: '172.16.0.9',
+    ipv4Prefix: undefined, refreshRequestSent: false,
+  };
+  const rare: EntryFields = {
+    ...usual, signallingAddress: '2001:db8:9::1', nemoMode: 'explicit', prefixes: ['2001:db8:ff::/64'],
+    linkLocal: 'fe80::100', ipv4Prefix: '10.1.0.0/24', refreshRequestSent: true, flags: 0x8000,
+  };
+  for (const f of [usual, rare, { ...usual, refreshRequestSent: true }]) {
+    const e = new CachedBinding(f);
+    assert.deepStrictEqual(fieldsOf(e), f);
+    assert.equal(e.mobileRouter, f.nemoMode !== undefined);
+  }
 });

@@ -60,6 +60,18 @@ function viaPorts(v: Via, t: TunnelEndpoint): number | undefined {
 }
 
 const MAPPED = '::ffff:';
+const NO_PREFIXES: readonly PrefixText[] = Object.freeze([]);
+/** CachedBinding.flagBits: a Binding Refresh Request was sent (above the 16 BU flag bits). */
+const BRR_SENT = 0x10000;
+
+/** The fields most bindings leave empty, kept together (one field of the entry, not five). */
+interface RareFields {
+  readonly ownSignalling: string | undefined;
+  readonly nemoMode: 'explicit' | 'implicit' | undefined;
+  readonly prefixes: readonly PrefixText[];
+  readonly linkLocal: string | undefined;
+  readonly ipv4Prefix: PrefixText | undefined;
+}
 
 /** The signalling address unless the BU said otherwise: the CoA, IPv4 as ::ffff:a.b.c.d. */
 function usualSignalling(careOfAddress: string, t: TunnelEndpoint): string {
@@ -86,19 +98,15 @@ export class CachedBinding implements BindingCacheEntry {
   readonly tunnel: TunnelEndpoint;
   /** The via when the tunnel does not give it: its UDP ports (viaPorts), or the whole via. */
   private readonly ownVia: Via | number | undefined;
-  /** The signalling address when it is not the usual one. */
-  private readonly ownSignalling: string | undefined;
   readonly sequence: number;
-  readonly flags: number;
+  /** The BU flags (16 bits), and bit 16 set once a Binding Refresh Request has been sent. */
+  private readonly flagBits: number;
   readonly lifetimeSeconds: number;
   readonly registeredAt: Instant;
   readonly expiresAt: Instant;
-  readonly nemoMode: 'explicit' | 'implicit' | undefined;
-  readonly prefixes: readonly PrefixText[];
-  readonly linkLocal: string | undefined;
   readonly ipv4HomeAddress: string | undefined;
-  readonly ipv4Prefix: PrefixText | undefined;
-  readonly refreshRequestSent: boolean;
+  /** What few bindings have (a mobile router's prefixes, a link-local address, ...), or nothing. */
+  private readonly rare: RareFields | undefined;
 
   /** `previous` (the entry this one replaces) lends its objects when they are equal. */
   constructor(f: EntryFields, previous?: BindingCacheEntry) {
@@ -109,18 +117,43 @@ export class CachedBinding implements BindingCacheEntry {
     this.tunnel = previous !== undefined && sameTunnel(previous.tunnel, t) ? previous.tunnel : t;
     this.ownVia = followsTunnel(f.via, this.tunnel) ? undefined : viaPorts(f.via, this.tunnel) ?? f.via;
     const sig = f.signallingAddress;
-    this.ownSignalling = isUsualSignalling(sig, coa, this.tunnel) ? undefined : sig;
+    const ownSignalling = isUsualSignalling(sig, coa, this.tunnel) ? undefined : sig;
     this.sequence = f.sequence;
-    this.flags = f.flags;
+    this.flagBits = (f.flags & 0xffff) | (f.refreshRequestSent ? BRR_SENT : 0);
     this.lifetimeSeconds = f.lifetimeSeconds;
     this.registeredAt = f.registeredAt;
     this.expiresAt = f.expiresAt;
-    this.nemoMode = f.nemoMode;
-    this.prefixes = f.prefixes;
-    this.linkLocal = f.linkLocal;
     this.ipv4HomeAddress = f.ipv4HomeAddress;
-    this.ipv4Prefix = f.ipv4Prefix;
-    this.refreshRequestSent = f.refreshRequestSent;
+    const rare = ownSignalling !== undefined || f.nemoMode !== undefined || f.prefixes.length > 0
+      || f.linkLocal !== undefined || f.ipv4Prefix !== undefined;
+    this.rare = rare ? {
+      ownSignalling, nemoMode: f.nemoMode, prefixes: f.prefixes, linkLocal: f.linkLocal,
+      ipv4Prefix: f.ipv4Prefix,
+    } : undefined;
+  }
+
+  get flags(): number {
+    return this.flagBits & 0xffff;
+  }
+
+  get refreshRequestSent(): boolean {
+    return (this.flagBits & BRR_SENT) !== 0;
+  }
+
+  get nemoMode(): 'explicit' | 'implicit' | undefined {
+    return this.rare?.nemoMode;
+  }
+
+  get prefixes(): readonly PrefixText[] {
+    return this.rare?.prefixes ?? NO_PREFIXES;
+  }
+
+  get linkLocal(): string | undefined {
+    return this.rare?.linkLocal;
+  }
+
+  get ipv4Prefix(): PrefixText | undefined {
+    return this.rare?.ipv4Prefix;
   }
 
   get via(): Via {
@@ -132,7 +165,7 @@ export class CachedBinding implements BindingCacheEntry {
   }
 
   get signallingAddress(): string {
-    return this.ownSignalling ?? usualSignalling(this.careOfAddress, this.tunnel);
+    return this.rare?.ownSignalling ?? usualSignalling(this.careOfAddress, this.tunnel);
   }
 
   /** RFC 5555: the IPv4 care-of address differs from the outer source (the UDP tunnel's remote end). */
