@@ -50,7 +50,10 @@ export class ForwardingBinding {
   txBytes = 0;
   rxPackets = 0;
   rxBytes = 0;
+  /** The remote end as a 16-byte send address: an IPv6 end's bytes, an IPv4 end's on first use. */
   private slot: Uint8Array | undefined;
+  /** The binding's own prefixes (a table for ingress filtering, and the list); none usually. */
+  private readonly own: { readonly table: PrefixTable<true>; readonly list: readonly Prefix[] } | undefined;
 
   constructor(
     readonly homeAddress: string,
@@ -63,17 +66,33 @@ export class ForwardingBinding {
     /** The binding's addresses as text when they are not the usual ones; empty otherwise. */
     readonly otherAddresses: readonly string[],
     /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
-    readonly remote6: Uint8Array | undefined,
+    remote6: Uint8Array | undefined,
     readonly remote4: number,
     readonly remotePort: number,
     /** The binding's own prefixes (ingress filtering); undefined when it has none. */
-    readonly prefixes: PrefixTable<true> | undefined,
-    readonly prefixList: readonly Prefix[],
-  ) {}
+    prefixes: PrefixTable<true> | undefined,
+    prefixList: readonly Prefix[],
+  ) {
+    this.slot = remote6;
+    this.own = prefixes !== undefined ? { table: prefixes, list: prefixList } : undefined;
+  }
+
+  /** The remote end of an IPv6 tunnel. */
+  get remote6(): Uint8Array | undefined {
+    return this.tunnel.encapsulation === 'ipv6' ? this.slot : undefined;
+  }
+
+  get prefixes(): PrefixTable<true> | undefined {
+    return this.own?.table;
+  }
+
+  get prefixList(): readonly Prefix[] {
+    return this.own?.list ?? NO_PREFIXES;
+  }
 
   /** The remote end as a 16-byte send address (IPv4 as ::ffff:a.b.c.d). */
   get remoteSlot(): Uint8Array {
-    return this.slot ??= this.remote6 ?? slotOf4(this.remote4);
+    return this.slot ??= slotOf4(this.remote4);
   }
 }
 
