@@ -47,6 +47,8 @@ const mapped = coas.map((c) => `::ffff:${c}`);
 const texts = Array.from({ length: N }, (_, i) => [HA, hoas[i], mapped[i], 'fe80::1:2ff:fe03:405'][i % 4]);
 const anyAddr = variants[0][1].addr;
 const bytes = texts.map((t) => anyAddr.parseIpv6(t));
+// Home addresses of 4096 nodes (more than any cache of recent texts holds).
+const distinct = Array.from({ length: 4096 }, (_, i) => anyAddr.parseIpv6(`2001:db8:1::1:${i.toString(16)}:${(i * 7919 % 65536).toString(16)}`));
 
 /** A Binding Acknowledgement to a node on IPv4 (RFC 5555): RH2, IPv4 Ack, NAT detection, BRA. */
 function baSpec(i) {
@@ -90,7 +92,8 @@ const headers = Array.from({ length: N }, (_, i) => header(i));
 let sink = 0;
 const cases = [
   ['parseIpv6', (v) => (i) => { sink += v.addr.parseIpv6(texts[i & 63])[15]; }],
-  ['formatIpv6', (v) => (i) => { sink += v.addr.formatIpv6(bytes[i & 63]).length; }],
+  ['formatIpv6 (64 recurring addresses)', (v) => (i) => { sink += v.addr.formatIpv6(bytes[i & 63]).length; }],
+  ['formatIpv6 (4096 distinct addresses)', (v) => (i) => { sink += v.addr.formatIpv6(distinct[i & 4095]).length; }],
   ['writeIpv6', (v) => (i) => { sink += v.addr.writeIpv6(out, 8, texts[i & 63]) ? 1 : 0; }],
   ['parseIpv4', (v) => (i) => { sink += v.addr.parseIpv4(coas[i & 63])[3]; }],
   ['encodeIpv6Header', (v) => (i) => { sink += v.ipv6.encodeIpv6Header(headers[i & 63], out, 0); }],

@@ -61,8 +61,8 @@ export function isIpv4Mapped(b: Uint8Array, off = 0): boolean {
 
 /** Hex text of the group at b[at, at+2), without leading zeros. */
 function groupText(b: Uint8Array, at: number): string {
-  const hi = b[at];
-  return hi === 0 ? HEX[b[at + 1]] : HEX[hi] + HEX2[b[at + 1]];
+  const g = (b[at] << 8) | b[at + 1];
+  return g < 0x100 ? HEX[g] : HEX[g >> 8] + HEX2[g & 0xff];
 }
 
 /** Groups [from, to) of the address at `off` joined by `:` ('' when empty). */
@@ -74,17 +74,46 @@ function groupsText(b: Uint8Array, off: number, from: number, to: number): strin
 }
 
 /**
+ * The texts of recently formatted addresses, by a hash of their octets (a slot keeps the last
+ * one, its octets as four words): the home agent's own address is the destination of every
+ * Binding Update, a refreshing node's addresses recur, and they all get one string.
+ */
+const TEXT_SLOTS = 256;
+const textKeys = new Int32Array(TEXT_SLOTS * 4);
+const texts: string[] = new Array<string>(TEXT_SLOTS).fill('');
+
+const wordAt = (b: Uint8Array, at: number): number =>
+  (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+
+/**
  * RFC 5952 text of the address at b[off, off+16). Concatenates table entries (no arrays, no
- * number-to-text): decoders call it for every address a packet carries.
+ * number-to-text), or returns the text of the same octets formatted lately: decoders call it
+ * for every address a packet carries.
  */
 export function formatIpv6(b: Uint8Array, off = 0): string {
+  const w0 = wordAt(b, off);
+  const w1 = wordAt(b, off + 4);
+  const w2 = wordAt(b, off + 8);
+  const w3 = wordAt(b, off + 12);
+  const h = Math.imul(w0 ^ Math.imul(w1, 0x3b9) ^ Math.imul(w2, 0x1f3d5b79) ^ w3, 0x9e3779b1) >>> 24;
+  const k = h << 2;
+  const cached = texts[h];
+  if (cached !== '' && textKeys[k] === w0 && textKeys[k + 1] === w1 && textKeys[k + 2] === w2
+    && textKeys[k + 3] === w3) return cached;
+  const text = formatText(b, off);
+  textKeys[k] = w0; textKeys[k + 1] = w1; textKeys[k + 2] = w2; textKeys[k + 3] = w3;
+  texts[h] = text;
+  return text;
+}
+
+function formatText(b: Uint8Array, off: number): string {
   if (isIpv4Mapped(b, off)) return '::ffff:' + formatIpv4(b, off + 12);
   let bestStart = 8;
   let bestLen = 0;
   for (let i = 0; i < 8;) {
-    if (b[off + 2 * i] !== 0 || b[off + 2 * i + 1] !== 0) { i++; continue; }
+    if (((b[off + 2 * i] << 8) | b[off + 2 * i + 1]) !== 0) { i++; continue; }
     let j = i + 1;
-    while (j < 8 && b[off + 2 * j] === 0 && b[off + 2 * j + 1] === 0) j++;
+    while (j < 8 && ((b[off + 2 * j] << 8) | b[off + 2 * j + 1]) === 0) j++;
     if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
     i = j;
   }
@@ -181,6 +210,27 @@ export function writeIpv6(out: Uint8Array, off: number, text: string): boolean {
   for (let z = count; z < 8; z++) { out[at++] = 0; out[at++] = 0; }
   for (let g = head; g < count; g++) { out[at++] = groups[g] >> 8; out[at++] = groups[g] & 0xff; }
   return true;
+}
+
+/**
+ * writeIpv6 remembering the last text it read, for a call site that writes the same address
+ * again and again (a node's own address as the source of everything it sends): a repeat costs a
+ * string comparison (none for the same string) and a 16-octet copy instead of parsing.
+ */
+export class Ipv6TextMemo {
+  private text = '::';
+  private readonly bytes = new Uint8Array(16);
+
+  write(out: Uint8Array, off: number, text: string): boolean {
+    if (text !== this.text) {
+      if (!writeIpv6(this.bytes, 0, text)) return false;
+      this.text = text;
+    }
+    if (off < 0 || off + 16 > out.length) throw new RangeError(`IPv6 address at ${off} of ${out.length}`);
+    const b = this.bytes;
+    for (let i = 0; i < 16; i++) out[off + i] = b[i];
+    return true;
+  }
 }
 
 /**

@@ -15,7 +15,7 @@
  * A packet value holds the header fields, the extension headers in order and the upper-layer
  * payload; Payload Length and the Next Header chain are derived when encoding.
  */
-import { formatIpv6, writeIpv6 } from './addr.js';
+import { Ipv6TextMemo, formatIpv6, writeIpv6 } from './addr.js';
 import { copyBytes, readU16, readU32, writeU16 } from './bytes.js';
 import {
   decodeExtensionChain, encodedLengthExtensionChain, writeExtensionChain,
@@ -67,6 +67,9 @@ export function encodeIpv6Header(h: Ipv6Header, out: Uint8Array, offset: number)
   return IPV6_HEADER_LENGTH;
 }
 
+/** The last source address written (a node sends most of its packets from one address). */
+const sources = new Ipv6TextMemo();
+
 /** The header fields checked and written at `offset` (room checked by the caller). */
 export function writeIpv6Header(
   out: Uint8Array, offset: number, trafficClass: number, flowLabel: number, payloadLength: number,
@@ -78,7 +81,7 @@ export function writeIpv6Header(
   checkUint(nextHeader, 0xff, 'IPv6 next header');
   checkUint(hopLimit, 0xff, 'IPv6 hop limit');
   // The addresses go straight into `out` (no array per address); a bad one throws as before.
-  if (!writeIpv6(out, offset + OFF_SOURCE, source)) {
+  if (!sources.write(out, offset + OFF_SOURCE, source)) {
     throw new EncodeError(`IPv6 source is not an IPv6 address: ${source}`);
   }
   if (!writeIpv6(out, offset + OFF_DESTINATION, destination)) {

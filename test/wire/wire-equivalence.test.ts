@@ -19,6 +19,7 @@ import {
   mobilityChecksumAddresses, mobilityPacket, type MobilityPacketSpec,
 } from '../../src/wire/mh/packet.js';
 import { verifyMobilityChecksum } from '../../src/wire/mh/header.js';
+import { MH_TYPE_OF, OPTIONS_OFFSET, fixedPartEnd, type MobilityMessage } from '../../src/wire/mh/messages.js';
 import { GOLDEN_IPV6_HEADERS, GOLDEN_IPV6_PACKETS, GOLDEN_MOBILITY } from '../vectors/wire-golden.js';
 import { mobilityHeader } from '../prop/arbitraries.js';
 import { refFormatIpv4, refFormatIpv6, refParseIpv4, refParseIpv6 } from './reference-addr.js';
@@ -118,6 +119,31 @@ test('formatIpv6 gives the old RFC 5952 text (zero runs, ties, ::ffff:a.b.c.d, o
     assert.equal(formatIpv6(b), refFormatIpv6(b));
     assert.equal(hexOf(parseIpv6(formatIpv6(b))), toHex(b));
   }), RUNS);
+});
+
+test('formatIpv6 answers right again for octets it formatted before (its cache of recent texts)', () => {
+  // Addresses differing in one word only, many more than the cache has slots, in three orders.
+  const cases = Array.from({ length: 3000 }, (_, i) => {
+    const b = fromHex('20010db8000100000000000100000000')!;
+    const word = (i * 2654435761) >>> 0;
+    const at = 4 * (i % 4);
+    b[at] ^= word >>> 24; b[at + 1] ^= (word >>> 16) & 0xff; b[at + 2] ^= (word >>> 8) & 0xff; b[at + 3] ^= word & 0xff;
+    return b;
+  });
+  const want = cases.map((b) => refFormatIpv6(b));
+  for (const order of [cases.keys(), [...cases.keys()].reverse(), [...cases.keys()].map((i) => (i * 7) % 3000)]) {
+    for (const i of order) assert.equal(formatIpv6(cases[i]), want[i], toHex(cases[i]));
+  }
+  // Octets changed in place after formatting give the new text.
+  const b = fromHex('20010db8000000000000000000000001')!;
+  assert.equal(formatIpv6(b), '2001:db8::1');
+  b[15] = 2;
+  assert.equal(formatIpv6(b), '2001:db8::2');
+  // Short arrays read missing octets as 0, as before.
+  for (const off of [0, 2, 8]) {
+    const short = fromHex('20010db8000000000000000000')!;
+    assert.equal(formatIpv6(short, off), refFormatIpv6(short, off));
+  }
 });
 
 test('pseudoSum6Text equals pseudoSum6 over parsed addresses; bad text is -1 / throws as before', () => {
@@ -250,4 +276,12 @@ test('copyBytes copies exactly what new Uint8Array(b.subarray(start, end)) did',
     assert.equal(toHex(got), toHex(new Uint8Array(b.subarray(s, e))), `[${s}, ${e})`);
     assert.notEqual(got.buffer, b.buffer);
   }
+});
+
+test('fixedPartEnd is still OPTIONS_OFFSET of the MH type', () => {
+  for (const [type, code] of Object.entries(MH_TYPE_OF)) {
+    // Only `type` matters for the known kinds.
+    assert.equal(fixedPartEnd({ type } as MobilityMessage), OPTIONS_OFFSET[code], type);
+  }
+  assert.equal(fixedPartEnd({ type: 'unknown', mhType: 9, data: new Uint8Array(10) }), 16);
 });

@@ -87,7 +87,13 @@ export function encodedLengthMobilityHeader(mh: MobilityHeader): number {
 export function encodeMobilityHeader(
   mh: MobilityHeader, out: Uint8Array, offset: number, addresses?: MhChecksumAddresses,
 ): number {
-  const total = encodedLengthMobilityHeader(mh);
+  return writeMobilityHeader(mh, out, offset, encodedLengthMobilityHeader(mh), addresses);
+}
+
+/** encodeMobilityHeader given `total`, what encodedLengthMobilityHeader(mh) returned. */
+export function writeMobilityHeader(
+  mh: MobilityHeader, out: Uint8Array, offset: number, total: number, addresses?: MhChecksumAddresses,
+): number {
   checkRoom(out, offset, total, 'Mobility Header');
   checkUint(mh.payloadProto, 0xff, 'MH payload proto');
   if (total > 256 * 8) throw new EncodeError(`Mobility Header of ${total} octets exceeds Header Len`);

@@ -70,7 +70,13 @@ export function mhTypeOf(m: MobilityMessage): number {
 
 /** Offset where options start, or the end of `data` for unknown types. */
 export function fixedPartEnd(m: MobilityMessage): number {
-  return m.type === 'unknown' ? 6 + m.data.length : OPTIONS_OFFSET[MH_TYPE_OF[m.type]];
+  switch (m.type) { // OPTIONS_OFFSET[MH_TYPE_OF[m.type]], without two keyed look-ups per call
+    case 'binding-update': case 'binding-ack': return 12;
+    case 'binding-refresh-request': return 8;
+    case 'home-test-init': case 'care-of-test-init': return 16;
+    case 'home-test': case 'care-of-test': case 'binding-error': return 24;
+    case 'unknown': return 6 + m.data.length;
+  }
 }
 
 /**

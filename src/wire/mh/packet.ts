@@ -17,7 +17,7 @@ import { IpProto } from '../ip-protocols.js';
 import { EncodeError, checkRoom, fail, ok, type WireResult } from '../result.js';
 import {
   decodeMobilityHeader, encodeMobilityHeader, encodedLengthMobilityHeader, fillMobilityChecksumWords,
-  mobilityChecksumWordsOk, type MhChecksumAddresses, type MobilityHeader,
+  mobilityChecksumWordsOk, writeMobilityHeader, type MhChecksumAddresses, type MobilityHeader,
 } from './header.js';
 
 export function mobilityChecksumAddresses(
@@ -81,10 +81,17 @@ export function encodedLengthMobilityPacket(spec: MobilityPacketSpec): number {
  * Address option, then the MH, whose checksum is summed over the addresses already written.
  */
 export function encodeMobilityPacketInto(spec: MobilityPacketSpec, out: Uint8Array, offset: number): number {
+  return writeMobilityPacket(spec, out, offset, encodedLengthMobilityHeader(spec.mh));
+}
+
+/** encodeMobilityPacketInto given the length of the MH (computed once per packet). */
+function writeMobilityPacket(
+  spec: MobilityPacketSpec, out: Uint8Array, offset: number, mhLength: number,
+): number {
   const mhStart = offset + IPV6_HEADER_LENGTH + extensionsLength(spec);
-  const total = mhStart - offset + encodedLengthMobilityHeader(spec.mh);
+  const total = mhStart - offset + mhLength;
   checkRoom(out, offset, total, 'IPv6 packet');
-  encodeMobilityHeader(spec.mh, out, mhStart);
+  writeMobilityHeader(spec.mh, out, mhStart, mhLength);
   const rh2 = spec.type2RoutingAddress;
   const hao = spec.homeAddressOption;
   let at = offset + IPV6_HEADER_LENGTH;
@@ -116,8 +123,9 @@ export function encodeMobilityPacketInto(spec: MobilityPacketSpec, out: Uint8Arr
 
 /** Encodes `spec` as a complete IPv6 packet (in fresh octets of its own). */
 export function encodeMobilityPacket(spec: MobilityPacketSpec): Uint8Array {
-  const out = packetBytes(encodedLengthMobilityPacket(spec));
-  encodeMobilityPacketInto(spec, out, 0);
+  const mhLength = encodedLengthMobilityHeader(spec.mh);
+  const out = packetBytes(IPV6_HEADER_LENGTH + extensionsLength(spec) + mhLength);
+  writeMobilityPacket(spec, out, 0, mhLength);
   return out;
 }
 
