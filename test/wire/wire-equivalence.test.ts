@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  canonicalIpv6, formatIpv4, formatIpv6, ipv6WordSum, isIpv6Text, parseIpv4, parseIpv6, writeIpv4,
+  Ipv6TextMemo, canonicalIpv6, formatIpv4, formatIpv6, ipv6WordSum, isIpv6Text, parseIpv4, parseIpv6, writeIpv4,
   writeIpv6,
 } from '../../src/wire/addr.js';
 import { copyBytes, fromHex, packetBytes, toHex } from '../../src/wire/bytes.js';
@@ -284,4 +284,18 @@ test('fixedPartEnd is still OPTIONS_OFFSET of the MH type', () => {
     assert.equal(fixedPartEnd({ type } as MobilityMessage), OPTIONS_OFFSET[code], type);
   }
   assert.equal(fixedPartEnd({ type: 'unknown', mhType: 9, data: new Uint8Array(10) }), 16);
+});
+
+test('Ipv6TextMemo writes what writeIpv6 writes, whatever came before', () => {
+  const memo = new Ipv6TextMemo();
+  const texts = ['::', '2001:db8::1', '2001:db8::1', 'bad', '::1', '', '2001:DB8::1', '::', ':::', '::ffff:1.2.3.4'];
+  for (let round = 0; round < 3; round++) {
+    for (const t of texts) {
+      const a = new Uint8Array(20).fill(9);
+      const b = new Uint8Array(20).fill(9);
+      assert.equal(memo.write(a, 3, t), writeIpv6(b, 3, t), t);
+      assert.equal(toHex(a), toHex(b), t);
+    }
+  }
+  assert.throws(() => memo.write(new Uint8Array(16), 1, '::1'), RangeError);
 });
