@@ -21,7 +21,9 @@ import {
 import { verifyMobilityChecksum } from '../../src/wire/mh/header.js';
 import { MH_TYPE_OF, OPTIONS_OFFSET, fixedPartEnd, type MobilityMessage } from '../../src/wire/mh/messages.js';
 import { GOLDEN_IPV6_HEADERS, GOLDEN_IPV6_PACKETS, GOLDEN_MOBILITY } from '../vectors/wire-golden.js';
-import { mobilityHeader } from '../prop/arbitraries.js';
+import { mobilityHeader, mobilityOption } from '../prop/arbitraries.js';
+import { optionAlignment, optionDataLength } from '../../src/wire/mh/options-encode.js';
+import type { MobilityOption } from '../../src/wire/mh/options.js';
 import { refFormatIpv4, refFormatIpv6, refParseIpv4, refParseIpv6 } from './reference-addr.js';
 import {
   corrupted, ipv4Texts, ipv6ByteCases, ipv6Headers, ipv6Packets, ipv6Texts, packetSpecs, resultDigest,
@@ -298,4 +300,46 @@ test('Ipv6TextMemo writes what writeIpv6 writes, whatever came before', () => {
     }
   }
   assert.throws(() => memo.write(new Uint8Array(16), 1, '::1'), RangeError);
+});
+
+/** The old alignment and data-length tables, verbatim. */
+function refAlignment(o: MobilityOption): { readonly x: number; readonly y: number } {
+  switch (o.type) {
+    case 'binding-refresh-advice': case 'nonce-indices': return { x: 2, y: 0 };
+    case 'alternate-care-of-address': return { x: 8, y: 6 };
+    case 'binding-authorization-data': case 'replay-protection': return { x: 8, y: 2 };
+    case 'mobile-network-prefix': return { x: 8, y: 4 };
+    case 'authentication': return { x: 4, y: 1 };
+    case 'ipv4-home-address': case 'ipv4-address-acknowledgement':
+    case 'nat-detection': case 'ipv4-care-of-address': return { x: 4, y: 0 };
+    case 'mobile-node-identifier': case 'unknown': return { x: 1, y: 0 };
+  }
+}
+function refDataLength(o: MobilityOption): number {
+  switch (o.type) {
+    case 'binding-refresh-advice': return 2;
+    case 'alternate-care-of-address': return 16;
+    case 'nonce-indices': return 4;
+    case 'binding-authorization-data': return 12;
+    case 'mobile-network-prefix': return 18;
+    case 'mobile-node-identifier': return 1 + o.identifier.length;
+    case 'authentication': return 5 + o.authenticationData.length;
+    case 'replay-protection': return 8;
+    case 'ipv4-home-address': case 'ipv4-address-acknowledgement':
+    case 'nat-detection': case 'ipv4-care-of-address': return 6;
+    case 'unknown': return o.data.length;
+  }
+}
+
+test('optionAlignment and optionDataLength keep the old tables (packed option layout)', () => {
+  const kinds = new Set<string>();
+  fc.assert(fc.property(mobilityOption, (o) => {
+    kinds.add(o.type);
+    assert.deepStrictEqual(optionAlignment(o), refAlignment(o));
+    assert.equal(optionDataLength(o), refDataLength(o));
+  }), RUNS);
+  assert.ok(kinds.size >= 12, [...kinds].join());
+  const big: MobilityOption = { type: 'unknown', optionType: 77, data: new Uint8Array(70000) };
+  assert.equal(optionDataLength(big), 70000);
+  assert.deepStrictEqual(optionAlignment(big), { x: 1, y: 0 });
 });

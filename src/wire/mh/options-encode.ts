@@ -7,45 +7,48 @@
 import { writeIpv4, writeIpv6 } from '../addr.js';
 import { writeU16, writeU32 } from '../bytes.js';
 import { EncodeError, checkUint, encodeCheck } from '../result.js';
-import { LIFETIME_SECONDS_MAX, LIFETIME_UNIT_SECONDS } from './constants.js';
+import { LIFETIME_SECONDS_MAX, LIFETIME_UNIT_SECONDS, MobilityOptionType as T } from './constants.js';
 import { OPTION_TYPE, type MobilityOption } from './options.js';
 
 /** Alignment requirement xn+y of each option (x = 1: none). */
 export function optionAlignment(o: MobilityOption): { readonly x: number; readonly y: number } {
-  const a = packedAlignment(o);
+  const a = alignmentOf(optionLayout(o));
   return { x: a >> 4, y: a & 0xf };
-}
-
-/** optionAlignment as x * 16 + y (no object per option on the encoding path). */
-function packedAlignment(o: MobilityOption): number {
-  switch (o.type) {
-    case 'binding-refresh-advice': case 'nonce-indices': return 0x20;
-    case 'alternate-care-of-address': return 0x86;
-    case 'binding-authorization-data': case 'replay-protection': return 0x82;
-    case 'mobile-network-prefix': return 0x84;
-    case 'authentication': return 0x41;
-    case 'ipv4-home-address': case 'ipv4-address-acknowledgement':
-    case 'nat-detection': case 'ipv4-care-of-address': return 0x40;
-    case 'mobile-node-identifier': case 'unknown': return 0x10;
-  }
 }
 
 /** Octets of option data (after type and length). */
 export function optionDataLength(o: MobilityOption): number {
+  return dataLengthOf(optionLayout(o));
+}
+
+const LEN = 0x10000;
+const ALIGN = 0x100;
+
+/**
+ * What the encoder needs of an option, from one look at its kind: data length * 2^16 +
+ * alignment (x * 16 + y) * 2^8 + Option Type (0 for `unknown`, which carries its own).
+ */
+function optionLayout(o: MobilityOption): number {
   switch (o.type) {
-    case 'binding-refresh-advice': return 2;
-    case 'alternate-care-of-address': return 16;
-    case 'nonce-indices': return 4;
-    case 'binding-authorization-data': return 12;
-    case 'mobile-network-prefix': return 18;
-    case 'mobile-node-identifier': return 1 + o.identifier.length;
-    case 'authentication': return 5 + o.authenticationData.length;
-    case 'replay-protection': return 8;
-    case 'ipv4-home-address': case 'ipv4-address-acknowledgement':
-    case 'nat-detection': case 'ipv4-care-of-address': return 6;
-    case 'unknown': return o.data.length;
+    case 'binding-refresh-advice': return 2 * LEN + 0x20 * ALIGN + T.BINDING_REFRESH_ADVICE;
+    case 'alternate-care-of-address': return 16 * LEN + 0x86 * ALIGN + T.ALTERNATE_CARE_OF_ADDRESS;
+    case 'nonce-indices': return 4 * LEN + 0x20 * ALIGN + T.NONCE_INDICES;
+    case 'binding-authorization-data': return 12 * LEN + 0x82 * ALIGN + T.BINDING_AUTHORIZATION_DATA;
+    case 'mobile-network-prefix': return 18 * LEN + 0x84 * ALIGN + T.MOBILE_NETWORK_PREFIX;
+    case 'mobile-node-identifier':
+      return (1 + o.identifier.length) * LEN + 0x10 * ALIGN + T.MOBILE_NODE_IDENTIFIER;
+    case 'authentication': return (5 + o.authenticationData.length) * LEN + 0x41 * ALIGN + T.AUTHENTICATION;
+    case 'replay-protection': return 8 * LEN + 0x82 * ALIGN + T.REPLAY_PROTECTION;
+    case 'ipv4-home-address': return 6 * LEN + 0x40 * ALIGN + T.IPV4_HOME_ADDRESS;
+    case 'ipv4-address-acknowledgement': return 6 * LEN + 0x40 * ALIGN + T.IPV4_ADDRESS_ACKNOWLEDGEMENT;
+    case 'nat-detection': return 6 * LEN + 0x40 * ALIGN + T.NAT_DETECTION;
+    case 'ipv4-care-of-address': return 6 * LEN + 0x40 * ALIGN + T.IPV4_CARE_OF_ADDRESS;
+    case 'unknown': return o.data.length * LEN + 0x10 * ALIGN;
   }
 }
+
+const dataLengthOf = (layout: number): number => Math.floor(layout / LEN);
+const alignmentOf = (layout: number): number => (layout % LEN) >> 8;
 
 function padLength(pos: number, x: number, y: number): number {
   return (((y - pos) % x) + x) % x;
@@ -60,8 +63,8 @@ function padBefore(pos: number, a: number): number {
 export function encodedLengthOptions(options: readonly MobilityOption[], start: number): number {
   let pos = start;
   for (let i = 0; i < options.length; i++) {
-    const o = options[i];
-    pos += padBefore(pos, packedAlignment(o)) + 2 + optionDataLength(o);
+    const layout = optionLayout(options[i]);
+    pos += padBefore(pos, alignmentOf(layout)) + 2 + dataLengthOf(layout);
   }
   return pos + padLength(pos, 8, 0) - start;
 }
@@ -165,13 +168,15 @@ export function encodeMobilityOptions(
   let pos = start;
   for (let i = 0; i < options.length; i++) {
     const o = options[i];
-    const pad = padBefore(pos, packedAlignment(o));
+    const layout = optionLayout(o);
+    const pad = padBefore(pos, alignmentOf(layout));
     writePadding(out, offset + pos - start, pad);
     pos += pad;
-    const len = optionDataLength(o);
+    const len = dataLengthOf(layout);
     if (len > 0xff) checkUint(len, 0xff, `${o.type} option length`); // message built only to throw
     const at = offset + pos - start;
-    out[at] = o.type === 'unknown' ? o.optionType : OPTION_TYPE[o.type];
+    const code = layout & 0xff;
+    out[at] = code !== 0 ? code : (o as Extract<MobilityOption, { type: 'unknown' }>).optionType;
     out[at + 1] = len;
     writeOptionData(o, out, at + 2);
     pos += 2 + len;
