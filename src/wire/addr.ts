@@ -124,12 +124,10 @@ function formatText(b: Uint8Array, off: number): string {
 /** The groups of the last IPv6 text read (at most 8: a ninth is refused before it is stored). */
 const GROUPS = new Uint16Array(8);
 
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
+/** Value of each hex digit by character code (0..255), -1 for anything else. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
+for (let c = 0; c < 6; c++) { HEX_VALUE[97 + c] = 10 + c; HEX_VALUE[65 + c] = 10 + c; }
 
 /**
  * Reads IPv6 text (with `::` and an optional trailing dotted quad) into GROUPS: returns
@@ -151,25 +149,26 @@ function readGroups(text: string): number {
   }
   while (i < n) {
     let v = 0;
-    let digits = 0;
+    let c = 0;
     const start = i;
-    for (; i < n && digits <= 4; i++) {
-      const h = hexValue(text.charCodeAt(i));
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      const h = c > 0xff ? -1 : HEX_VALUE[c];
       if (h < 0) break;
-      v = v * 16 + h;
-      digits++;
+      v = (v << 4) | h; // garbage past 4 digits, which are refused below
     }
-    if (i < n && text.charCodeAt(i) === 46) {
+    if (i < n && c === 46) {
+      // A dotted quad (its octets have at most 3 digits: a longer run fails here as well).
       const v4 = ipv4Value(text, start);
       if (v4 < 0 || count > 6) return -1;
       groups[count++] = v4 >>> 16;
       groups[count++] = v4 & 0xffff;
       break;
     }
-    if (digits === 0 || digits > 4 || count === 8) return -1;
+    if (i === start || i - start > 4 || count === 8) return -1;
     groups[count++] = v;
     if (i === n) break;
-    if (text.charCodeAt(i) !== 58) return -1;
+    if (c !== 58) return -1;
     i++;
     if (i < n && text.charCodeAt(i) === 58) {
       if (gap >= 0) return -1;
