@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes test/vectors/wire-golden.ts: what a build of the wire codecs produces for the corpus of
 // test/wire/wire-corpus.ts (Mobility Header packets encoded and decoded, a corrupted copy of each
-// decoded, generic IPv6 packets and headers). The vectors in the tree were made from the codecs
+// decoded, generic IPv6 packets and headers, IPv4 packets and UDP checksums over IPv4). The vectors in the tree were made from the codecs
 // before the allocation-free rewrite (commit 8ef8b50):
 //
 //   git worktree add /tmp/base 8ef8b50 && (cd /tmp/base && ln -s $PWD/node_modules . && npx tsc -p .)
@@ -20,6 +20,8 @@ const corpus = await import(pathToFileURL(join(here, '..', 'dist', 'test', 'wire
 const { encodeMobilityPacket, decodeMobilityPacket } = await wire('mh/packet.js');
 const { encodeIpv6Header, encodeIpv6Packet, encodedLengthIpv6Packet } = await wire('ipv6.js');
 const { toHex } = await wire('bytes.js');
+const { encodeIpv4Packet, encodedLengthIpv4Packet } = await wire('ipv4.js');
+const { upperChecksum4 } = await wire('checksum.js');
 
 const outcome = (f) => {
   try {
@@ -44,6 +46,18 @@ const ipv6 = corpus.ipv6Packets().map((p) => outcome(() => {
   encodeIpv6Packet(p, out, 0);
   return out;
 }));
+const ipv4 = corpus.ipv4Packets().map((p) => {
+  const packet = outcome(() => {
+    const out = new Uint8Array(encodedLengthIpv4Packet(p));
+    encodeIpv4Packet(p, out, 0);
+    return out;
+  });
+  const udp = outcome(() => {
+    const c = upperChecksum4(p.source, p.destination, 17, p.payload, 0, p.payload.length);
+    return Uint8Array.of(c >> 8, c & 0xff);
+  });
+  return `${packet} ${udp}`;
+});
 const headers = corpus.ipv6Headers().map((h) => outcome(() => {
   const out = new Uint8Array(40);
   encodeIpv6Header(h, out, 0);
@@ -64,6 +78,9 @@ const lines = [
   `export const GOLDEN_IPV6_PACKETS: readonly string[] = ${JSON.stringify(ipv6).replace(/","/g, '",\n  "')};`,
   '',
   `export const GOLDEN_IPV6_HEADERS: readonly string[] = ${JSON.stringify(headers).replace(/","/g, '",\n  "')};`,
+  '',
+  '/** IPv4 packets (hex or throws) and, after a space, the UDP checksum of the payload over their addresses. */',
+  `export const GOLDEN_IPV4_PACKETS: readonly string[] = ${JSON.stringify(ipv4).replace(/","/g, '",\n  "')};`,
   '',
 ];
 process.stdout.write(lines.join('\n'));

@@ -260,6 +260,12 @@ export function ipv4MappedIpv6(ipv4: string): string {
 export const IPV6_UNSPECIFIED = '::';
 export const IPV4_ANY = '0.0.0.0';
 
+/** Sum of the two 16-bit words of IPv4 text (for a checksum), or -1 when it is not IPv4. */
+export function ipv4WordSum(text: string): number {
+  const v = ipv4Value(text, 0);
+  return v < 0 ? -1 : (v >>> 16) + (v & 0xffff);
+}
+
 /**
  * Writes the bytes of IPv4 text `text` into out[off, off+4) without allocating; false (and `out`
  * untouched) when `text` is not IPv4. Throws RangeError when the 4 bytes do not fit.

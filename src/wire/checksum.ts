@@ -4,7 +4,7 @@
  * Home Address when a Home Address option is present, and the destination is the final
  * destination, i.e. the address in a Type 2 Routing Header).
  */
-import { ipv6WordSum, parseIpv4 } from './addr.js';
+import { ipv4WordSum, ipv6WordSum } from './addr.js';
 
 /** Adds the 16-bit big-endian words of b[start, end) to `sum` (not folded). */
 export function sumWords(b: Uint8Array, start: number, end: number, sum = 0): number {
@@ -62,8 +62,8 @@ export function upperChecksum6(
 export function upperChecksum4(
   source: string, destination: string, protocol: number, b: Uint8Array, start: number, end: number,
 ): number {
-  const s = parseIpv4(source);
-  const d = parseIpv4(destination);
-  if (!s || !d) throw new Error(`bad IPv4 address in pseudo-header: ${source} ${destination}`);
-  return finishChecksum(sumWords(b, start, end, pseudoSum4(s, d, end - start, protocol)));
+  const s = ipv4WordSum(source);
+  const d = ipv4WordSum(destination);
+  if (s < 0 || d < 0) throw new Error(`bad IPv4 address in pseudo-header: ${source} ${destination}`);
+  return finishChecksum(sumWords(b, start, end, s + d + protocol + (end - start)));
 }

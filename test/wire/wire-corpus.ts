@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Ipv6ExtensionHeader, Ipv6Option } from '../../src/wire/ipv6-ext.js';
+import type { Ipv4Packet } from '../../src/wire/ipv4.js';
 import type { Ipv6Header, Ipv6Packet } from '../../src/wire/ipv6.js';
 import type { MobilityMessage } from '../../src/wire/mh/messages.js';
 import type { MobilityOption } from '../../src/wire/mh/options.js';
@@ -272,6 +273,22 @@ export function ipv6Packets(): Ipv6Packet[] {
     upperProtocol: r.pick([17, 58, 59, 135]),
     payload: octets(r, r.int(48)),
   }));
+}
+
+/** IPv4 packets (options, fragments, UDP/ICMP payloads), a few with an invalid address. */
+export function ipv4Packets(): Ipv4Packet[] {
+  const r = prng(791);
+  const texts = ipv4Texts();
+  return Array.from({ length: 80 }, () => {
+    const bad = r.int(6) === 0 ? r.int(2) : -1;
+    const addr = (k: number): string => (bad === k ? r.pick(BAD4) : r.pick(V4.concat(texts.filter((_, i) => i % 2 === 0).slice(0, 40))));
+    return {
+      typeOfService: r.int(256), identification: r.int(0x10000), dontFragment: r.int(2) === 1,
+      moreFragments: r.int(4) === 0, fragmentOffset: r.int(4) === 0 ? r.int(0x2000) : 0, ttl: r.int(256),
+      protocol: r.pick([1, 17, 41, 135]), source: addr(0), destination: addr(1),
+      options: octets(r, 4 * r.int(3)), payload: octets(r, r.int(60)),
+    };
+  });
 }
 
 /** IPv6 headers, a few with an invalid field or address. */

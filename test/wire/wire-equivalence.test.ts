@@ -12,7 +12,7 @@ import {
   writeIpv6,
 } from '../../src/wire/addr.js';
 import { copyBytes, fromHex, packetBytes, toHex } from '../../src/wire/bytes.js';
-import { pseudoSum6, pseudoSum6Text, upperChecksum6 } from '../../src/wire/checksum.js';
+import { pseudoSum6, pseudoSum6Text, upperChecksum4, upperChecksum6 } from '../../src/wire/checksum.js';
 import { encodeIpv6Header, encodeIpv6Packet, encodedLengthIpv6Packet } from '../../src/wire/ipv6.js';
 import {
   decodeMobilityPacket, encodeMobilityPacket, encodeMobilityPacketInto, encodedLengthMobilityPacket,
@@ -20,13 +20,16 @@ import {
 } from '../../src/wire/mh/packet.js';
 import { verifyMobilityChecksum } from '../../src/wire/mh/header.js';
 import { MH_TYPE_OF, OPTIONS_OFFSET, fixedPartEnd, type MobilityMessage } from '../../src/wire/mh/messages.js';
-import { GOLDEN_IPV6_HEADERS, GOLDEN_IPV6_PACKETS, GOLDEN_MOBILITY } from '../vectors/wire-golden.js';
+import {
+  GOLDEN_IPV4_PACKETS, GOLDEN_IPV6_HEADERS, GOLDEN_IPV6_PACKETS, GOLDEN_MOBILITY,
+} from '../vectors/wire-golden.js';
+import { encodeIpv4Packet, encodedLengthIpv4Packet } from '../../src/wire/ipv4.js';
 import { mobilityHeader, mobilityOption } from '../prop/arbitraries.js';
 import { optionAlignment, optionDataLength } from '../../src/wire/mh/options-encode.js';
 import type { MobilityOption } from '../../src/wire/mh/options.js';
 import { refFormatIpv4, refFormatIpv6, refParseIpv4, refParseIpv6 } from './reference-addr.js';
 import {
-  corrupted, ipv4Texts, ipv6ByteCases, ipv6Headers, ipv6Packets, ipv6Texts, packetSpecs, resultDigest,
+  corrupted, ipv4Packets, ipv4Texts, ipv6ByteCases, ipv6Headers, ipv6Packets, ipv6Texts, packetSpecs, resultDigest,
   resultJson, thrownName,
 } from './wire-corpus.js';
 
@@ -342,4 +345,20 @@ test('optionAlignment and optionDataLength keep the old tables (packed option la
   const big: MobilityOption = { type: 'unknown', optionType: 77, data: new Uint8Array(70000) };
   assert.equal(optionDataLength(big), 70000);
   assert.deepStrictEqual(optionAlignment(big), { x: 1, y: 0 });
+});
+
+test('IPv4 packets and UDP-over-IPv4 checksums match the golden outputs (errors by class)', () => {
+  let thrown = 0;
+  ipv4Packets().forEach((p, i) => {
+    const packet = thrownName(() => encodeIpv4Packet(p, new Uint8Array(encodedLengthIpv4Packet(p)), 0));
+    const out = new Uint8Array(encodedLengthIpv4Packet(p));
+    if (packet === undefined) encodeIpv4Packet(p, out, 0);
+    else thrown++;
+    const udp = thrownName(() => upperChecksum4(p.source, p.destination, 17, p.payload, 0, p.payload.length));
+    const c = udp === undefined ? upperChecksum4(p.source, p.destination, 17, p.payload, 0, p.payload.length) : 0;
+    const got = `${packet === undefined ? toHex(out) : `throws:${packet}`} `
+      + `${udp === undefined ? toHex(Uint8Array.of(c >> 8, c & 0xff)) : `throws:${udp}`}`;
+    assert.equal(got, GOLDEN_IPV4_PACKETS[i], `packet ${i}`);
+  });
+  assert.ok(thrown > 0 && thrown < 40, `${thrown} invalid`);
 });
