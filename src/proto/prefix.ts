@@ -3,7 +3,7 @@
  * Used for home prefixes, mobile network prefixes (RFC 3963) and IPv4 pools (RFC 5555).
  */
 import {
-  formatIpv4, formatIpv6, maskBytes, parseIpv4, parseIpv6, writeIpv4, writeIpv6,
+  Ipv6TextMemo, formatIpv4, formatIpv6, maskBytes, parseIpv4, parseIpv6, writeIpv4,
 } from '../wire/addr.js';
 
 export interface Prefix {
@@ -67,14 +67,19 @@ export function prefixContainsBytes(p: Prefix, addr: Uint8Array): boolean {
   return true;
 }
 
-/** Address octets read from text by the checks below (called per Binding Update). */
+/**
+ * Address octets read from text by the checks below (called per Binding Update, several times
+ * for the same home address: the memo parses it once).
+ */
 const SCRATCH6 = new Uint8Array(16);
+const text6 = new Ipv6TextMemo();
 const SCRATCH4 = new Uint8Array(4);
 
 /** True when `address` (IPv4 or IPv6 text) falls inside `p`. */
 export function prefixContains(p: Prefix, address: string): boolean {
   const b = p.family === 4 ? SCRATCH4 : SCRATCH6;
-  return (p.family === 4 ? writeIpv4(b, 0, address) : writeIpv6(b, 0, address)) && prefixContainsBytes(p, b);
+  const read = p.family === 4 ? writeIpv4(b, 0, address) : text6.write(b, 0, address);
+  return read && prefixContainsBytes(p, b);
 }
 
 /** True when `inner` lies entirely inside `outer`. */
@@ -86,7 +91,7 @@ export function prefixCovers(outer: Prefix, inner: Prefix): boolean {
 /** The interface identifier of `address` on a /64 prefix made link-local (RFC 6275 §10.4.1). */
 export function linkLocalFor(address: string): string | undefined {
   const ll = SCRATCH6;
-  if (!writeIpv6(ll, 0, address)) return undefined;
+  if (!text6.write(ll, 0, address)) return undefined;
   ll.fill(0, 0, 8);
   ll[0] = 0xfe; ll[1] = 0x80;
   return formatIpv6(ll);
@@ -95,7 +100,7 @@ export function linkLocalFor(address: string): string | undefined {
 /** A routable unicast IPv6 address usable as a home address (not ::, ::1, multicast, fe80::/10). */
 export function isRoutableUnicast6(address: string): boolean {
   const b = SCRATCH6;
-  if (!writeIpv6(b, 0, address)) return false;
+  if (!text6.write(b, 0, address)) return false;
   if (b[0] === 0xff) return false;
   if (b[0] === 0xfe && (b[1] & 0xc0) === 0x80) return false;
   let zeros = 0; // leading zero octets
