@@ -7,7 +7,8 @@
 //   npm run build && node scripts/bench-wire.mjs [--base DIR] [--rounds 15] [--ms 40]
 //
 // `--base DIR` names another checkout whose dist/ was built from an earlier commit (e.g.
-// `git worktree add /tmp/base <commit> && cd /tmp/base && npx tsc -p .`): both are loaded into
+// `mkdir /tmp/base && git archive <commit> | tar -x -C /tmp/base`, node_modules linked there,
+// `npx tsc -p .` in it): both are loaded into
 // this one process and measured in alternating rounds, so the numbers share the same machine
 // load. Each figure is the median over rounds of (time of one timed batch / calls in it).
 // Measurements only: nothing here asserts a speed.

@@ -4,7 +4,8 @@
 // decoded, generic IPv6 packets and headers, IPv4 packets and UDP checksums over IPv4). The vectors in the tree were made from the codecs
 // before the allocation-free rewrite (commit 8ef8b50):
 //
-//   git worktree add /tmp/base 8ef8b50 && (cd /tmp/base && ln -s $PWD/node_modules . && npx tsc -p .)
+//   mkdir /tmp/base && git archive 8ef8b50 | tar -x -C /tmp/base
+//   ln -s "$PWD/node_modules" /tmp/base/ && (cd /tmp/base && npx tsc -p .)
 //   npm run build && node scripts/gen-wire-golden.mjs --codec /tmp/base > test/vectors/wire-golden.ts
 //
 // The corpus comes from this checkout's dist/test; the codecs from `--codec` (default: this one).
