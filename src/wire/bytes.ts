@@ -52,5 +52,34 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
  * copy, and a `Buffer` rather than a `Uint8Array`: never use `.slice` on bytes from the OS.)
  */
 export function copyBytes(b: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(b.subarray(start, end));
+  if (end - start > 64 || start < 0 || end > b.length || (start | 0) !== start || (end | 0) !== end) {
+    return new Uint8Array(b.subarray(start, end));
+  }
+  // Short (most decoded fields): copied octet by octet, without a view object in between.
+  const out = new Uint8Array(Math.max(0, end - start));
+  for (let i = 0; i < out.length; i++) out[i] = b[start + i];
+  return out;
+}
+
+/** The slab `packetBytes` carves packets from, and how much of it is handed out. */
+const SLAB_SIZE = 16384;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * Fresh zeroed octets for an encoded packet that is returned to the caller. V8 keeps a
+ * Uint8Array of up to 64 octets on its heap, but a larger one gets a backing store of its own
+ * (about ten times the cost: a signalling packet is 70–150 octets), so those sizes are carved
+ * from a shared slab as Node's Buffer pool does: each array is its own range, never reused, and
+ * a slab lives while any array cut from it does. Use `byteOffset`/`byteLength` with `.buffer`.
+ */
+export function packetBytes(n: number): Uint8Array {
+  if (n <= 64 || n > SLAB_SIZE / 8) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const b = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7;
+  return b;
 }

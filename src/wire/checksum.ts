@@ -4,7 +4,7 @@
  * Home Address when a Home Address option is present, and the destination is the final
  * destination, i.e. the address in a Type 2 Routing Header).
  */
-import { parseIpv4, parseIpv6 } from './addr.js';
+import { ipv4WordSum, ipv6WordSum } from './addr.js';
 
 /** Adds the 16-bit big-endian words of b[start, end) to `sum` (not folded). */
 export function sumWords(b: Uint8Array, start: number, end: number, sum = 0): number {
@@ -31,6 +31,19 @@ export function pseudoSum6(src: Uint8Array, dst: Uint8Array, length: number, nex
   return sum + nextHeader;
 }
 
+/**
+ * Sum of the IPv6 pseudo-header with addresses given as text, read without allocating; -1 when
+ * either is not IPv6.
+ */
+export function pseudoSum6Text(
+  source: string, destination: string, length: number, nextHeader: number,
+): number {
+  const s = ipv6WordSum(source);
+  const d = ipv6WordSum(destination);
+  if (s < 0 || d < 0) return -1;
+  return s + d + Math.floor(length / 0x10000) + (length & 0xffff) + nextHeader;
+}
+
 /** Sum of the IPv4 pseudo-header (RFC 768), addresses as 4-byte arrays. */
 export function pseudoSum4(src: Uint8Array, dst: Uint8Array, length: number, protocol: number): number {
   return sumWords(src, 0, 4) + sumWords(dst, 0, 4) + protocol + length;
@@ -40,18 +53,17 @@ export function pseudoSum4(src: Uint8Array, dst: Uint8Array, length: number, pro
 export function upperChecksum6(
   source: string, destination: string, nextHeader: number, b: Uint8Array, start: number, end: number,
 ): number {
-  const s = parseIpv6(source);
-  const d = parseIpv6(destination);
-  if (!s || !d) throw new Error(`bad IPv6 address in pseudo-header: ${source} ${destination}`);
-  return finishChecksum(sumWords(b, start, end, pseudoSum6(s, d, end - start, nextHeader)));
+  const sum = pseudoSum6Text(source, destination, end - start, nextHeader);
+  if (sum < 0) throw new Error(`bad IPv6 address in pseudo-header: ${source} ${destination}`);
+  return finishChecksum(sumWords(b, start, end, sum));
 }
 
 /** Checksum of an upper-layer payload over IPv4 with addresses given as text. */
 export function upperChecksum4(
   source: string, destination: string, protocol: number, b: Uint8Array, start: number, end: number,
 ): number {
-  const s = parseIpv4(source);
-  const d = parseIpv4(destination);
-  if (!s || !d) throw new Error(`bad IPv4 address in pseudo-header: ${source} ${destination}`);
-  return finishChecksum(sumWords(b, start, end, pseudoSum4(s, d, end - start, protocol)));
+  const s = ipv4WordSum(source);
+  const d = ipv4WordSum(destination);
+  if (s < 0 || d < 0) throw new Error(`bad IPv4 address in pseudo-header: ${source} ${destination}`);
+  return finishChecksum(sumWords(b, start, end, s + d + protocol + (end - start)));
 }

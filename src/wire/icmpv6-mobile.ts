@@ -20,7 +20,7 @@
  * Reserved is ignored on receipt and sent as zero. Layouts also checked against scapy's
  * ICMPv6HAADRequest/Reply, ICMPv6MPSol and ICMPv6MPAdv classes (search tool).
  */
-import { formatIpv6, maskBytes, parseIpv6 } from './addr.js';
+import { formatIpv6, isIpv6Text, maskBytes, parseIpv6, writeIpv6 } from './addr.js';
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import type { Icmpv6BodyCodec } from './icmpv6.js';
 import { ndMessageBody, type NdOption } from './nd-options.js';
@@ -157,14 +157,15 @@ export const haadReplyBody: Icmpv6BodyCodec<HaadReply> = {
   length(m) {
     checkHaad(m);
     for (const a of m.homeAgentAddresses) {
-      encodeCheck(parseIpv6(a) !== undefined, `bad home agent address text: ${a}`);
+      encodeCheck(isIpv6Text(a), `bad home agent address text: ${a}`);
     }
     return FIXED_LENGTH + ADDRESS_LENGTH * m.homeAgentAddresses.length;
   },
   write(m, out, start) {
     writeHaad(m, out, start);
     m.homeAgentAddresses.forEach((a, i) => {
-      out.set(parseIpv6(a) as Uint8Array, start + FIXED_LENGTH + ADDRESS_LENGTH * i);
+      const at = start + FIXED_LENGTH + ADDRESS_LENGTH * i;
+      encodeCheck(writeIpv6(out, at, a), `bad home agent address text: ${a}`);
     });
   },
   read(b, start, end, code) {

@@ -17,9 +17,9 @@
  * message (checking it is the caller's job, e.g. RFC 4861 §6.1). Unknown types are kept as
  * { type: 'unknown', icmpType, code, body } with the bytes after the Checksum.
  */
-import { formatIpv6, parseIpv6 } from './addr.js';
+import { formatIpv6, isIpv6Text, writeIpv6 } from './addr.js';
 import { copyBytes, readU16, readU32, writeU16, writeU32 } from './bytes.js';
-import { finishChecksum, pseudoSum6, sumWords } from './checksum.js';
+import { finishChecksum, pseudoSum6Text, sumWords } from './checksum.js';
 import {
   MOBILE_ICMPV6_TYPE, haadReplyBody, haadRequestBody, mobilePrefixAdvertisementBody,
   mobilePrefixSolicitationBody, routerAdvertisementBody, routerSolicitationBody,
@@ -165,11 +165,11 @@ function echoBody<T extends 'echo-request' | 'echo-reply'>(
 const invoking = (m: ErrorFields): Uint8Array => m.invoking;
 
 function checkTarget(m: { readonly target: string }): void {
-  encodeCheck(parseIpv6(m.target) !== undefined, `bad ND target address text: ${m.target}`);
+  encodeCheck(isIpv6Text(m.target), `bad ND target address text: ${m.target}`);
 }
 
 function writeTarget(m: { readonly target: string }, out: Uint8Array, start: number): void {
-  out.set(parseIpv6(m.target) as Uint8Array, start + NS_NA.target);
+  encodeCheck(writeIpv6(out, start + NS_NA.target, m.target), `bad ND target address text: ${m.target}`);
 }
 
 const naBody = ndMessageBody<Icmpv6NeighborAdvertisement>(
@@ -246,10 +246,8 @@ export function encodeIcmpv6(
   msg: Icmpv6Message, out: Uint8Array, offset: number, source: string, destination: string,
 ): number {
   const len = encodedLengthIcmpv6(msg);
-  const src = parseIpv6(source);
-  const dst = parseIpv6(destination);
-  encodeCheck(src !== undefined && dst !== undefined,
-    `bad IPv6 pseudo-header address text: ${source} ${destination}`);
+  const pseudo = pseudoSum6Text(source, destination, len, ICMPV6_NEXT_HEADER);
+  encodeCheck(pseudo >= 0, `bad IPv6 pseudo-header address text: ${source} ${destination}`);
   checkRoom(out, offset, len, `ICMPv6 ${msg.type}`);
   if (msg.type === 'unknown') {
     out[offset + HEADER.type] = msg.icmpType;
@@ -261,7 +259,7 @@ export function encodeIcmpv6(
   }
   out[offset + HEADER.code] = msg.code;
   writeU16(out, offset + HEADER.checksum, 0);
-  const sum = sumWords(out, offset, offset + len, pseudoSum6(src, dst, len, ICMPV6_NEXT_HEADER));
+  const sum = sumWords(out, offset, offset + len, pseudo);
   writeU16(out, offset + HEADER.checksum, finishChecksum(sum));
   return len;
 }
@@ -295,10 +293,9 @@ export function decodeIcmpv6(
 export function verifyIcmpv6Checksum(
   b: Uint8Array, offset: number, end: number, source: string, destination: string,
 ): boolean {
-  const src = parseIpv6(source);
-  const dst = parseIpv6(destination);
-  if (!src || !dst) throw new Error(`bad IPv6 pseudo-header address: ${source} ${destination}`);
+  const pseudo = pseudoSum6Text(source, destination, end - offset, ICMPV6_NEXT_HEADER);
+  if (pseudo < 0) throw new Error(`bad IPv6 pseudo-header address: ${source} ${destination}`);
   if (offset < 0 || end > b.length || end - offset < HEADER.length) return false;
-  const sum = sumWords(b, offset, end, pseudoSum6(src, dst, end - offset, ICMPV6_NEXT_HEADER));
+  const sum = sumWords(b, offset, end, pseudo);
   return finishChecksum(sum) === 0;
 }

@@ -15,7 +15,7 @@
  * IHL, Total Length and the header checksum are derived when encoding; a received header with a
  * wrong checksum is an error (`bad-checksum`), as the kernel would drop it.
  */
-import { formatIpv4, parseIpv4 } from './addr.js';
+import { formatIpv4, writeIpv4 } from './addr.js';
 import { copyBytes, readU16, writeU16 } from './bytes.js';
 import { internetChecksum } from './checksum.js';
 import {
@@ -101,10 +101,13 @@ export function encodeIpv4Packet(p: Ipv4Packet, out: Uint8Array, offset: number)
   checkUint(p.fragmentOffset, 0x1fff, 'IPv4 fragment offset');
   checkUint(p.ttl, 0xff, 'IPv4 TTL');
   checkUint(p.protocol, 0xff, 'IPv4 protocol');
-  const src = parseIpv4(p.source);
-  const dst = parseIpv4(p.destination);
-  if (!src) throw new EncodeError(`IPv4 source is not an IPv4 address: ${p.source}`);
-  if (!dst) throw new EncodeError(`IPv4 destination is not an IPv4 address: ${p.destination}`);
+  // Straight into `out` (no array per address); a bad one throws as before.
+  if (!writeIpv4(out, offset + OFF_SOURCE, p.source)) {
+    throw new EncodeError(`IPv4 source is not an IPv4 address: ${p.source}`);
+  }
+  if (!writeIpv4(out, offset + OFF_DESTINATION, p.destination)) {
+    throw new EncodeError(`IPv4 destination is not an IPv4 address: ${p.destination}`);
+  }
   const ihl = IPV4_HEADER_LENGTH_MIN + p.options.length;
   out[offset] = 0x40 | (ihl / 4);
   out[offset + 1] = p.typeOfService;
@@ -115,8 +118,6 @@ export function encodeIpv4Packet(p: Ipv4Packet, out: Uint8Array, offset: number)
   out[offset + OFF_TTL] = p.ttl;
   out[offset + OFF_PROTOCOL] = p.protocol;
   writeU16(out, offset + OFF_CHECKSUM, 0);
-  out.set(src, offset + OFF_SOURCE);
-  out.set(dst, offset + OFF_DESTINATION);
   out.set(p.options, offset + IPV4_HEADER_LENGTH_MIN);
   writeU16(out, offset + OFF_CHECKSUM, internetChecksum(out, offset, offset + ihl));
   out.set(p.payload, offset + ihl);

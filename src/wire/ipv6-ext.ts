@@ -16,7 +16,7 @@
  * any other protocol, which it reports as the upper layer (135 Mobility Header included: the MH is
  * an upper layer for this purpose, RFC 6275 §6.1).
  */
-import { formatIpv6, parseIpv6 } from './addr.js';
+import { formatIpv6, writeIpv6 } from './addr.js';
 import { copyBytes, readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { IpProto } from './ip-protocols.js';
 import {
@@ -192,8 +192,11 @@ function protocolOf(e: Ipv6ExtensionHeader): number {
 
 export function encodedLengthExtension(e: Ipv6ExtensionHeader): number {
   switch (e.type) {
-    case 'hop-by-hop': case 'destination-options':
-      return 2 + e.options.reduce((n, o) => n + optionLength(o), 0);
+    case 'hop-by-hop': case 'destination-options': {
+      let n = 2;
+      for (let i = 0; i < e.options.length; i++) n += optionLength(e.options[i]);
+      return n;
+    }
     case 'type2-routing': return 24;
     case 'routing': return 4 + e.data.length;
     case 'fragment': return 8;
@@ -202,7 +205,9 @@ export function encodedLengthExtension(e: Ipv6ExtensionHeader): number {
 }
 
 export function encodedLengthExtensionChain(exts: readonly Ipv6ExtensionHeader[]): number {
-  return exts.reduce((n, e) => n + encodedLengthExtension(e), 0);
+  let n = 0;
+  for (let i = 0; i < exts.length; i++) n += encodedLengthExtension(exts[i]);
+  return n;
 }
 
 function encodeOptions(opts: readonly Ipv6Option[], out: Uint8Array, off: number): void {
@@ -213,8 +218,7 @@ function encodeOptions(opts: readonly Ipv6Option[], out: Uint8Array, off: number
       out[off] = 1; out[off + 1] = o.length; out.fill(0, off + 2, off + 2 + o.length);
     } else if (o.type === 'home-address') {
       out[off] = HOME_ADDRESS_OPTION_TYPE; out[off + 1] = 16;
-      if (!parseIpv6(o.homeAddress)) throw new EncodeError(`bad Home Address ${o.homeAddress}`);
-      out.set(parseIpv6(o.homeAddress)!, off + 2);
+      if (!writeIpv6(out, off + 2, o.homeAddress)) throw new EncodeError(`bad Home Address ${o.homeAddress}`);
     } else {
       checkUint(o.optionType, 0xff, 'IPv6 option type');
       encodeCheck(o.optionType > 1 && o.optionType !== HOME_ADDRESS_OPTION_TYPE,
@@ -248,9 +252,9 @@ function encodeOne(e: Ipv6ExtensionHeader, next: number, out: Uint8Array, off: n
   } else if (e.type === 'type2-routing') {
     checkUint(e.segmentsLeft, 0xff, 'segments left');
     out[off + 2] = TYPE2_ROUTING; out[off + 3] = e.segmentsLeft; out.fill(0, off + 4, off + 8);
-    const a = parseIpv6(e.homeAddress);
-    if (!a) throw new EncodeError(`bad Type 2 Routing Header address ${e.homeAddress}`);
-    out.set(a, off + 8);
+    if (!writeIpv6(out, off + 8, e.homeAddress)) {
+      throw new EncodeError(`bad Type 2 Routing Header address ${e.homeAddress}`);
+    }
   } else if (e.type === 'routing') {
     checkUint(e.routingType, 0xff, 'routing type');
     encodeCheck(e.routingType !== TYPE2_ROUTING, 'routing type 2 must use the type2-routing variant');
@@ -269,10 +273,17 @@ export function encodeExtensionChain(
   exts: readonly Ipv6ExtensionHeader[], upperProtocol: number, out: Uint8Array, offset: number,
 ): number {
   checkRoom(out, offset, encodedLengthExtensionChain(exts), 'IPv6 extension headers');
+  return writeExtensionChain(exts, upperProtocol, out, offset);
+}
+
+/** encodeExtensionChain once the caller has checked the room (encodeIpv6Packet has). */
+export function writeExtensionChain(
+  exts: readonly Ipv6ExtensionHeader[], upperProtocol: number, out: Uint8Array, offset: number,
+): number {
   let off = offset;
-  exts.forEach((e, i) => {
+  for (let i = 0; i < exts.length; i++) {
     const next = i + 1 < exts.length ? protocolOf(exts[i + 1]) : upperProtocol;
-    off += encodeOne(e, next, out, off);
-  });
+    off += encodeOne(exts[i], next, out, off);
+  }
   return exts.length > 0 ? protocolOf(exts[0]) : upperProtocol;
 }

@@ -18,7 +18,7 @@
  * wrong length is an error; unknown options are kept byte for byte. Link-Layer Address bytes are
  * the whole option data, padding included (6 bytes for Ethernet, length 1).
  */
-import { formatIpv6, parseIpv6 } from './addr.js';
+import { formatIpv6, isIpv6Text, writeIpv6 } from './addr.js';
 import { copyBytes, readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import type { Icmpv6BodyCodec } from './icmpv6.js';
 import {
@@ -193,7 +193,7 @@ export function encodedLengthNdOption(opt: NdOption): number {
       checkUint(opt.reserved, PI_FLAG.reservedMask, 'Prefix Information reserved');
       checkUint(opt.validLifetimeSeconds, 0xffffffff, 'validLifetimeSeconds');
       checkUint(opt.preferredLifetimeSeconds, 0xffffffff, 'preferredLifetimeSeconds');
-      encodeCheck(parseIpv6(opt.prefix) !== undefined, `bad IPv6 prefix text: ${opt.prefix}`);
+      encodeCheck(isIpv6Text(opt.prefix), `bad IPv6 prefix text: ${opt.prefix}`);
       return PI.units * ND_OPTION_UNIT;
     case 'mtu':
       checkUint(opt.mtu, 0xffffffff, 'MTU option mtu');
@@ -235,7 +235,7 @@ export function encodeNdOption(opt: NdOption, out: Uint8Array, offset: number): 
         (opt.routerAddress ? PI_FLAG.r : 0) | opt.reserved;
       writeU32(out, offset + PI.valid, opt.validLifetimeSeconds);
       writeU32(out, offset + PI.preferred, opt.preferredLifetimeSeconds);
-      out.set(parseIpv6(opt.prefix) as Uint8Array, offset + PI.prefix);
+      encodeCheck(writeIpv6(out, offset + PI.prefix, opt.prefix), `bad IPv6 prefix text: ${opt.prefix}`);
       break;
     case 'mtu':
       out[offset] = ND_OPTION_TYPE.mtu;

@@ -12,8 +12,7 @@
  * Home Address option and its destination is the final destination (the Home Address of a Type 2
  * Routing Header): see `mobilityChecksumAddresses`.
  */
-import { finishChecksum, pseudoSum6, sumWords } from '../checksum.js';
-import { parseIpv6 } from '../addr.js';
+import { finishChecksum, pseudoSum6Text, sumWords } from '../checksum.js';
 import { copyBytes, readU16, writeU16 } from '../bytes.js';
 import { IpProto } from '../ip-protocols.js';
 import {
@@ -88,10 +87,16 @@ export function encodedLengthMobilityHeader(mh: MobilityHeader): number {
 export function encodeMobilityHeader(
   mh: MobilityHeader, out: Uint8Array, offset: number, addresses?: MhChecksumAddresses,
 ): number {
-  const total = encodedLengthMobilityHeader(mh);
+  return writeMobilityHeader(mh, out, offset, encodedLengthMobilityHeader(mh), addresses);
+}
+
+/** encodeMobilityHeader given `total`, what encodedLengthMobilityHeader(mh) returned. */
+export function writeMobilityHeader(
+  mh: MobilityHeader, out: Uint8Array, offset: number, total: number, addresses?: MhChecksumAddresses,
+): number {
   checkRoom(out, offset, total, 'Mobility Header');
   checkUint(mh.payloadProto, 0xff, 'MH payload proto');
-  encodeCheck(total <= 256 * 8, `Mobility Header of ${total} octets exceeds Header Len`);
+  if (total > 256 * 8) throw new EncodeError(`Mobility Header of ${total} octets exceeds Header Len`);
   const m = mh.message;
   encodeCheck(m.type !== 'unknown' || mh.options.length === 0,
     'options of an unknown MH type go in its data');
@@ -110,10 +115,33 @@ export function encodeMobilityHeader(
 }
 
 function mhChecksum(b: Uint8Array, start: number, end: number, a: MhChecksumAddresses): number {
-  const s = parseIpv6(a.source);
-  const d = parseIpv6(a.destination);
-  if (!s || !d) throw new EncodeError(`bad MH checksum address ${a.source} / ${a.destination}`);
-  return finishChecksum(sumWords(b, start, end, pseudoSum6(s, d, end - start, IpProto.MOBILITY)));
+  const pseudo = pseudoSum6Text(a.source, a.destination, end - start, IpProto.MOBILITY);
+  if (pseudo < 0) throw new EncodeError(`bad MH checksum address ${a.source} / ${a.destination}`);
+  return finishChecksum(sumWords(b, start, end, pseudo));
+}
+
+/**
+ * Writes the checksum of the MH in b[start, end) given the sum of the 16-bit words of the two
+ * pseudo-header addresses (`addressWords`), e.g. summed where the packet already holds them.
+ */
+export function fillMobilityChecksumWords(
+  b: Uint8Array, start: number, end: number, addressWords: number,
+): void {
+  writeU16(b, start + OFF_CHECKSUM, 0);
+  const sum = sumWords(b, start, end, mhPseudo(addressWords, end - start));
+  writeU16(b, start + OFF_CHECKSUM, finishChecksum(sum));
+}
+
+/** verifyMobilityChecksum with the addresses given as the sum of their 16-bit words. */
+export function mobilityChecksumWordsOk(
+  b: Uint8Array, start: number, end: number, addressWords: number,
+): boolean {
+  if (end - start < 6) return false;
+  return finishChecksum(sumWords(b, start, end, mhPseudo(addressWords, end - start))) === 0;
+}
+
+function mhPseudo(addressWords: number, length: number): number {
+  return addressWords + Math.floor(length / 0x10000) + (length & 0xffff) + IpProto.MOBILITY;
 }
 
 /** Computes and writes the checksum of the MH in b[start, end). */

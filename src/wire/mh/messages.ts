@@ -15,7 +15,7 @@
  * Unknown MH types keep everything after offset 6 as opaque `data` (RFC 6275 §9.2: the receiver
  * answers them with a Binding Error, status 2; that policy lives in the engine).
  */
-import { formatIpv6, parseIpv6 } from '../addr.js';
+import { formatIpv6, writeIpv6 } from '../addr.js';
 import { copyBytes, readU16, writeU16 } from '../bytes.js';
 import { EncodeError, checkUint, encodeCheck } from '../result.js';
 import { LIFETIME_SECONDS_MAX, LIFETIME_UNIT_SECONDS, MhType } from './constants.js';
@@ -70,7 +70,13 @@ export function mhTypeOf(m: MobilityMessage): number {
 
 /** Offset where options start, or the end of `data` for unknown types. */
 export function fixedPartEnd(m: MobilityMessage): number {
-  return m.type === 'unknown' ? 6 + m.data.length : OPTIONS_OFFSET[MH_TYPE_OF[m.type]];
+  switch (m.type) { // OPTIONS_OFFSET[MH_TYPE_OF[m.type]], without two keyed look-ups per call
+    case 'binding-update': case 'binding-ack': return 12;
+    case 'binding-refresh-request': return 8;
+    case 'home-test-init': case 'care-of-test-init': return 16;
+    case 'home-test': case 'care-of-test': case 'binding-error': return 24;
+    case 'unknown': return 6 + m.data.length;
+  }
 }
 
 /**
@@ -78,7 +84,6 @@ export function fixedPartEnd(m: MobilityMessage): number {
  * that the message is long enough for it). Unknown types are handled by the caller.
  */
 export function decodeFixedPart(b: Uint8Array, mh: number, mhType: number): MobilityMessage {
-  const lifetime = (off: number): number => readU16(b, mh + off) * LIFETIME_UNIT_SECONDS;
   switch (mhType) {
     case MhType.BINDING_REFRESH_REQUEST: return { type: 'binding-refresh-request' };
     case MhType.HOME_TEST_INIT:
@@ -98,12 +103,12 @@ export function decodeFixedPart(b: Uint8Array, mh: number, mhType: number): Mobi
     case MhType.BINDING_UPDATE:
       return {
         type: 'binding-update', sequence: readU16(b, mh + 6), flags: readU16(b, mh + 8),
-        lifetimeSeconds: lifetime(10),
+        lifetimeSeconds: readU16(b, mh + 10) * LIFETIME_UNIT_SECONDS,
       };
     case MhType.BINDING_ACK:
       return {
         type: 'binding-ack', status: b[mh + 6], flags: b[mh + 7], sequence: readU16(b, mh + 8),
-        lifetimeSeconds: lifetime(10),
+        lifetimeSeconds: readU16(b, mh + 10) * LIFETIME_UNIT_SECONDS,
       };
     default:
       return { type: 'binding-error', status: b[mh + 6], homeAddress: formatIpv6(b, mh + 8) };
@@ -117,7 +122,9 @@ function bytes8(v: Uint8Array, field: string): Uint8Array {
 
 function writeLifetime(out: Uint8Array, at: number, seconds: number): void {
   checkUint(seconds, LIFETIME_SECONDS_MAX, 'lifetime (seconds)');
-  encodeCheck(seconds % LIFETIME_UNIT_SECONDS === 0, `lifetime ${seconds} s is not a multiple of 4 s`);
+  if (seconds % LIFETIME_UNIT_SECONDS !== 0) {
+    throw new EncodeError(`lifetime ${seconds} s is not a multiple of 4 s`);
+  }
   writeU16(out, at, seconds / LIFETIME_UNIT_SECONDS);
 }
 
@@ -150,9 +157,10 @@ export function encodeFixedPart(m: MobilityMessage, out: Uint8Array, mh: number)
       return writeLifetime(out, mh + 10, m.lifetimeSeconds);
     case 'binding-error': {
       checkUint(m.status, 0xff, 'BE status');
-      const a = parseIpv6(m.homeAddress);
-      if (!a) throw new EncodeError(`BE home address is not IPv6: ${m.homeAddress}`);
-      out[mh + 6] = m.status; out.set(a, mh + 8); return;
+      if (!writeIpv6(out, mh + 8, m.homeAddress)) {
+        throw new EncodeError(`BE home address is not IPv6: ${m.homeAddress}`);
+      }
+      out[mh + 6] = m.status; return;
     }
     case 'unknown':
       checkUint(m.mhType, 0xff, 'MH type');

@@ -4,53 +4,67 @@
  * message is padded to a multiple of 8 octets (RFC 6275 §6.1.1). Padding lives here and nowhere
  * else (conventions C4).
  */
-import { parseIpv4, parseIpv6 } from '../addr.js';
+import { writeIpv4, writeIpv6 } from '../addr.js';
 import { writeU16, writeU32 } from '../bytes.js';
 import { EncodeError, checkUint, encodeCheck } from '../result.js';
-import { LIFETIME_SECONDS_MAX, LIFETIME_UNIT_SECONDS } from './constants.js';
+import { LIFETIME_SECONDS_MAX, LIFETIME_UNIT_SECONDS, MobilityOptionType as T } from './constants.js';
 import { OPTION_TYPE, type MobilityOption } from './options.js';
 
 /** Alignment requirement xn+y of each option (x = 1: none). */
 export function optionAlignment(o: MobilityOption): { readonly x: number; readonly y: number } {
-  switch (o.type) {
-    case 'binding-refresh-advice': case 'nonce-indices': return { x: 2, y: 0 };
-    case 'alternate-care-of-address': return { x: 8, y: 6 };
-    case 'binding-authorization-data': case 'replay-protection': return { x: 8, y: 2 };
-    case 'mobile-network-prefix': return { x: 8, y: 4 };
-    case 'authentication': return { x: 4, y: 1 };
-    case 'ipv4-home-address': case 'ipv4-address-acknowledgement':
-    case 'nat-detection': case 'ipv4-care-of-address': return { x: 4, y: 0 };
-    case 'mobile-node-identifier': case 'unknown': return { x: 1, y: 0 };
-  }
+  const a = alignmentOf(optionLayout(o));
+  return { x: a >> 4, y: a & 0xf };
 }
 
 /** Octets of option data (after type and length). */
 export function optionDataLength(o: MobilityOption): number {
+  return dataLengthOf(optionLayout(o));
+}
+
+const LEN = 0x10000;
+const ALIGN = 0x100;
+
+/**
+ * What the encoder needs of an option, from one look at its kind: data length * 2^16 +
+ * alignment (x * 16 + y) * 2^8 + Option Type (0 for `unknown`, which carries its own).
+ */
+function optionLayout(o: MobilityOption): number {
   switch (o.type) {
-    case 'binding-refresh-advice': return 2;
-    case 'alternate-care-of-address': return 16;
-    case 'nonce-indices': return 4;
-    case 'binding-authorization-data': return 12;
-    case 'mobile-network-prefix': return 18;
-    case 'mobile-node-identifier': return 1 + o.identifier.length;
-    case 'authentication': return 5 + o.authenticationData.length;
-    case 'replay-protection': return 8;
-    case 'ipv4-home-address': case 'ipv4-address-acknowledgement':
-    case 'nat-detection': case 'ipv4-care-of-address': return 6;
-    case 'unknown': return o.data.length;
+    case 'binding-refresh-advice': return 2 * LEN + 0x20 * ALIGN + T.BINDING_REFRESH_ADVICE;
+    case 'alternate-care-of-address': return 16 * LEN + 0x86 * ALIGN + T.ALTERNATE_CARE_OF_ADDRESS;
+    case 'nonce-indices': return 4 * LEN + 0x20 * ALIGN + T.NONCE_INDICES;
+    case 'binding-authorization-data': return 12 * LEN + 0x82 * ALIGN + T.BINDING_AUTHORIZATION_DATA;
+    case 'mobile-network-prefix': return 18 * LEN + 0x84 * ALIGN + T.MOBILE_NETWORK_PREFIX;
+    case 'mobile-node-identifier':
+      return (1 + o.identifier.length) * LEN + 0x10 * ALIGN + T.MOBILE_NODE_IDENTIFIER;
+    case 'authentication': return (5 + o.authenticationData.length) * LEN + 0x41 * ALIGN + T.AUTHENTICATION;
+    case 'replay-protection': return 8 * LEN + 0x82 * ALIGN + T.REPLAY_PROTECTION;
+    case 'ipv4-home-address': return 6 * LEN + 0x40 * ALIGN + T.IPV4_HOME_ADDRESS;
+    case 'ipv4-address-acknowledgement': return 6 * LEN + 0x40 * ALIGN + T.IPV4_ADDRESS_ACKNOWLEDGEMENT;
+    case 'nat-detection': return 6 * LEN + 0x40 * ALIGN + T.NAT_DETECTION;
+    case 'ipv4-care-of-address': return 6 * LEN + 0x40 * ALIGN + T.IPV4_CARE_OF_ADDRESS;
+    case 'unknown': return o.data.length * LEN + 0x10 * ALIGN;
   }
 }
+
+const dataLengthOf = (layout: number): number => Math.floor(layout / LEN);
+const alignmentOf = (layout: number): number => (layout % LEN) >> 8;
 
 function padLength(pos: number, x: number, y: number): number {
   return (((y - pos) % x) + x) % x;
 }
 
+/** Padding before an option of packed alignment `a` at MH offset `pos`. */
+function padBefore(pos: number, a: number): number {
+  return padLength(pos, a >> 4, a & 0xf);
+}
+
 /** Octets the options take when they start at MH offset `start`, padding to 8n included. */
 export function encodedLengthOptions(options: readonly MobilityOption[], start: number): number {
   let pos = start;
-  for (const o of options) {
-    const { x, y } = optionAlignment(o);
-    pos += padLength(pos, x, y) + 2 + optionDataLength(o);
+  for (let i = 0; i < options.length; i++) {
+    const layout = optionLayout(options[i]);
+    pos += padBefore(pos, alignmentOf(layout)) + 2 + dataLengthOf(layout);
   }
   return pos + padLength(pos, 8, 0) - start;
 }
@@ -61,16 +75,14 @@ function writePadding(out: Uint8Array, at: number, n: number): void {
   if (n >= 2) { out[at] = 1; out[at + 1] = n - 2; }
 }
 
-function ipv6(text: string, field: string): Uint8Array {
-  const a = parseIpv6(text);
-  if (!a) throw new EncodeError(`${field} is not an IPv6 address: ${text}`);
-  return a;
+/** Writes IPv6 text at out[at, at+16) (no array in between); throws EncodeError naming `field`. */
+function ipv6(out: Uint8Array, at: number, text: string, field: string): void {
+  if (!writeIpv6(out, at, text)) throw new EncodeError(`${field} is not an IPv6 address: ${text}`);
 }
 
-function ipv4(text: string, field: string): Uint8Array {
-  const a = parseIpv4(text);
-  if (!a) throw new EncodeError(`${field} is not an IPv4 address: ${text}`);
-  return a;
+/** Writes IPv4 text at out[at, at+4); throws EncodeError naming `field`. */
+function ipv4(out: Uint8Array, at: number, text: string, field: string): void {
+  if (!writeIpv4(out, at, text)) throw new EncodeError(`${field} is not an IPv4 address: ${text}`);
 }
 
 function checkFixedBytes(b: Uint8Array, n: number, field: string): void {
@@ -85,7 +97,7 @@ function writeOptionData(o: MobilityOption, out: Uint8Array, d: number): void {
       encodeCheck(o.refreshIntervalSeconds % LIFETIME_UNIT_SECONDS === 0,
         `refresh interval ${o.refreshIntervalSeconds} s is not a multiple of 4 s`);
       return writeU16(out, d, o.refreshIntervalSeconds / LIFETIME_UNIT_SECONDS);
-    case 'alternate-care-of-address': out.set(ipv6(o.careOfAddress, 'alternate CoA'), d); return;
+    case 'alternate-care-of-address': return ipv6(out, d, o.careOfAddress, 'alternate CoA');
     case 'nonce-indices':
       checkUint(o.homeNonceIndex, 0xffff, 'home nonce index');
       checkUint(o.careOfNonceIndex, 0xffff, 'care-of nonce index');
@@ -97,7 +109,7 @@ function writeOptionData(o: MobilityOption, out: Uint8Array, d: number): void {
     case 'mobile-network-prefix':
       checkUint(o.prefixLength, 128, 'mobile network prefix length');
       out[d] = 0; out[d + 1] = o.prefixLength;
-      out.set(ipv6(o.prefix, 'mobile network prefix'), d + 2); return;
+      return ipv6(out, d + 2, o.prefix, 'mobile network prefix');
     case 'mobile-node-identifier':
       checkUint(o.subtype, 0xff, 'MN-ID subtype');
       encodeCheck(o.identifier.length >= 1, 'MN-ID identifier must not be empty');
@@ -123,19 +135,19 @@ function writeDsmipOptionData(o: MobilityOption, out: Uint8Array, d: number): vo
     case 'ipv4-home-address':
       checkUint(o.prefixLength, 32, 'IPv4 home address prefix length');
       out[d] = (o.prefixLength << 2) | (o.requestPrefix ? 0x02 : 0); out[d + 1] = 0;
-      out.set(ipv4(o.address, 'IPv4 home address'), d + 2); return;
+      return ipv4(out, d + 2, o.address, 'IPv4 home address');
     case 'ipv4-address-acknowledgement':
       checkUint(o.status, 0xff, 'IPv4 address acknowledgement status');
       checkUint(o.prefixLength, 32, 'IPv4 address acknowledgement prefix length');
       out[d] = o.status; out[d + 1] = o.prefixLength << 2;
-      out.set(ipv4(o.address, 'acknowledged IPv4 address'), d + 2); return;
+      return ipv4(out, d + 2, o.address, 'acknowledged IPv4 address');
     case 'nat-detection':
       checkUint(o.refreshTimeSeconds, 0xffffffff, 'NAT refresh time');
       writeU16(out, d, o.forceUdp ? 0x8000 : 0);
       return writeU32(out, d + 2, o.refreshTimeSeconds);
     case 'ipv4-care-of-address':
       writeU16(out, d, 0);
-      out.set(ipv4(o.address, 'IPv4 care-of address'), d + 2); return;
+      return ipv4(out, d + 2, o.address, 'IPv4 care-of address');
     case 'unknown':
       checkUint(o.optionType, 0xff, 'mobility option type');
       encodeCheck(o.optionType > 1 && !Object.values(OPTION_TYPE).includes(o.optionType),
@@ -154,15 +166,17 @@ export function encodeMobilityOptions(
   options: readonly MobilityOption[], out: Uint8Array, offset: number, start: number,
 ): number {
   let pos = start;
-  for (const o of options) {
-    const { x, y } = optionAlignment(o);
-    const pad = padLength(pos, x, y);
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i];
+    const layout = optionLayout(o);
+    const pad = padBefore(pos, alignmentOf(layout));
     writePadding(out, offset + pos - start, pad);
     pos += pad;
-    const len = optionDataLength(o);
-    checkUint(len, 0xff, `${o.type} option length`);
+    const len = dataLengthOf(layout);
+    if (len > 0xff) checkUint(len, 0xff, `${o.type} option length`); // message built only to throw
     const at = offset + pos - start;
-    out[at] = o.type === 'unknown' ? o.optionType : OPTION_TYPE[o.type];
+    const code = layout & 0xff;
+    out[at] = code !== 0 ? code : (o as Extract<MobilityOption, { type: 'unknown' }>).optionType;
     out[at + 1] = len;
     writeOptionData(o, out, at + 2);
     pos += 2 + len;

@@ -102,67 +102,65 @@ function decodeOptionData(
   if (fixed !== undefined && len !== fixed) {
     return fail('bad-length', at + 1, `mobility option ${type} length ${len} (want ${fixed})`);
   }
-  const done = (v: MobilityOption): WireResult<MobilityOption> => ok(v, 2 + len);
   switch (type) {
     case T.BINDING_REFRESH_ADVICE:
-      return done({
+      return ok({
         type: 'binding-refresh-advice',
         refreshIntervalSeconds: readU16(b, d) * LIFETIME_UNIT_SECONDS,
-      });
+      }, 2 + len);
     case T.ALTERNATE_CARE_OF_ADDRESS:
-      return done({ type: 'alternate-care-of-address', careOfAddress: formatIpv6(b, d) });
+      return ok({ type: 'alternate-care-of-address', careOfAddress: formatIpv6(b, d) }, 2 + len);
     case T.NONCE_INDICES:
-      return done({
+      return ok({
         type: 'nonce-indices', homeNonceIndex: readU16(b, d), careOfNonceIndex: readU16(b, d + 2),
-      });
+      }, 2 + len);
     case T.BINDING_AUTHORIZATION_DATA:
-      return done({ type: 'binding-authorization-data', authenticator: copyBytes(b, d, d + 12) });
+      return ok({ type: 'binding-authorization-data', authenticator: copyBytes(b, d, d + 12) }, 2 + len);
     case T.MOBILE_NETWORK_PREFIX:
-      return done({
+      return ok({
         type: 'mobile-network-prefix', prefixLength: b[d + 1], prefix: formatIpv6(b, d + 2),
-      });
+      }, 2 + len);
     case T.MOBILE_NODE_IDENTIFIER:
       if (len < 2) return fail('bad-length', at + 1, `MN-ID option length ${len} (want >= 2)`);
-      return done({
+      return ok({
         type: 'mobile-node-identifier', subtype: b[d], identifier: copyBytes(b, d + 1, d + len),
-      });
+      }, 2 + len);
     case T.AUTHENTICATION:
       if (len < 5) return fail('bad-length', at + 1, `authentication option length ${len} (want >= 5)`);
-      return done({
+      return ok({
         type: 'authentication', subtype: b[d], spi: readU32(b, d + 1),
         authenticationData: copyBytes(b, d + 5, d + len),
-      });
+      }, 2 + len);
     case T.REPLAY_PROTECTION:
-      return done({
+      return ok({
         type: 'replay-protection',
         timestamp: (BigInt(readU32(b, d)) << 32n) | BigInt(readU32(b, d + 4)),
-      });
+      }, 2 + len);
     default:
       return decodeDsmipOption(b, type, d, len);
   }
 }
 
 function decodeDsmipOption(b: Uint8Array, type: number, d: number, len: number): WireResult<MobilityOption> {
-  const done = (v: MobilityOption): WireResult<MobilityOption> => ok(v, 2 + len);
   switch (type) {
     case T.IPV4_HOME_ADDRESS:
-      return done({
+      return ok({
         type: 'ipv4-home-address', prefixLength: b[d] >> 2, requestPrefix: (b[d] & 0x02) !== 0,
         address: formatIpv4(b, d + 2),
-      });
+      }, 2 + len);
     case T.IPV4_ADDRESS_ACKNOWLEDGEMENT:
-      return done({
+      return ok({
         type: 'ipv4-address-acknowledgement', status: b[d], prefixLength: b[d + 1] >> 2,
         address: formatIpv4(b, d + 2),
-      });
+      }, 2 + len);
     case T.NAT_DETECTION:
-      return done({
+      return ok({
         type: 'nat-detection', forceUdp: (b[d] & 0x80) !== 0, refreshTimeSeconds: readU32(b, d + 2),
-      });
+      }, 2 + len);
     case T.IPV4_CARE_OF_ADDRESS:
-      return done({ type: 'ipv4-care-of-address', address: formatIpv4(b, d + 2) });
+      return ok({ type: 'ipv4-care-of-address', address: formatIpv4(b, d + 2) }, 2 + len);
     default:
-      return done({ type: 'unknown', optionType: type, data: copyBytes(b, d, d + len) });
+      return ok({ type: 'unknown', optionType: type, data: copyBytes(b, d, d + len) }, 2 + len);
   }
 }
 

@@ -5,16 +5,19 @@
  * there is one, and the destination is the final destination — the Home Address of a Type 2
  * Routing Header when there is one (a BA sent to a care-of address).
  */
+import { ipv6WordSum, writeIpv6 } from '../addr.js';
+import { packetBytes } from '../bytes.js';
+import { sumWords } from '../checksum.js';
 import {
-  findHomeAddressOption, findType2RoutingAddress, homeAddressDestinationOptions,
-  type Ipv6ExtensionHeader,
+  HOME_ADDRESS_OPTION_TYPE, TYPE2_ROUTING, findHomeAddressOption, findType2RoutingAddress,
+  homeAddressDestinationOptions, type Ipv6ExtensionHeader,
 } from '../ipv6-ext.js';
-import { decodeIpv6Packet, encodeIpv6Packet, encodedLengthIpv6Packet, type Ipv6Packet } from '../ipv6.js';
+import { IPV6_HEADER_LENGTH, decodeIpv6Packet, writeIpv6Header, type Ipv6Packet } from '../ipv6.js';
 import { IpProto } from '../ip-protocols.js';
-import { fail, ok, type WireResult } from '../result.js';
+import { EncodeError, checkRoom, fail, ok, type WireResult } from '../result.js';
 import {
-  decodeMobilityHeader, encodeMobilityHeader, encodedLengthMobilityHeader,
-  verifyMobilityChecksum, type MhChecksumAddresses, type MobilityHeader,
+  decodeMobilityHeader, encodeMobilityHeader, encodedLengthMobilityHeader, fillMobilityChecksumWords,
+  mobilityChecksumWordsOk, writeMobilityHeader, type MhChecksumAddresses, type MobilityHeader,
 } from './header.js';
 
 export function mobilityChecksumAddresses(
@@ -56,11 +59,73 @@ export function mobilityPacket(spec: MobilityPacketSpec): Ipv6Packet {
   };
 }
 
-/** Encodes `spec` as a complete IPv6 packet. */
+/** Octets of the Type 2 Routing Header and of the Destination Options header with an HAO. */
+const RH2_LENGTH = 24;
+const HAO_HEADER_LENGTH = 24;
+
+function extensionsLength(spec: MobilityPacketSpec): number {
+  return (spec.type2RoutingAddress !== undefined ? RH2_LENGTH : 0)
+    + (spec.homeAddressOption !== undefined ? HAO_HEADER_LENGTH : 0);
+}
+
+/** Octets of the whole IPv6 packet `encodeMobilityPacket(spec)` makes. */
+export function encodedLengthMobilityPacket(spec: MobilityPacketSpec): number {
+  return IPV6_HEADER_LENGTH + extensionsLength(spec) + encodedLengthMobilityHeader(spec.mh);
+}
+
+/**
+ * Writes the packet `mobilityPacket(spec)` describes at out[offset...] and returns its length:
+ * the same octets as `encodeIpv6Packet(mobilityPacket(spec), ...)`, written in one pass with no
+ * intermediate packet value, payload copy or address array. Layout (ipv6-ext.ts): a Type 2
+ * Routing Header (Segments Left 1), then a Destination Options header of PadN(2) and the Home
+ * Address option, then the MH, whose checksum is summed over the addresses already written.
+ */
+export function encodeMobilityPacketInto(spec: MobilityPacketSpec, out: Uint8Array, offset: number): number {
+  return writeMobilityPacket(spec, out, offset, encodedLengthMobilityHeader(spec.mh));
+}
+
+/** encodeMobilityPacketInto given the length of the MH (computed once per packet). */
+function writeMobilityPacket(
+  spec: MobilityPacketSpec, out: Uint8Array, offset: number, mhLength: number,
+): number {
+  const mhStart = offset + IPV6_HEADER_LENGTH + extensionsLength(spec);
+  const total = mhStart - offset + mhLength;
+  checkRoom(out, offset, total, 'IPv6 packet');
+  writeMobilityHeader(spec.mh, out, mhStart, mhLength);
+  const rh2 = spec.type2RoutingAddress;
+  const hao = spec.homeAddressOption;
+  let at = offset + IPV6_HEADER_LENGTH;
+  let sourceAt = offset + 8;
+  let destinationAt = offset + 24;
+  if (rh2 !== undefined) {
+    out[at] = hao !== undefined ? IpProto.DESTINATION_OPTIONS : IpProto.MOBILITY;
+    out[at + 1] = RH2_LENGTH / 8 - 1; out[at + 2] = TYPE2_ROUTING; out[at + 3] = 1;
+    out[at + 4] = 0; out[at + 5] = 0; out[at + 6] = 0; out[at + 7] = 0;
+    if (!writeIpv6(out, at + 8, rh2)) throw new EncodeError(`bad Type 2 Routing Header address ${rh2}`);
+    destinationAt = at + 8;
+    at += RH2_LENGTH;
+  }
+  if (hao !== undefined) {
+    out[at] = IpProto.MOBILITY; out[at + 1] = HAO_HEADER_LENGTH / 8 - 1;
+    out[at + 2] = 1; out[at + 3] = 2; out[at + 4] = 0; out[at + 5] = 0; // PadN(2)
+    out[at + 6] = HOME_ADDRESS_OPTION_TYPE; out[at + 7] = 16;
+    if (!writeIpv6(out, at + 8, hao)) throw new EncodeError(`bad Home Address ${hao}`);
+    sourceAt = at + 8;
+  }
+  const first = rh2 !== undefined ? IpProto.ROUTING
+    : hao !== undefined ? IpProto.DESTINATION_OPTIONS : IpProto.MOBILITY;
+  writeIpv6Header(out, offset, 0, 0, total - IPV6_HEADER_LENGTH, first, spec.hopLimit ?? 64,
+    spec.source, spec.destination);
+  const words = sumWords(out, sourceAt, sourceAt + 16) + sumWords(out, destinationAt, destinationAt + 16);
+  fillMobilityChecksumWords(out, mhStart, offset + total, words);
+  return total;
+}
+
+/** Encodes `spec` as a complete IPv6 packet (in fresh octets of its own). */
 export function encodeMobilityPacket(spec: MobilityPacketSpec): Uint8Array {
-  const p = mobilityPacket(spec);
-  const out = new Uint8Array(encodedLengthIpv6Packet(p));
-  encodeIpv6Packet(p, out, 0);
+  const mhLength = encodedLengthMobilityHeader(spec.mh);
+  const out = packetBytes(IPV6_HEADER_LENGTH + extensionsLength(spec) + mhLength);
+  writeMobilityPacket(spec, out, 0, mhLength);
   return out;
 }
 
@@ -91,15 +156,56 @@ export function decodeMobilityPacket(
   if (mr.consumed !== p.payload.length) {
     return fail('bad-length', mhStart + 1, 'MH Header Len disagrees with the IPv6 payload length');
   }
-  const addrs = mobilityChecksumAddresses(p.source, p.destination, p.extensions);
-  if (!verifyMobilityChecksum(b, mhStart, mhStart + mr.consumed, addrs)) {
-    return fail('bad-checksum', mhStart + 4, 'MH checksum');
-  }
+  // The pseudo-header addresses (rule above): the header's own octets unless an HAO or an RH2
+  // replaces them; summed in place, not parsed back from the text just formatted.
   const homeAddressOption = findHomeAddressOption(p.extensions);
   const type2RoutingAddress = findType2RoutingAddress(p.extensions);
-  return ok({
-    packet: p, mh: mr.value,
-    ...(homeAddressOption !== undefined ? { homeAddressOption } : {}),
-    ...(type2RoutingAddress !== undefined ? { type2RoutingAddress } : {}),
-  }, pr.consumed);
+  const sourceAt = homeAddressOption === undefined
+    ? offset + 8 : addressOffset(b, offset, p.extensions, false);
+  const destinationAt = type2RoutingAddress === undefined
+    ? offset + 24 : addressOffset(b, offset, p.extensions, true);
+  const words = addressWords(b, sourceAt, homeAddressOption)
+    + addressWords(b, destinationAt, type2RoutingAddress);
+  if (!mobilityChecksumWordsOk(b, mhStart, mhStart + mr.consumed, words)) {
+    return fail('bad-checksum', mhStart + 4, 'MH checksum');
+  }
+  const value: Mutable<ReceivedMobilityPacket> = { packet: p, mh: mr.value };
+  if (homeAddressOption !== undefined) value.homeAddressOption = homeAddressOption;
+  if (type2RoutingAddress !== undefined) value.type2RoutingAddress = type2RoutingAddress;
+  return ok(value, pr.consumed);
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Sum of the words of the address at b[at, at+16), or of `text` when `at` is -1. */
+function addressWords(b: Uint8Array, at: number, text: string | undefined): number {
+  return at >= 0 ? sumWords(b, at, at + 16) : ipv6WordSum(text ?? '');
+}
+
+/**
+ * Where in `b` the address of the first Home Address option (`rh2` false) or of the first Type 2
+ * Routing Header (`rh2` true) of the packet at `packetStart` lies, found by walking the chain
+ * `exts` decoded from it (the same lengths decodeExtensionChain used, in the same order
+ * findHomeAddressOption / findType2RoutingAddress search); -1 if not found.
+ */
+function addressOffset(
+  b: Uint8Array, packetStart: number, exts: readonly Ipv6ExtensionHeader[], rh2: boolean,
+): number {
+  let at = packetStart + IPV6_HEADER_LENGTH;
+  let proto = b[packetStart + 6];
+  for (let k = 0; k < exts.length; k++) {
+    const e = exts[k];
+    const len = proto === IpProto.FRAGMENT ? 8
+      : proto === IpProto.AH ? (b[at + 1] + 2) * 4 : (b[at + 1] + 1) * 8;
+    if (rh2 && e.type === 'type2-routing') return at + 8;
+    if (!rh2 && e.type === 'destination-options') {
+      for (let i = at + 2; i < at + len;) {
+        if (b[i] === HOME_ADDRESS_OPTION_TYPE) return i + 2;
+        i += b[i] === 0 ? 1 : 2 + b[i + 1];
+      }
+    }
+    proto = b[at];
+    at += len;
+  }
+  return -1;
 }
