@@ -96,12 +96,15 @@ export function writeVnetHeader(h: VnetHeader, b: Uint8Array, off: number): void
 /**
  * The plain packet p[off, off+len) with a NEEDS_CSUM header: writes the full checksum. The
  * partial value at the field is the folded pseudo-header sum, so summing the whole range with it
- * in place gives the final checksum.
+ * in place gives the final checksum. A result of 0 is written as 0xffff, as the kernel's
+ * skb_checksum_help does: the same value in one's complement for TCP and ICMPv6, and the only
+ * form UDP allows (0 means "no checksum" over IPv4 and is invalid over IPv6, RFC 768, RFC 8200
+ * §8.1), where the field's protocol is not known here.
  */
 export function finishPartialChecksum(p: Uint8Array, off: number, len: number, h: VnetHeader): boolean {
   const at = h.csumStart + h.csumOffset;
   if (h.csumStart >= len || at + 2 > len) return false;
-  const sum = finishChecksum(sumWordsFast(p, off + h.csumStart, off + len));
+  const sum = finishChecksum(sumWordsFast(p, off + h.csumStart, off + len)) || 0xffff;
   p[off + at] = sum >> 8;
   p[off + at + 1] = sum & 0xff;
   return true;

@@ -151,3 +151,22 @@ test('sumWordsFast = sumWords (folded) at every alignment, start and length', ()
     }
   }
 });
+
+test('finishPartialChecksum: a checksum that sums to 0 is written 0xffff (UDP: 0 is "none" or invalid)', () => {
+  const p = new Uint8Array(40 + 8 + 64);
+  p[0] = 0x60; p[5] = 8 + 64; p[6] = 17; p[7] = 64; p.set(SRC6, 8); p.set(DST6, 24);
+  p[41] = 53; p[43] = 99; p[45] = 8 + 64;
+  for (let i = 48; i < p.length; i++) p[i] = (i * 13) & 0xff;
+  // Add the datagram's own checksum to one payload word (one's complement): its sum becomes 0xffff.
+  const c = finishChecksum(sumWords(p, 40, p.length, pseudoSum6(SRC6, DST6, 8 + 64, 17)));
+  let w = ((p[48] << 8) | p[49]) + c;
+  w = (w & 0xffff) + (w >>> 16);
+  p[48] = w >> 8; p[49] = w & 0xff;
+  assert.equal(finishChecksum(sumWords(p, 40, p.length, pseudoSum6(SRC6, DST6, 8 + 64, 17))), 0, 'sums to zero');
+  const partial = ~finishChecksum(pseudoSum6(SRC6, DST6, 8 + 64, 17)) & 0xffff;
+  p[46] = partial >> 8; p[47] = partial & 0xff;
+  const h: VnetHeader = { flags: 1, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 40, csumOffset: 6 };
+  assert.ok(finishPartialChecksum(p, 0, p.length, h));
+  assert.equal((p[46] << 8) | p[47], 0xffff);
+  assert.equal(finishChecksum(sumWords(p, 40, p.length, pseudoSum6(SRC6, DST6, 8 + 64, 17))), 0, 'still verifies');
+});
