@@ -112,20 +112,45 @@ test('segmentTcp: a payload within one MSS is one segment; malformed or unfittin
   assert.equal(cut(shortPkt, gso(6, 1000)).length, 0, 'TCP header cut short');
 });
 
-test('finishPartialChecksum: the pseudo-header sum in the field becomes the full checksum', () => {
-  // A UDP/IPv6 datagram as the kernel hands it with CHECKSUM_PARTIAL.
-  const p = new Uint8Array(40 + 8 + 333);
-  p[0] = 0x60; p[5] = 8 + 333; p[6] = 17; p[7] = 64; p.set(SRC6, 8); p.set(DST6, 24);
-  p[41] = 53; p[43] = 99; p[45] = 8 + 333;
-  for (let i = 48; i < p.length; i++) p[i] = (i * 7) & 0xff;
-  const full = finishChecksum(sumWords(p, 40, p.length, pseudoSum6(SRC6, DST6, 8 + 333, 17)));
-  const partial = ~finishChecksum(pseudoSum6(SRC6, DST6, 8 + 333, 17)) & 0xffff;
-  p[46] = partial >> 8; p[47] = partial & 0xff;
+/** A UDP/IPv6 datagram with `payload` octets as the kernel hands it with CHECKSUM_PARTIAL. */
+function partialUdp6(payload: number, fill: (i: number) => number): { p: Uint8Array; h: VnetHeader; sum: () => number } {
+  const p = new Uint8Array(40 + 8 + payload);
+  p[0] = 0x60; p[5] = 8 + payload; p[6] = 17; p[7] = 64; p.set(SRC6, 8); p.set(DST6, 24);
+  p[41] = 53; p[43] = 99; p[45] = 8 + payload;
+  for (let i = 48; i < p.length; i++) p[i] = fill(i);
+  const pseudo = pseudoSum6(SRC6, DST6, 8 + payload, 17);
+  /** The datagram's checksum (0 when it verifies), over its field as it is now. */
+  const sum = (): number => finishChecksum(sumWords(p, 40, p.length, pseudo));
   const h: VnetHeader = { flags: 1, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 40, csumOffset: 6 };
+  return { p, h, sum };
+}
+
+function setPartial(p: Uint8Array, payload: number): void {
+  const partial = ~finishChecksum(pseudoSum6(SRC6, DST6, 8 + payload, 17)) & 0xffff;
+  p[46] = partial >> 8; p[47] = partial & 0xff;
+}
+
+test('finishPartialChecksum: the pseudo-header sum in the field becomes the full checksum', () => {
+  const { p, h, sum } = partialUdp6(333, (i) => (i * 7) & 0xff);
+  const full = sum();
+  setPartial(p, 333);
   assert.ok(needsChecksum(h) && !isTcpSuperPacket(h));
   assert.ok(finishPartialChecksum(p, 0, p.length, h));
   assert.equal((p[46] << 8) | p[47], full);
   assert.equal(finishPartialChecksum(p, 0, p.length, { ...h, csumStart: 400 }), false, 'field outside');
+});
+
+test('finishPartialChecksum: a checksum that sums to 0 is written 0xffff (UDP: 0 is "none" or invalid)', () => {
+  const { p, h, sum } = partialUdp6(64, (i) => (i * 13) & 0xff);
+  // Add the datagram's own checksum to one payload word (one's complement): its sum becomes 0xffff.
+  let w = ((p[48] << 8) | p[49]) + sum();
+  w = (w & 0xffff) + (w >>> 16);
+  p[48] = w >> 8; p[49] = w & 0xff;
+  assert.equal(sum(), 0, 'sums to zero');
+  setPartial(p, 64);
+  assert.ok(finishPartialChecksum(p, 0, p.length, h));
+  assert.equal((p[46] << 8) | p[47], 0xffff);
+  assert.equal(sum(), 0, 'still verifies');
 });
 
 test('virtio_net_hdr: little-endian fields, ECN bit ignored in the GSO type', () => {
@@ -150,23 +175,4 @@ test('sumWordsFast = sumWords (folded) at every alignment, start and length', ()
       same(buf.subarray(1), start, end);
     }
   }
-});
-
-test('finishPartialChecksum: a checksum that sums to 0 is written 0xffff (UDP: 0 is "none" or invalid)', () => {
-  const p = new Uint8Array(40 + 8 + 64);
-  p[0] = 0x60; p[5] = 8 + 64; p[6] = 17; p[7] = 64; p.set(SRC6, 8); p.set(DST6, 24);
-  p[41] = 53; p[43] = 99; p[45] = 8 + 64;
-  for (let i = 48; i < p.length; i++) p[i] = (i * 13) & 0xff;
-  // Add the datagram's own checksum to one payload word (one's complement): its sum becomes 0xffff.
-  const c = finishChecksum(sumWords(p, 40, p.length, pseudoSum6(SRC6, DST6, 8 + 64, 17)));
-  let w = ((p[48] << 8) | p[49]) + c;
-  w = (w & 0xffff) + (w >>> 16);
-  p[48] = w >> 8; p[49] = w & 0xff;
-  assert.equal(finishChecksum(sumWords(p, 40, p.length, pseudoSum6(SRC6, DST6, 8 + 64, 17))), 0, 'sums to zero');
-  const partial = ~finishChecksum(pseudoSum6(SRC6, DST6, 8 + 64, 17)) & 0xffff;
-  p[46] = partial >> 8; p[47] = partial & 0xff;
-  const h: VnetHeader = { flags: 1, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 40, csumOffset: 6 };
-  assert.ok(finishPartialChecksum(p, 0, p.length, h));
-  assert.equal((p[46] << 8) | p[47], 0xffff);
-  assert.equal(finishChecksum(sumWords(p, 40, p.length, pseudoSum6(SRC6, DST6, 8 + 64, 17))), 0, 'still verifies');
 });

@@ -11,10 +11,7 @@ import { ProbeWriter, sameNonce } from '../../src/runtime/neighbour-dad.js';
 import { AdvertisementTemplate, dadSolicitation, unsolicitedAdvertisement } from '../../src/runtime/neighbour-packets.js';
 import { Logger } from '../../src/runtime/logger.js';
 import { canonicalIpv6 } from '../../src/wire/addr.js';
-import {
-  RxBatch, newPortStats, type BatchHandler, type NdListenPort, type NdMessage, type NdPort,
-  type PacketBatch,
-} from '../../src/os/ports.js';
+import { FakeListener, FakeNd } from './nd-fakes.js';
 import { ipv6Address } from '../prop/arbitraries.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -55,35 +52,8 @@ test('AdvertisementTemplate: building again in the same buffer gives each target
   }
 });
 
-class Nd implements NdPort {
-  readonly ifindex = 2;
-  readonly stats = newPortStats();
-  readonly sent: Uint8Array[] = [];
-  joins = 0;
-  onMessage(_h: (m: NdMessage) => void): void { /* the listener hears instead */ }
-  send(p: Uint8Array): void { this.sent.push(p.slice()); }
-  joinGroup(): void { this.joins++; }
-  leaveGroup(): void { /* counted by joins */ }
-  close(): void { /* nothing */ }
-}
-
-class Listener implements NdListenPort {
-  readonly ifindex = 2;
-  readonly stats = newPortStats();
-  private handler: BatchHandler<PacketBatch> | undefined;
-  private readonly batch = new RxBatch(2048, false);
-  onBatch(h: BatchHandler<PacketBatch>): void { this.handler = h; }
-  deliver(p: Uint8Array): void {
-    this.batch.data.set(p, 0);
-    this.batch.lengths[0] = p.length;
-    this.batch.count = 1;
-    this.handler?.(this.batch);
-  }
-  close(): void { /* nothing */ }
-}
-
-function homeLink(listener: Listener | undefined): { h: HomeLink; nd: Nd; lines: string[] } {
-  const nd = new Nd();
+function homeLink(listener: FakeListener | undefined): { h: HomeLink; nd: FakeNd; lines: string[] } {
+  const nd = new FakeNd();
   const lines: string[] = [];
   const h = new HomeLink({
     openNd: () => nd, openLinkLayer: () => { throw new Error('none'); },
@@ -98,7 +68,7 @@ const addressOf = (i: number): string => `2001:db8:1::${(i >> 16).toString(16)}:
 
 test('HomeLink with a listener: thousands of DADs probe at once, each its own nonce', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const l = new Listener();
+  const l = new FakeListener();
   const { h, nd } = homeLink(l);
   t.after(() => h.close());
   const n = 4 * DAD_JOINED_MAX;

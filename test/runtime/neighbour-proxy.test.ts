@@ -20,10 +20,8 @@ import { Logger } from '../../src/runtime/logger.js';
 import { decodeIcmpv6, verifyIcmpv6Checksum } from '../../src/wire/icmpv6.js';
 import { formatIpv6 } from '../../src/wire/addr.js';
 import { finishChecksum, pseudoSum6, sumWords } from '../../src/wire/checksum.js';
-import {
-  RxBatch, newPortStats, type BatchHandler, type NdListenPort, type NdMessage, type NdPort,
-  type PacketBatch, type TxBatch,
-} from '../../src/os/ports.js';
+import type { TxBatch } from '../../src/os/ports.js';
+import { FakeListener, FakeNd } from './nd-fakes.js';
 
 const MAC = new Uint8Array([0x02, 0, 0x5e, 0, 0x53, 0x01]);
 const HOST_MAC = new Uint8Array([0x02, 0, 0x5e, 0, 0x53, 0x02]);
@@ -140,34 +138,6 @@ test('ProxyResponder answers only defended targets; malformed ones are counted',
   failing.packet(ns(HOA));
   assert.equal(failing.counters.answerErrors, 1);
 });
-
-class FakeNd implements NdPort {
-  readonly ifindex = 2;
-  readonly stats = newPortStats();
-  readonly sent: Uint8Array[] = [];
-  joins = 0;
-  handler: ((m: NdMessage) => void) | undefined;
-  onMessage(h: (m: NdMessage) => void): void { this.handler = h; }
-  send(p: Uint8Array): void { this.sent.push(p.slice()); }
-  joinGroup(): void { this.joins++; }
-  leaveGroup(): void { /* counted by joins */ }
-  close(): void { /* nothing */ }
-}
-
-class FakeListener implements NdListenPort {
-  readonly ifindex = 2;
-  readonly stats = newPortStats();
-  private handler: BatchHandler<PacketBatch> | undefined;
-  private readonly batch = new RxBatch(2048, false);
-  closed = false;
-  onBatch(h: BatchHandler<PacketBatch>): void { this.handler = h; }
-  deliver(...packets: Uint8Array[]): void {
-    packets.forEach((p, i) => { this.batch.data.set(p, i * 2048); this.batch.lengths[i] = p.length; });
-    this.batch.count = packets.length;
-    this.handler?.(this.batch);
-  }
-  close(): void { this.closed = true; }
-}
 
 function link(t: TestContext, listener: FakeListener | undefined) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
