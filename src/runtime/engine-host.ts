@@ -29,6 +29,8 @@ export const realClock: Clock = {
   },
 };
 
+const TIMEOUT = Symbol('timeout');
+
 export class EngineHost<I, O> {
   internalErrors = 0;
   private timer: { at: Instant; handle: { cancel(): void } } | undefined;
@@ -43,7 +45,7 @@ export class EngineHost<I, O> {
 
   input(i: I): void {
     if (this.stopped) return;
-    this.run(`input ${describe(i)}`, () => this.engine.handle(this.clock.now(), i));
+    this.run(i, () => this.engine.handle(this.clock.now(), i));
   }
 
   /** Call once after construction (and whenever state may have changed outside `input`). */
@@ -61,7 +63,7 @@ export class EngineHost<I, O> {
       at: d,
       handle: this.clock.setTimer(d, () => {
         this.timer = undefined;
-        this.run('timeout', () => this.engine.onTimeout(this.clock.now()));
+        this.run(TIMEOUT, () => this.engine.onTimeout(this.clock.now()));
       }),
     };
   }
@@ -72,12 +74,13 @@ export class EngineHost<I, O> {
     this.timer = undefined;
   }
 
-  private run(what: string, step: () => O[]): void {
+  /** Runs `step` for `input` (an engine input, or TIMEOUT); what it was is worded only on error. */
+  private run(input: I | typeof TIMEOUT, step: () => O[]): void {
     try {
       this.handle(step());
     } catch (e) {
       this.internalErrors++;
-      this.onError(what, e);
+      this.onError(input === TIMEOUT ? 'timeout' : `input ${describe(input)}`, e);
     }
     this.arm();
   }
