@@ -157,7 +157,9 @@ export function buildHomeAgent(
   checkDsmipOff(g, eng);
   const ipv4HomeSubnet = subnet ? canonicalPrefixOf(subnet, prefixValue(subnet).value, g.warn) : undefined;
   const keepBindings = g.bool('HaKeepBindings', true);
+  const heapTrim = g.bool('HaHeapTrim', true);
   return {
     homeInterface: homeIf, ...addrs, homePrefixes: prefixes, ipv4HomeSubnet, engine: eng, keepBindings,
+    heapTrim,
   };
 }

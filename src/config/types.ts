@@ -58,6 +58,8 @@ export interface HomeAgentSettings {
   readonly engine: Omit<HomeAgentConfig, 'address' | 'homePrefixes' | 'ipv4HomeSubnet' | 'ipv4Address'>;
   /** HaKeepBindings: keep the binding cache across restarts (`bindings-ha` in the state directory). */
   readonly keepBindings: boolean;
+  /** HaHeapTrim: one full garbage collection after a burst of binding changes (heap-trim.ts). */
+  readonly heapTrim: boolean;
 }
 
 /** What the file says for a mobile node / router beyond the engine configuration. */

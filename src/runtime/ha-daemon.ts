@@ -156,11 +156,12 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     const kept = restoreBindingStore(cfg.daemon.stateDirectory, engine, log, cfg.ha!.keepBindings);
     ctx.closers.push(() => kept.store.close());
     // After a burst of binding changes, one full collection once quiet (heap-trim.ts).
-    const trim = new HeapTrim({ minChanges: HEAP_TRIM_MIN_CHANGES, idleMs: HEAP_TRIM_IDLE_MS, log });
-    ctx.closers.push(() => trim.close());
+    const trim = cfg.ha!.heapTrim
+      ? new HeapTrim({ minChanges: HEAP_TRIM_MIN_CHANGES, idleMs: HEAP_TRIM_IDLE_MS, log }) : undefined;
+    if (trim) ctx.closers.push(() => trim.close());
     const handlers = {
       apply: (op: HaOsOp) => haOs.apply(op),
-      event: (e: HaEvent) => { logEvent(e, log); if (storeEvent(kept.store, e)) trim.changed(); },
+      event: (e: HaEvent) => { logEvent(e, log); if (storeEvent(kept.store, e)) trim?.changed(); },
     };
     dispatchOutputs(kept.outputs, handlers, sender, log);
     host = new EngineHost(engine, (outs) => dispatchOutputs(outs, handlers, sender, log),

@@ -93,6 +93,8 @@ test('dsmip6 keywords reach the engine configurations', () => {
   });
   assert.equal(ha.ha?.keepBindings, true, 'HaKeepBindings defaults to enabled');
   assert.equal(load('NodeConfig HA; Interface "eth0";\nHaKeepBindings disabled;').ha?.keepBindings, false);
+  assert.equal(ha.ha?.heapTrim, true, 'HaHeapTrim defaults to enabled');
+  assert.equal(load('NodeConfig HA; Interface "eth0";\nHaHeapTrim disabled;').ha?.heapTrim, false);
   const mn = load(`${MN_MIN}MnForceUdp enabled; MnUdpSourcePort 40000; DsmipUdpPort 5000; MnUseDsmip6 enabled;`
     + ' HomeAgentV4Address 192.0.2.1; MnMaxHaBindingLife 100; InitialBindackTimeoutFirstReg 3;'
     + ' TunnelMtu 1280; LogFormat json; LogLevel warn; DebugLevel 2; ControlSocketMode 0660;');
