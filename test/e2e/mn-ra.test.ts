@@ -247,13 +247,16 @@ test('dsmip6d MN: MnUseRouterAdvertisements disabled: no RA socket, a silent rou
       await waitFor('the binding from link A (preference 1)', async () =>
         (await bindings(dir)).find((x) => x.homeAddress === HOA && x.careOfAddress === coaA));
       assert.equal(icmp6RawSockets(ns.mn), 1, 'the error socket only: no RA socket');
+      // At start the daemon may take wlan0 for a moment, before eth0's address is there: only what
+      // follows the router's silence counts.
+      const before = mn.log.length;
       a.kill();
       await new Promise((r) => setTimeout(r, 3000)); // 6 Advertisement Intervals of 500 ms
       const r = await routers(dir);
       assert.deepEqual([r.enabled, r.routerAdvertisements, r.interfaces.flatMap((i) => i.routers)], [false, 0, []]);
       assert.equal((await stats(dir)).dataPlane.traffic['router-advertisements'], undefined);
       assert.deepEqual((await bindings(dir)).map((x) => x.careOfAddress), [coaA], 'still on link A: rtnetlink saw nothing');
-      assert.doesNotMatch(mn.log, /care-of-changed ifname=wlan0/);
+      assert.doesNotMatch(mn.log.slice(before), /care-of-changed ifname=wlan0/);
     });
   });
 });
