@@ -84,6 +84,9 @@ export class HeapTrim {
 
 /** V8's full collection, or undefined (logged) when the extension cannot be enabled. */
 function v8Collector(log: Logger): (() => void) | undefined {
+  const own: unknown = (globalThis as { gc?: unknown }).gc;
+  // Under node --expose-gc the global one serves, and the flags are left as given.
+  if (typeof own === 'function') return () => { (own as () => void)(); };
   try {
     setFlagsFromString('--expose-gc');
     let gc: unknown;

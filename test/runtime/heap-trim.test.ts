@@ -68,5 +68,7 @@ test('HeapTrim: V8\'s collector is enabled at run time and frees what is unreach
   t.mock.timers.tick(10);
   assert.equal(trim.stats.trims, 1, lines.join('\n'));
   assert.equal(ref.deref(), undefined, 'the full collection freed the unreachable object');
-  assert.equal(runInNewContext('typeof gc'), 'undefined', 'later contexts do not get the gc extension');
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') { // not under node --expose-gc
+    assert.equal(runInNewContext('typeof gc'), 'undefined', 'later contexts do not get the gc extension');
+  }
 });
