@@ -10,7 +10,7 @@ import { DAD_JOINED_MAX, DAD_RESULTS_PER_TURN, HomeLink, RETRANS_TIMER_MS } from
 import { ProbeWriter, sameNonce } from '../../src/runtime/neighbour-dad.js';
 import { AdvertisementTemplate, dadSolicitation, unsolicitedAdvertisement } from '../../src/runtime/neighbour-packets.js';
 import { Logger } from '../../src/runtime/logger.js';
-import { canonicalIpv6 } from '../../src/wire/addr.js';
+import { canonicalIpv6, formatIpv6 } from '../../src/wire/addr.js';
 import {
   RxBatch, newPortStats, type BatchHandler, type NdListenPort, type NdMessage, type NdPort,
   type PacketBatch,
@@ -63,7 +63,8 @@ class Nd implements NdPort {
   readonly sent: Uint8Array[] = [];
   joins = 0;
   onMessage(_h: (m: NdMessage) => void): void { /* the listener hears instead */ }
-  send(p: Uint8Array): void { this.sent.push(p.slice()); }
+  /** Keeps what it is given, as a port may: the sender must not rewrite it afterwards. */
+  send(p: Uint8Array): void { this.sent.push(p); }
   joinGroup(): void { this.joins++; }
   leaveGroup(): void { /* counted by joins */ }
   close(): void { /* nothing */ }
@@ -107,6 +108,9 @@ test('HomeLink with a listener: thousands of DADs probe at once, each its own no
   const results = new Map<string, boolean>();
   for (let i = 1; i <= n; i++) h.dad(addressOf(i), (d) => results.set(addressOf(i), d));
   assert.equal(nd.sent.length, n, 'one probe each');
+  const kept = nd.sent.map((p) => formatIpv6(p, 48));
+  assert.deepEqual(kept, Array.from({ length: n }, (_, i) => canonicalIpv6(addressOf(i + 1))), 'each its own target');
+  assert.equal(new Set(nd.sent.map((p) => hex(p.subarray(66, 72)))).size, n, 'each its own nonce');
   assert.equal(h.counters.dadStarted, n);
   assert.equal(h.counters.dadSkipped, 0);
   assert.equal(nd.joins, 0);
@@ -126,4 +130,19 @@ test('HomeLink with a listener: thousands of DADs probe at once, each its own no
   assert.equal(results.get(addressOf(8)), true, 'another node probing for it: duplicate');
   assert.equal([...results.values()].filter((d) => d).length, 1);
   assert.equal(h.counters.dadUnique, n - 1);
+});
+
+test('HomeLink: close between two turns of DAD results reports nothing more', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { h } = homeLink(new Listener());
+  const results: boolean[] = [];
+  for (let i = 1; i <= 3 * DAD_RESULTS_PER_TURN; i++) h.dad(addressOf(i), (d) => results.push(d));
+  t.mock.timers.tick(RETRANS_TIMER_MS);
+  assert.equal(results.length, DAD_RESULTS_PER_TURN, 'the first turn\'s worth');
+  h.close();
+  for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
+  assert.equal(results.length, DAD_RESULTS_PER_TURN, 'none after close');
+  h.dad(addressOf(1), (d) => results.push(d));
+  t.mock.timers.tick(10 * RETRANS_TIMER_MS);
+  assert.equal(results.length, DAD_RESULTS_PER_TURN, 'a DAD asked for after close never reports');
 });
