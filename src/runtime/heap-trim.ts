@@ -8,8 +8,8 @@
  * `idleMs`, it runs one full (compacting) collection, so the resident size settles near what the
  * bindings need. The collection blocks the event loop (about 50 ms per 100 MB of heap), and it
  * runs only when the daemon has been quiet for `idleMs`. The collector is V8's `gc` extension
- * enabled at run time (`--expose-gc` through v8.setFlagsFromString, then read from a new
- * context); where that fails, trimming is off and the daemon says so once.
+ * enabled at run time (`--expose-gc` through v8.setFlagsFromString, read from a new context,
+ * then the flag turned off again); where that fails, trimming is off and the daemon says so once.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -84,9 +84,18 @@ export class HeapTrim {
 
 /** V8's full collection, or undefined (logged) when the extension cannot be enabled. */
 function v8Collector(log: Logger): (() => void) | undefined {
+  const own: unknown = (globalThis as { gc?: unknown }).gc;
+  // Under node --expose-gc the global one serves, and the flags are left as given.
+  if (typeof own === 'function') return () => { (own as () => void)(); };
   try {
     setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
+    let gc: unknown;
+    try {
+      gc = runInNewContext('gc');
+    } finally {
+      // Only this one context gets `gc`: contexts made later (vm users) do not see it.
+      setFlagsFromString('--no-expose-gc');
+    }
     if (typeof gc === 'function') return () => { (gc as () => void)(); };
     log.warn('heap trim off: no gc extension');
   } catch (e) {

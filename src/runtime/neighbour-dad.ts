@@ -124,7 +124,7 @@ export class DadTable {
   join(address: string, done: DadDone): boolean {
     const d = this.dads.get(address);
     if (d === undefined) return false;
-    d.done = Array.isArray(d.done) ? [...d.done, done] : [d.done, done];
+    if (Array.isArray(d.done)) d.done.push(done); else d.done = [d.done, done];
     return true;
   }
 

@@ -12,7 +12,8 @@
  *    group); without it the target's solicited-node group is joined on the ND port. Our own
  *    probe never comes back (IPV6_MULTICAST_LOOP off, the listener drops outgoing packets) and
  *    would be known by its nonce if it did. DADs of one burst of BUs share one timer; above
- *    DAD_IN_FLIGHT_MAX in flight an address is reported unique at once.
+ *    DAD_IN_FLIGHT_MAX in flight (DAD_JOINED_MAX without the listener) an address is reported
+ *    unique at once.
  *  - When proxy ND starts for an address: MAX_NEIGHBOR_ADVERTISEMENT unsolicited NAs with the
  *    home interface's MAC, RetransTimer apart; for proxy ARP, gratuitous ARP likewise.
  *
@@ -73,7 +74,6 @@ export interface HomeLinkCounters {
   /** NS/NA that were not valid (hop limit, checksum, format) or our own probe come back. */
   ignored: number;
 }
-
 
 type Port<T> = { port: T } | { error: string };
 

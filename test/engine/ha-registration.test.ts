@@ -185,6 +185,19 @@ test('DAD with no result accepts after the DAD timeout', () => {
   assert.equal(theBa(ha.onTimeout(3000)).ba.status, 0);
 });
 
+test('DAD timeouts and binding expiries come due in one deadline order', () => {
+  const ha = new HomeAgent(config({ dad: true, dadTimeoutMs: 3000 }));
+  ha.handle(0, bu6({ seq: 1, lifetime: 4 }));
+  ha.handle(1000, { kind: 'dad-result', address: HOA, duplicate: false });
+  const expiresAt = ha.cache.get(HOA)!.expiresAt;
+  ha.handle(expiresAt - 2000, bu6({ seq: 1, hoa: HOA2 })); // its DAD times out 1 s after HOA expires
+  const out = ha.onTimeout(expiresAt + 5000);
+  const order = out.flatMap((o) => o.kind === 'event' && o.event.type === 'binding-expired' ? ['expired']
+    : o.kind === 'send-mh' ? ['ba'] : []);
+  assert.deepStrictEqual(order, ['expired', 'ba'], 'the earlier deadline first');
+  assert.deepStrictEqual([ha.cache.get(HOA), ha.cache.get(HOA2)?.homeAddress], [undefined, HOA2]);
+});
+
 test('NEMO (RFC 3963 §6.2): statuses 140, 141, 142, 143 and the R flag in the BA', () => {
   const acl = [{ homeAddress: HOA, prefixes: ['2001:db8:ff::/48'], action: 'allow' as const }];
   const mr = HOME | BuFlag.R;

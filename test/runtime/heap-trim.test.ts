@@ -4,6 +4,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { runInNewContext } from 'node:vm';
 import { HeapTrim } from '../../src/runtime/heap-trim.js';
 import { Logger } from '../../src/runtime/logger.js';
 
@@ -67,4 +68,7 @@ test('HeapTrim: V8\'s collector is enabled at run time and frees what is unreach
   t.mock.timers.tick(10);
   assert.equal(trim.stats.trims, 1, lines.join('\n'));
   assert.equal(ref.deref(), undefined, 'the full collection freed the unreachable object');
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') { // not under node --expose-gc
+    assert.equal(runInNewContext('typeof gc'), 'undefined', 'later contexts do not get the gc extension');
+  }
 });

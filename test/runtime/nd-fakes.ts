@@ -4,15 +4,16 @@ import {
   type PacketBatch,
 } from '../../src/os/ports.js';
 
-/** Keeps a copy of every packet sent, counts group joins. */
+/** Keeps every packet sent (a copy, or with `copy` false the array it is given), counts group joins. */
 export class FakeNd implements NdPort {
   readonly ifindex = 2;
   readonly stats = newPortStats();
   readonly sent: Uint8Array[] = [];
   joins = 0;
   handler: ((m: NdMessage) => void) | undefined;
+  constructor(private readonly copy = true) {}
   onMessage(h: (m: NdMessage) => void): void { this.handler = h; }
-  send(p: Uint8Array): void { this.sent.push(p.slice()); }
+  send(p: Uint8Array): void { this.sent.push(this.copy ? p.slice() : p); }
   joinGroup(): void { this.joins++; }
   leaveGroup(): void { /* counted by joins */ }
   close(): void { /* nothing */ }

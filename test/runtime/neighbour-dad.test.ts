@@ -10,7 +10,7 @@ import { DAD_JOINED_MAX, DAD_RESULTS_PER_TURN, HomeLink, RETRANS_TIMER_MS } from
 import { ProbeWriter, sameNonce } from '../../src/runtime/neighbour-dad.js';
 import { AdvertisementTemplate, dadSolicitation, unsolicitedAdvertisement } from '../../src/runtime/neighbour-packets.js';
 import { Logger } from '../../src/runtime/logger.js';
-import { canonicalIpv6 } from '../../src/wire/addr.js';
+import { canonicalIpv6, formatIpv6 } from '../../src/wire/addr.js';
 import { FakeListener, FakeNd } from './nd-fakes.js';
 import { ipv6Address } from '../prop/arbitraries.js';
 
@@ -27,9 +27,11 @@ test('ProbeWriter: each probe equals dadSolicitation with the same nonce, in one
     assert.equal(hex(p), hex(dadSolicitation(target, nonce)));
     const words = { n0: w.nonceWord(0), n1: w.nonceWord(1), n2: w.nonceWord(2) };
     assert.equal(sameNonce(nonce, words), true);
-    const other = nonce.slice();
-    other[5] ^= 1;
-    assert.equal(sameNonce(other, words), false);
+    for (let i = 0; i < 6; i++) {
+      const other = nonce.slice();
+      other[i] ^= 1;
+      assert.equal(sameNonce(other, words), false, `nonce byte ${i} differs`);
+    }
     assert.equal(sameNonce(nonce.subarray(0, 5), words), false, 'a short nonce is not ours');
   }), { numRuns: 300 });
   assert.equal(w.write('not-an-address'), undefined);
@@ -53,7 +55,8 @@ test('AdvertisementTemplate: building again in the same buffer gives each target
 });
 
 function homeLink(listener: FakeListener | undefined): { h: HomeLink; nd: FakeNd; lines: string[] } {
-  const nd = new FakeNd();
+  // Keeps what it is given, as a port may: the sender must not rewrite it afterwards.
+  const nd = new FakeNd(false);
   const lines: string[] = [];
   const h = new HomeLink({
     openNd: () => nd, openLinkLayer: () => { throw new Error('none'); },
@@ -75,6 +78,9 @@ test('HomeLink with a listener: thousands of DADs probe at once, each its own no
   const results = new Map<string, boolean>();
   for (let i = 1; i <= n; i++) h.dad(addressOf(i), (d) => results.set(addressOf(i), d));
   assert.equal(nd.sent.length, n, 'one probe each');
+  const kept = nd.sent.map((p) => formatIpv6(p, 48));
+  assert.deepEqual(kept, Array.from({ length: n }, (_, i) => canonicalIpv6(addressOf(i + 1))), 'each its own target');
+  assert.equal(new Set(nd.sent.map((p) => hex(p.subarray(66, 72)))).size, n, 'each its own nonce');
   assert.equal(h.counters.dadStarted, n);
   assert.equal(h.counters.dadSkipped, 0);
   assert.equal(nd.joins, 0);
@@ -94,4 +100,19 @@ test('HomeLink with a listener: thousands of DADs probe at once, each its own no
   assert.equal(results.get(addressOf(8)), true, 'another node probing for it: duplicate');
   assert.equal([...results.values()].filter((d) => d).length, 1);
   assert.equal(h.counters.dadUnique, n - 1);
+});
+
+test('HomeLink: close between two turns of DAD results reports nothing more', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { h } = homeLink(new FakeListener());
+  const results: boolean[] = [];
+  for (let i = 1; i <= 3 * DAD_RESULTS_PER_TURN; i++) h.dad(addressOf(i), (d) => results.push(d));
+  t.mock.timers.tick(RETRANS_TIMER_MS);
+  assert.equal(results.length, DAD_RESULTS_PER_TURN, 'the first turn\'s worth');
+  h.close();
+  for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
+  assert.equal(results.length, DAD_RESULTS_PER_TURN, 'none after close');
+  h.dad(addressOf(1), (d) => results.push(d));
+  t.mock.timers.tick(10 * RETRANS_TIMER_MS);
+  assert.equal(results.length, DAD_RESULTS_PER_TURN, 'a DAD asked for after close never reports');
 });

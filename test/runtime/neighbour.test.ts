@@ -100,6 +100,20 @@ test('DAD: one probe, unique after RetransTimer, group joined then left', (t) =>
   assert.equal(r.link.counters.dadUnique, 1);
 });
 
+test('DAD: later waiters for the same address join the running DAD, each told once', (t) => {
+  const r = rig(t);
+  start(r, HOA);
+  start(r, '2001:db8:1:0:0:0:0:100'); // the same address, other text
+  start(r, HOA);
+  assert.equal(r.nd.sent.length, 1, 'one probe');
+  assert.equal(r.link.counters.dadStarted, 1);
+  r.nd.deliver(unsolicitedAdvertisement('fe80::2', HOA, OTHER_MAC));
+  t.mock.timers.tick(RETRANS_TIMER_MS);
+  assert.deepEqual(r.results, [[HOA, true], ['2001:db8:1:0:0:0:0:100', true], [HOA, true]]);
+  start(r, HOA);
+  assert.equal(r.nd.sent.length, 2, 'a DAD after the end is a new one');
+});
+
 test('DAD: an NA for the target means duplicate, at once', (t) => {
   const r = rig(t);
   start(r, HOA);

@@ -134,10 +134,16 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
 
   onTimeout(now: Instant): HaOutput[] {
     const out: HaOutput[] = [];
-    for (let p = this.pendingDad.popExpired(now); p; p = this.pendingDad.popExpired(now)) {
-      out.push(...this.dadTimeout(now, p));
-    }
-    for (let due = this.deadlines.popDue(now); due; due = this.deadlines.popDue(now)) {
+    for (;;) {
+      // DAD timeouts and binding deadlines in one deadline order (a DAD first on a tie).
+      const dad = this.pendingDad.nextDeadline();
+      const binding = this.deadlines.peek();
+      if (dad !== undefined && dad <= now && (binding === undefined || dad <= binding)) {
+        out.push(...this.dadTimeout(now, this.pendingDad.popExpired(now)!));
+        continue;
+      }
+      const due = this.deadlines.popDue(now);
+      if (!due) break;
       const e = this.cache.get(due.key);
       const at = e && this.entryDeadline(e);
       if (at !== undefined && at > due.deadline) this.deadlines.push(at, due.key); // moved later
