@@ -26,7 +26,9 @@ import { SendQueue } from './send-queue.js';
 import { homeLinkOf } from './neighbour-link.js';
 import { TunnelIo } from './tunnel-io.js';
 import { TunRoutes } from './tun-routes.js';
-import { HEAP_TRIM_IDLE_MS, HEAP_TRIM_MIN_CHANGES, HeapTrim } from './heap-trim.js';
+import {
+  HEAP_TRIM_IDLE_MS, HEAP_TRIM_MIN_CHANGES, HEAP_TRIM_QUIET_CHANGES, HeapTrim,
+} from './heap-trim.js';
 
 export interface RunningDaemon {
   stop(): Promise<string[]>;
@@ -157,7 +159,10 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     ctx.closers.push(() => kept.store.close());
     // After a burst of binding changes, one full collection once quiet (heap-trim.ts).
     const trim = cfg.ha!.heapTrim
-      ? new HeapTrim({ minChanges: HEAP_TRIM_MIN_CHANGES, idleMs: HEAP_TRIM_IDLE_MS, log }) : undefined;
+      ? new HeapTrim({
+        minChanges: HEAP_TRIM_MIN_CHANGES, idleMs: HEAP_TRIM_IDLE_MS, quietChanges: HEAP_TRIM_QUIET_CHANGES,
+        log,
+      }) : undefined;
     if (trim) ctx.closers.push(() => trim.close());
     const handlers = {
       apply: (op: HaOsOp) => haOs.apply(op),

@@ -4,10 +4,12 @@
  * announcements) and then died; V8 keeps those pages until its next major collection, which an
  * idle home agent may not run for hours. At 100k bindings that is tens of megabytes resident.
  *
- * HeapTrim counts binding changes; once at least `minChanges` have happened and then none for
- * `idleMs`, it runs one full (compacting) collection, so the resident size settles near what the
- * bindings need. The collection blocks the event loop (about 50 ms per 100 MB of heap), and it
- * runs only when the daemon has been quiet for `idleMs`. The collector is V8's `gc` extension
+ * HeapTrim counts binding changes per period of `idleMs`. Periods with at least `quietChanges`
+ * are busy; once busy periods in a row have added up to `minChanges` and a quiet period follows,
+ * it runs one full (compacting) collection, so the resident size settles near what the bindings
+ * need. A steady trickle (100k nodes refreshing hourly: 28 a second) is never busy, so it neither
+ * holds a trim back nor adds up to periodic ones. The collection blocks the event loop (about
+ * 50 ms per 100 MB of heap), once per burst. The collector is V8's `gc` extension
  * enabled at run time (`--expose-gc` through v8.setFlagsFromString, read from a new context,
  * then the flag turned off again); where that fails, trimming is off and the daemon says so once.
  */
@@ -16,24 +18,31 @@ import { runInNewContext } from 'node:vm';
 import type { Logger } from './logger.js';
 
 export interface HeapTrimOptions {
-  /** Binding changes (registrations, moves, removals) that make a burst worth trimming after. */
+  /** Binding changes (registrations, refreshes, moves, removals) that make a burst worth trimming after. */
   readonly minChanges: number;
-  /** Quiet time after the last change before the collection, ms. */
+  /** The period the changes are counted over, ms. */
   readonly idleMs: number;
+  /**
+   * A period with fewer changes than this is quiet: it ends a burst (a trickle of refreshes, a
+   * few a second, neither keeps a burst going nor adds up to one).
+   */
+  readonly quietChanges: number;
   readonly log: Logger;
   /** The full collection (default: V8's `gc` extension); tests count calls instead. */
   readonly collect?: () => void;
   readonly now?: () => number;
 }
 
-/** Defaults for the home agent: a burst of thousands of changes, one second quiet. */
+/** Defaults for the home agent: a burst of thousands of changes, then a quiet second. */
 export const HEAP_TRIM_MIN_CHANGES = 4096;
 export const HEAP_TRIM_IDLE_MS = 1000;
+export const HEAP_TRIM_QUIET_CHANGES = 256;
 
 export class HeapTrim {
   readonly stats = { trims: 0, lastMs: 0 };
+  /** Changes in the current period, and in the busy periods of the burst before it. */
   private changes = 0;
-  private seen = -1;
+  private burst = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly collect: (() => void) | undefined;
   private closed = false;
@@ -42,7 +51,7 @@ export class HeapTrim {
     this.collect = o.collect ?? v8Collector(o.log);
   }
 
-  /** A binding was created, changed or removed. */
+  /** A binding was created, refreshed, changed or removed. */
   changed(): void {
     this.changes++;
     if (this.timer === undefined && !this.closed && this.collect !== undefined) this.arm();
@@ -54,9 +63,8 @@ export class HeapTrim {
     this.timer = undefined;
   }
 
-  /** Checks every `idleMs`: a period without changes ends the burst. */
+  /** Counts the changes of one period of `idleMs` (armed by the first change after a quiet one). */
   private arm(): void {
-    this.seen = this.changes;
     this.timer = setTimeout(() => this.check(), this.o.idleMs);
     this.timer.unref?.();
   }
@@ -64,10 +72,15 @@ export class HeapTrim {
   private check(): void {
     this.timer = undefined;
     if (this.closed) return;
-    if (this.changes !== this.seen) return this.arm();
-    const changes = this.changes;
+    const recent = this.changes;
     this.changes = 0;
-    if (changes < this.o.minChanges || this.collect === undefined) return;
+    if (recent >= this.o.quietChanges) {
+      this.burst += recent;
+      return this.arm();
+    }
+    const burst = this.burst;
+    this.burst = 0;
+    if (burst < this.o.minChanges || this.collect === undefined) return;
     const now = this.o.now ?? (() => performance.now());
     const t0 = now();
     try {
@@ -78,7 +91,8 @@ export class HeapTrim {
     }
     this.stats.trims++;
     this.stats.lastMs = Math.round(now() - t0);
-    this.o.log.info('heap trimmed after a burst of binding changes', { changes, ms: this.stats.lastMs });
+    const ms = this.stats.lastMs;
+    this.o.log.info('heap trimmed after a burst of binding changes', { changes: burst, ms });
   }
 }
 
