@@ -15,7 +15,9 @@
  * never throw for per-packet failures: they return how many packets the kernel accepted and
  * count the rest in `stats`.
  */
-import { formatIpv4, formatIpv6, isIpv4Mapped, parseIpv4, parseIpv6 } from '../wire/addr.js';
+import {
+  formatIpv4, formatIpv6, isIpv4Mapped, parseIpv4, parseIpv6, writeIpv4, writeIpv6,
+} from '../wire/addr.js';
 import type {
   LinkLayerOptions, LinkLayerPort, NdListenOptions, NdListenPort, NdOptions, NdPort,
 } from './link-ports.js';
@@ -217,7 +219,7 @@ export class TxBatch {
     this.lengths[i] = length;
     this.ports[i] = port;
     if (address !== undefined) {
-      this.addresses.set(address.subarray(addressOffset, addressOffset + ADDRESS_LENGTH), i * 16);
+      for (let k = 0; k < ADDRESS_LENGTH; k++) this.addresses[i * 16 + k] = address[addressOffset + k];
     } else {
       this.addresses.fill(0, i * 16, i * 16 + 16);
     }
@@ -225,10 +227,18 @@ export class TxBatch {
     return at;
   }
 
-  /** Copies `bytes` in; false (nothing added) when the batch is full. */
-  push(bytes: Uint8Array, address?: Uint8Array | string, port = 0): boolean {
-    const a = typeof address === 'string' ? addressBytes(address) : address;
-    const at = this.reserve(bytes.length, a, port);
+  /**
+   * Copies `bytes` in; false (nothing added) when the batch is full. `address` is text or 16
+   * bytes (at `addressOffset`); text that is not an address throws TypeError, nothing added.
+   */
+  push(bytes: Uint8Array, address?: Uint8Array | string, port = 0, addressOffset = 0): boolean {
+    let a = address as Uint8Array | undefined;
+    if (typeof address === 'string') {
+      if (!addressInto(ADDRESS_TEXT, address)) throw new TypeError(`not an IP address: ${address}`);
+      a = ADDRESS_TEXT;
+      addressOffset = 0;
+    }
+    const at = this.reserve(bytes.length, a, port, addressOffset);
     if (at < 0) return false;
     this.data.set(bytes, at);
     return true;
@@ -279,6 +289,19 @@ export function addressText(b: Uint8Array, offset = 0): string {
 }
 
 /** IPv6 or IPv4 text to a 16-byte slot (IPv4 as ::ffff:a.b.c.d); throws on bad text. */
+/** Where `TxBatch.push` reads address text into (then copied into the batch). */
+const ADDRESS_TEXT = new Uint8Array(ADDRESS_LENGTH);
+
+/** `text` (IPv6, or IPv4 as ::ffff:a.b.c.d) into out[0..16) without allocating; false if not an address. */
+function addressInto(out: Uint8Array, text: string): boolean {
+  if (writeIpv6(out, 0, text)) return true;
+  if (!writeIpv4(out, 12, text)) return false;
+  out.fill(0, 0, 10);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  return true;
+}
+
 export function addressBytes(text: string): Uint8Array {
   const v6 = parseIpv6(text);
   if (v6 !== undefined) return v6;

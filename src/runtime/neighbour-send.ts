@@ -21,7 +21,8 @@ export class NdSendQueue {
   /** Sends `packet` (a whole IPv6 packet) on `port`: now, or with the rest of this batch (copied). */
   send(port: NdPort, packet: Uint8Array): void {
     const fits = packet.length <= SLOT_BYTES && packet.length >= 40;
-    if (fits && batches(port) && this.queue.push(port, packet, packet.subarray(24, 40))) return;
+    // The destination is the packet's own (IPv6 header octets 24..40).
+    if (fits && batches(port) && this.queue.push(port, packet, packet, 0, 24)) return;
     // A copy: callers may reuse `packet` (a template's buffer), and a port may keep what it is given.
     port.send(packet.slice());
   }

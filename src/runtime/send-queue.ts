@@ -28,13 +28,15 @@ export class SendQueue {
   }
 
   /** Queues `bytes` for `target`; false when it cannot fit even an empty batch (send it alone). */
-  push(target: BatchTarget, bytes: Uint8Array, address?: Uint8Array | string, port = 0): boolean {
+  push(
+    target: BatchTarget, bytes: Uint8Array, address?: Uint8Array | string, port = 0, addressOffset = 0,
+  ): boolean {
     if (this.target !== target) this.flush();
     this.target = target;
-    if (!this.batch.push(bytes, address, port)) {
+    if (!this.batch.push(bytes, address, port, addressOffset)) {
       this.flush();
       this.target = target;
-      if (!this.batch.push(bytes, address, port)) return false;
+      if (!this.batch.push(bytes, address, port, addressOffset)) return false;
     }
     if (!this.scheduled) {
       this.scheduled = true;

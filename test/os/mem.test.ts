@@ -38,6 +38,20 @@ test('TxBatch: push copies, reserve hands out offsets, 64 packets at most', () =
   assert.throws(() => addressBytes('not-an-address'), TypeError);
 });
 
+test('TxBatch: address texts of both families in turn, an address at an offset, bad text adds nothing', () => {
+  const b = new TxBatch(1000);
+  const texts = ['2001:db8::1', '192.0.2.1', 'fe80::2', '::ffff:198.51.100.9', '203.0.113.5'];
+  for (const t of texts) assert.equal(b.push(Uint8Array.of(1), t, 1), true);
+  assert.deepEqual(texts.map((_, i) => addressText(b.addresses, i * 16)),
+    ['2001:db8::1', '192.0.2.1', 'fe80::2', '198.51.100.9', '203.0.113.5']);
+  const packet = new Uint8Array(40);
+  packet.set(addressBytes('ff02::1:ff00:100'), 24);
+  assert.equal(b.push(packet, packet, 0, 24), true);
+  assert.equal(addressText(b.addresses, 5 * 16), 'ff02::1:ff00:100');
+  assert.throws(() => b.push(Uint8Array.of(1), 'not-an-address'), TypeError);
+  assert.equal(b.count, 6, 'nothing added for the bad text');
+});
+
 test('RxBatch: packet views and peer addresses', () => {
   const r = new RxBatch(100, true);
   r.data.set([9, 8, 7], 100);
