@@ -57,7 +57,10 @@ export class EngineHost<I, O> {
       this.timer = undefined;
       return;
     }
-    if (this.timer && this.timer.at === d) return;
+    // An armed timer due no later than `d` stays: it may fire early (onTimeout is safe to call at
+    // any time, and the host arms again then), and a deadline that moves later on every input (the
+    // oldest registration waiting for DAD, say) costs no timer per input.
+    if (this.timer && this.timer.at <= d) return;
     this.timer?.handle.cancel();
     this.timer = {
       at: d,

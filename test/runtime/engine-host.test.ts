@@ -27,7 +27,9 @@ class Echo implements Engine<string, string> {
     this.deadline = now + 100;
     return [`${input}@${now}`];
   }
+  /** Safe to call at any time, as the host expects: nothing happens before the deadline. */
   onTimeout(now: number): string[] {
+    if (this.deadline === undefined || now < this.deadline) return [];
     this.deadline = undefined;
     return [`timeout@${now}`];
   }
@@ -45,7 +47,9 @@ test('engine host: outputs handled, one timer at the next deadline, errors conta
   assert.deepStrictEqual(clock.armed, [100]);
   clock.advance(50);
   host.input('b');
-  assert.deepStrictEqual(clock.armed, [150], 'one timer, re-armed');
+  assert.deepStrictEqual(clock.armed, [100], 'one timer: the deadline moved later, the earlier timer stays');
+  clock.advance(100);
+  assert.deepStrictEqual(clock.armed, [150], 'it fired early (nothing due) and the host armed again');
   clock.advance(150);
   assert.deepStrictEqual(out, ['a@0', 'b@50', 'timeout@150']);
   host.input('boom');
@@ -56,6 +60,20 @@ test('engine host: outputs handled, one timer at the next deadline, errors conta
   assert.deepStrictEqual(clock.armed, []);
   host.input('d');
   assert.deepStrictEqual(out.at(-1), 'c@150');
+});
+
+test('engine host: a deadline that moves earlier re-arms the timer at once', () => {
+  const clock = new ManualClock();
+  const engine = new Echo();
+  const host = new EngineHost(engine, () => undefined, () => undefined, clock);
+  engine.deadline = 500;
+  host.arm();
+  engine.deadline = 120;
+  host.arm();
+  assert.deepStrictEqual(clock.armed, [120]);
+  engine.deadline = undefined;
+  host.arm();
+  assert.deepStrictEqual(clock.armed, [], 'no deadline: no timer');
 });
 
 test('realClock: a deadline beyond setTimeout\'s range does not fire at once (no busy loop)', async () => {
