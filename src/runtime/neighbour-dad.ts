@@ -34,7 +34,8 @@ export interface NonceWords {
   readonly n2: number;
 }
 
-export class ProbeWriter {
+/** Writes DAD probes; after `write`, its own n0..n2 are the nonce of the probe written. */
+export class ProbeWriter implements NonceWords {
   private readonly packet = dadSolicitation(UNSPECIFIED, new Uint8Array(NONCE_LENGTH));
   private pool = new Uint8Array(0);
   private used = 0;
@@ -66,6 +67,10 @@ export class ProbeWriter {
   nonceWord(i: number): number {
     return (this.packet[NONCE_OFFSET + 2 * i] << 8) | this.packet[NONCE_OFFSET + 2 * i + 1];
   }
+
+  get n0(): number { return this.nonceWord(0); }
+  get n1(): number { return this.nonceWord(1); }
+  get n2(): number { return this.nonceWord(2); }
 
   private writeNonce(p: Uint8Array): void {
     if (this.nonce !== undefined) {
@@ -161,7 +166,9 @@ export class DadTable {
     this.dads.delete(d.address);
     this.deps.leave(d.group);
     if (duplicate) this.deps.counters.dadDuplicate++; else this.deps.counters.dadUnique++;
-    if (!duplicate) this.deps.log.debug('DAD: no duplicate on the home link', { address: d.address });
+    if (!duplicate && this.deps.log.enabled('debug')) {
+      this.deps.log.debug('DAD: no duplicate on the home link', { address: d.address });
+    }
     if (Array.isArray(d.done)) for (const done of d.done) this.report(d, done, duplicate);
     else this.report(d, d.done, duplicate);
   }

@@ -167,15 +167,14 @@ export class HomeLink {
     }
     const group = this.listening() ? undefined : this.groups.join(nd.port, key);
     const p = this.probes;
-    let probe: Uint8Array | undefined;
     this.attempt('probesSent', key, () => {
-      probe = p.write(key);
+      const probe = p.write(key);
       if (probe !== undefined) this.queue.send(nd.port, probe);
     });
-    const nonce = { n0: p.nonceWord(0), n1: p.nonceWord(1), n2: p.nonceWord(2) };
-    this.dads.start(key, nonce, group, done, this.retransTimerMs * DUP_ADDR_DETECT_TRANSMITS);
+    // The probe writer holds the nonce it just wrote; the DAD record copies it.
+    this.dads.start(key, p, group, done, this.retransTimerMs * DUP_ADDR_DETECT_TRANSMITS);
     this.counters.dadStarted++;
-    this.deps.log.debug('DAD started on the home link', { address: key });
+    if (this.deps.log.enabled('debug')) this.deps.log.debug('DAD started on the home link', { address: key });
   }
 
   /** Proxy ND started for `address`: unsolicited NAs (RFC 6275 §10.4.1). */

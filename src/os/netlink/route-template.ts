@@ -9,7 +9,7 @@
  * Layout (little-endian): nlmsghdr (16) | rtmsg (12: family, dst_len at 17, ...) |
  * RTA_DST (4 + 4 or 16, address at 32) | RTA_OIF (8) | RTA_TABLE (8). A /0 has no RTA_DST.
  */
-import { parseIpv4, parseIpv6 } from '../../wire/addr.js';
+import { writeIpv4, writeIpv6 } from '../../wire/addr.js';
 import { EncodeError } from '../../wire/result.js';
 import { NLMSG_HDRLEN, RT_TABLE_MAIN } from './constants.js';
 import { setU32, viewOf } from './endian.js';
@@ -23,8 +23,8 @@ const DST_OFFSET = NLMSG_HDRLEN + 12 + 4;
 /** The longest message a template writes (IPv6 with RTA_DST). */
 export const ROUTE_TEMPLATE_LENGTH_MAX = 64;
 
-/** A prefix's parts, in a scratch object (no allocation per route beyond the address bytes). */
-interface Dst { family: 4 | 6; length: number; bytes: Uint8Array }
+/** A prefix's parts, in a scratch object (no allocation per route). */
+interface Dst { family: 4 | 6; length: number; readonly bytes: Uint8Array }
 
 export class RouteTemplate {
   /** [replace v4, replace v6, delete v4, delete v6] × [with RTA_DST, without (/0)]. */
@@ -64,20 +64,20 @@ export class RouteTemplate {
   }
 }
 
-/** `prefixOf` of requests.ts without the text round trip: family, length and address bytes. */
+/**
+ * `prefixOf` of requests.ts without the text round trip: family, length and the address bytes,
+ * read into `d.bytes` (a host route, the common case, is a bare address: no substring either).
+ */
 function parseDst(text: string, d: Dst): Dst {
   const slash = text.indexOf('/');
   const addr = slash < 0 ? text : text.slice(0, slash);
-  const v4 = parseIpv4(addr);
-  const bytes = v4 ?? parseIpv6(addr);
+  const v4 = writeIpv4(d.bytes, 0, addr);
+  const ok = v4 || writeIpv6(d.bytes, 0, addr);
   const max = v4 ? 32 : 128;
   const length = slash < 0 ? max : prefixLength(text, slash + 1);
-  if (bytes === undefined || length < 0 || length > max) {
-    throw new EncodeError(`route dst: not a prefix: ${text}`);
-  }
+  if (!ok || length < 0 || length > max) throw new EncodeError(`route dst: not a prefix: ${text}`);
   d.family = v4 ? 4 : 6;
   d.length = length;
-  d.bytes = bytes;
   return d;
 }
 
