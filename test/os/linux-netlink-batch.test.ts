@@ -7,8 +7,8 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { LinuxNetlink } from '../../src/os/linux/netlink.js';
-import { createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName } from '../../src/os/linux/netns.js';
+import { ipIn } from '../../src/os/linux/netns.js';
+import { withNetnsNetlink } from './netns-netlink.js';
 import { RouteTemplate, ROUTE_TEMPLATE_LENGTH_MAX } from '../../src/os/netlink/route-template.js';
 import { NETLINK_BATCH_MAX, NETLINK_UNANSWERED } from '../../src/os/ports.js';
 import { Logger } from '../../src/runtime/logger.js';
@@ -31,14 +31,8 @@ function routesOn(ns: string, family: '-4' | '-6'): string[] {
     .split('\n').map((l) => l.trim().split(' ')[0]).filter((x) => x !== '');
 }
 
-test('requestBatch: one answer per request by seq; a refusal in the middle stops nothing', (t) => {
-  const why = linuxTestBlocker();
-  if (why) { t.skip(why); return; }
-  const ns = netnsName('nlb');
-  let nl: LinuxNetlink | undefined;
-  try {
-    createNetns(ns);
-    nl = inNetns(ns, () => new LinuxNetlink());
+test('requestBatch: one answer per request by seq; a refusal in the middle stops nothing', async (t) => {
+  await withNetnsNetlink(t, 'nlb', (ns, nl) => {
     const [bytes, length] = batch([
       ['replace', '2001:db8::1/128', LO], ['replace', '2001:db8::2/128', 999],
       ['replace', '192.0.2.1/32', LO], ['delete', '2001:db8::3/128', LO], ['replace', '2001:db8:7::/48', LO],
@@ -58,24 +52,15 @@ test('requestBatch: one answer per request by seq; a refusal in the middle stops
     assert.ok(r2.every((x) => x === -3), 'every one ESRCH');
     // The plain request path still works on the same socket after batches.
     assert.equal(nl.request(b2.slice(0, 64)).length, 1);
-  } finally {
-    nl?.close();
-    deleteNetns(ns);
-  }
+  });
 });
 
 test('TunRoutes on the kernel: a turn of routes in batches; set then cleared ends deleted', async (t) => {
-  const why = linuxTestBlocker();
-  if (why) { t.skip(why); return; }
-  const ns = netnsName('nlt');
-  let nl: LinuxNetlink | undefined;
-  try {
-    createNetns(ns);
-    const port = (nl = inNetns(ns, () => new LinuxNetlink()));
+  await withNetnsNetlink(t, 'nlt', async (ns, nl) => {
     const lines: string[] = [];
     let seq = 1;
     const routes = new TunRoutes(LO, {
-      netlink: port, log: new Logger({ write: (l) => lines.push(l) }),
+      netlink: nl, log: new Logger({ write: (l) => lines.push(l) }),
       takeSequences: (n) => { const s = seq; seq += n; return s; },
     });
     const v6 = Array.from({ length: 600 }, (_, i) => `2001:db8:1::${(i + 1).toString(16)}`);
@@ -98,8 +83,5 @@ test('TunRoutes on the kernel: a turn of routes in batches; set then cleared end
     routes.close();
     assert.equal(routesOn(ns, '-6').length, 301, 'close sent what was queued');
     assert.deepEqual(lines, []);
-  } finally {
-    nl?.close();
-    deleteNetns(ns);
-  }
+  });
 });

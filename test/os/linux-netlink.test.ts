@@ -7,9 +7,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type { NetlinkSubscription } from '../../src/os/ports.js';
-import { LinuxNetlink, splitMessages } from '../../src/os/linux/netlink.js';
+import { splitMessages } from '../../src/os/linux/netlink.js';
+import { withNetnsNetlink } from './netns-netlink.js';
 import {
-  createNetns, deleteNetns, inNetns, ipIn, linuxTestBlocker, netnsName,
+  inNetns, ipIn,
 } from '../../src/os/linux/netns.js';
 
 const RTM_NEWADDR = 20;
@@ -69,14 +70,8 @@ function hasAddress(m: Uint8Array, ip: number[]): boolean {
   return false;
 }
 
-test('netlink: a link dump, an ACKed change and a kernel error, as raw messages', (t) => {
-  const why = linuxTestBlocker();
-  if (why) { t.skip(why); return; }
-  const ns = netnsName('nl');
-  let nl: LinuxNetlink | undefined;
-  try {
-    createNetns(ns);
-    nl = inNetns(ns, () => new LinuxNetlink());
+test('netlink: a link dump, an ACKed change and a kernel error, as raw messages', async (t) => {
+  await withNetnsNetlink(t, 'nl', (ns, nl) => {
     const dump = nl.request(message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 7, new Uint8Array(16)));
     assert.ok(dump.length >= 2);
     assert.ok(dump.every((m) => u32(m, 8) === 7 && u32(m, 0) === m.length), 'seq and lengths');
@@ -90,52 +85,42 @@ test('netlink: a link dump, an ACKed change and a kernel error, as raw messages'
     assert.equal(i32(again[0], 16), -17, 'EEXIST from the kernel is a message, not a throw');
     const nodev = nl.request(newAddr(10, 999, [10, 66, 0, 2], 24));
     assert.equal(i32(nodev[0], 16), -19, 'ENODEV');
-  } finally {
-    nl?.close();
-    deleteNetns(ns);
-  }
+  });
 });
 
 test('netlink: events arrive, and ENOBUFS is an overflow the subscription survives', async (t) => {
-  const why = linuxTestBlocker();
-  if (why) { t.skip(why); return; }
-  const ns = netnsName('nlev');
-  let nl: LinuxNetlink | undefined;
-  const subs: NetlinkSubscription[] = [];
-  try {
-    createNetns(ns);
-    nl = inNetns(ns, () => new LinuxNetlink());
-    const seen: Uint8Array[] = [];
-    let overflows = 0;
-    const port = nl;
-    subs.push(inNetns(ns, () => port.subscribe([RTNLGRP_IPV4_IFADDR], {
-      onMessages: (m) => seen.push(...m), onOverflow: () => { overflows++; },
-    })));
-    ipIn(ns, ['addr', 'add', '10.66.1.1/24', 'dev', 'lo']);
-    await waitFor(() => seen.some((m) => hasAddress(m, [10, 66, 1, 1])));
-    assert.equal(overflows, 0);
+  await withNetnsNetlink(t, 'nlev', async (ns, nl) => {
+    const subs: NetlinkSubscription[] = [];
+    try {
+      const seen: Uint8Array[] = [];
+      let overflows = 0;
+      subs.push(inNetns(ns, () => nl.subscribe([RTNLGRP_IPV4_IFADDR], {
+        onMessages: (m) => seen.push(...m), onOverflow: () => { overflows++; },
+      })));
+      ipIn(ns, ['addr', 'add', '10.66.1.1/24', 'dev', 'lo']);
+      await waitFor(() => seen.some((m) => hasAddress(m, [10, 66, 1, 1])));
+      assert.equal(overflows, 0);
 
-    // A tiny buffer and 300 changes while the event loop is blocked (execFileSync).
-    let small = 0;
-    const tiny: Uint8Array[] = [];
-    subs.push(inNetns(ns, () => port.subscribe([RTNLGRP_IPV4_IFADDR], {
-      onMessages: (m) => tiny.push(...m), onOverflow: () => { small++; },
-    }, { receiveBuffer: 1024 })));
-    const batch = Array.from({ length: 300 }, (_, i) =>
-      `addr add 10.67.${i >> 8}.${(i & 0xff)}/32 dev lo`).join('\n');
-    execFileSync('ip', ['-n', ns, '-batch', '-'], { input: batch });
-    await waitFor(() => small > 0);
-    assert.ok(tiny.length < 300, `some notifications were lost (${tiny.length} arrived)`);
-    assert.equal(overflows, 0, 'the big-buffer subscription lost nothing');
-    await waitFor(() => seen.filter((m) => u16(m, 4) === RTM_NEWADDR).length >= 301);
-    // After the overflow the small subscription still hears new events.
-    ipIn(ns, ['addr', 'add', '10.68.0.1/32', 'dev', 'lo']);
-    await waitFor(() => tiny.some((m) => hasAddress(m, [10, 68, 0, 1])));
-  } finally {
-    for (const s of subs) s.close();
-    nl?.close();
-    deleteNetns(ns);
-  }
+      // A tiny buffer and 300 changes while the event loop is blocked (execFileSync).
+      let small = 0;
+      const tiny: Uint8Array[] = [];
+      subs.push(inNetns(ns, () => nl.subscribe([RTNLGRP_IPV4_IFADDR], {
+        onMessages: (m) => tiny.push(...m), onOverflow: () => { small++; },
+      }, { receiveBuffer: 1024 })));
+      const batch = Array.from({ length: 300 }, (_, i) =>
+        `addr add 10.67.${i >> 8}.${(i & 0xff)}/32 dev lo`).join('\n');
+      execFileSync('ip', ['-n', ns, '-batch', '-'], { input: batch });
+      await waitFor(() => small > 0);
+      assert.ok(tiny.length < 300, `some notifications were lost (${tiny.length} arrived)`);
+      assert.equal(overflows, 0, 'the big-buffer subscription lost nothing');
+      await waitFor(() => seen.filter((m) => u16(m, 4) === RTM_NEWADDR).length >= 301);
+      // After the overflow the small subscription still hears new events.
+      ipIn(ns, ['addr', 'add', '10.68.0.1/32', 'dev', 'lo']);
+      await waitFor(() => tiny.some((m) => hasAddress(m, [10, 68, 0, 1])));
+    } finally {
+      for (const s of subs) s.close();
+    }
+  });
 });
 
 test('netlink: splitMessages hands malformed framing over instead of throwing', () => {
