@@ -16,7 +16,7 @@
  * count the rest in `stats`.
  */
 import {
-  formatIpv4, formatIpv6, isIpv4Mapped, parseIpv4, parseIpv6, writeIpv4, writeIpv6,
+  formatIpv4, formatIpv6, isIpv4Mapped, writeIpv4, writeIpv6,
 } from '../wire/addr.js';
 import type {
   LinkLayerOptions, LinkLayerPort, NdListenOptions, NdListenPort, NdOptions, NdPort,
@@ -303,13 +303,7 @@ function addressInto(out: Uint8Array, text: string): boolean {
 }
 
 export function addressBytes(text: string): Uint8Array {
-  const v6 = parseIpv6(text);
-  if (v6 !== undefined) return v6;
-  const v4 = parseIpv4(text);
-  if (v4 === undefined) throw new TypeError(`not an IP address: ${text}`);
-  const out = new Uint8Array(16);
-  out[10] = 0xff;
-  out[11] = 0xff;
-  out.set(v4, 12);
+  const out = new Uint8Array(ADDRESS_LENGTH);
+  if (!addressInto(out, text)) throw new TypeError(`not an IP address: ${text}`);
   return out;
 }

@@ -264,12 +264,12 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
       return this.drop('malformed', `BU ${req.sequence} not newer than ${p.request.sequence} during DAD`);
     }
     if (isDeregistration(req)) {
-      this.endDad(req.homeAddress);
+      this.pendingDad.end(req.homeAddress);
       return this.reject(req, BaStatus.NOT_HOME_AGENT_FOR_THIS_MOBILE_NODE, 'deregistration during DAD');
     }
     const checked = this.checkRegistration(req, undefined);
     if (!('lifetimeSeconds' in checked)) {
-      this.endDad(req.homeAddress);
+      this.pendingDad.end(req.homeAddress);
       return checked;
     }
     p.request = req;
@@ -277,27 +277,22 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     return [];
   }
 
-  /** The registration of `hoa` no longer waits for DAD. */
-  private endDad(hoa: string): void {
-    this.pendingDad.end(hoa);
-  }
-
   private dadResult(now: Instant, address: string, duplicate: boolean): HaOutput[] {
     const p = this.pendingDad.find(address);
     if (!p) return [];
     const hoa = p.request.homeAddress;
     if (duplicate) {
-      this.endDad(hoa);
+      this.pendingDad.end(hoa);
       return this.reject(p.request, BaStatus.DUPLICATE_ADDRESS_DETECTION_FAILED, `DAD failed for ${address}`);
     }
     if (!this.pendingDad.unique(p, address)) return [];
-    this.endDad(hoa);
+    this.pendingDad.end(hoa);
     this.counters.accepted++;
     return acceptBu(this.st, now, p.request, p.accepted);
   }
 
   private dadTimeout(now: Instant, p: PendingDad): HaOutput[] {
-    this.endDad(p.request.homeAddress);
+    this.pendingDad.end(p.request.homeAddress);
     this.counters.accepted++;
     return acceptBu(this.st, now, p.request, p.accepted);
   }
