@@ -288,7 +288,6 @@ export function addressText(b: Uint8Array, offset = 0): string {
   return isIpv4Mapped(b, offset) ? formatIpv4(b, offset + 12) : formatIpv6(b, offset);
 }
 
-/** IPv6 or IPv4 text to a 16-byte slot (IPv4 as ::ffff:a.b.c.d); throws on bad text. */
 /** Where `TxBatch.push` reads address text into (then copied into the batch). */
 const ADDRESS_TEXT = new Uint8Array(ADDRESS_LENGTH);
 
@@ -302,6 +301,7 @@ function addressInto(out: Uint8Array, text: string): boolean {
   return true;
 }
 
+/** IPv6 or IPv4 text to a 16-byte slot (IPv4 as ::ffff:a.b.c.d); throws on bad text. */
 export function addressBytes(text: string): Uint8Array {
   const out = new Uint8Array(ADDRESS_LENGTH);
   if (!addressInto(out, text)) throw new TypeError(`not an IP address: ${text}`);
