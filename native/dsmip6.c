@@ -429,6 +429,9 @@ static int check_spans(size_t dn, int32_t count, const uint32_t *off, size_t on,
   return 1;
 }
 
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23 /* Linux 4.20 */
+#endif
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
@@ -817,6 +820,44 @@ static napi_value packet_send(napi_env env, napi_callback_info info) {
   return make_int(env, r);
 }
 
+/* packetSendBatch(fd, ifindex, protocol, data, count, offsets, lens, dsts, halen) -> sent
+ * The batch form of packetSend: one sendmmsg on an AF_PACKET SOCK_DGRAM socket. Packet i is
+ * data[offsets[i], +lens[i]) to the link-layer address dsts[i*8, i*8 + halen) (halen 1..8, each
+ * destination in an 8-byte slot) out of interface `ifindex` with EtherType `protocol` (host
+ * order); the kernel writes the link-layer header. Same contract as sendBatch: returns how many
+ * packets the kernel took; if the FIRST fails it throws, so the caller can skip it. */
+static napi_value packet_send_batch(napi_env env, napi_callback_info info) {
+  int32_t fd, ifindex, protocol, count, halen;
+  uint8_t *data, *dsts;
+  uint32_t *off, *len;
+  size_t dn, on, lnn, an;
+  if (!get_args(env, info, "packetSendBatch", "iiibiwwbi", &fd, &ifindex, &protocol, &data, &dn,
+                &count, &off, &on, &len, &lnn, &dsts, &an, &halen))
+    return NULL;
+  if (!check_spans(dn, count, off, on, len, lnn) || halen < 1 || halen > 8 ||
+      (size_t)count * 8 > an || protocol < 0 || protocol > 0xffff || ifindex < 1)
+    return throw_range(env, "packetSendBatch: span outside data, arrays too small or bad link fields");
+  if (count == 0) return make_int(env, 0);
+  struct mmsghdr msgs[BATCH_MAX];
+  struct iovec iov[BATCH_MAX];
+  struct sockaddr_ll ll[BATCH_MAX];
+  memset(msgs, 0, sizeof(msgs[0]) * count);
+  memset(ll, 0, sizeof(ll[0]) * count);
+  for (int i = 0; i < count; i++) {
+    ll[i].sll_family = AF_PACKET;
+    ll[i].sll_protocol = htons((uint16_t)protocol);
+    ll[i].sll_ifindex = ifindex;
+    ll[i].sll_halen = (unsigned char)halen;
+    memcpy(ll[i].sll_addr, dsts + (size_t)i * 8, (size_t)halen);
+    iov[i].iov_base = data + off[i], iov[i].iov_len = len[i];
+    msgs[i].msg_hdr.msg_iov = &iov[i], msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &ll[i], msgs[i].msg_hdr.msg_namelen = sizeof ll[i];
+  }
+  int n = sendmmsg(fd, msgs, (unsigned)count, MSG_DONTWAIT);
+  if (n < 0) return throw_errno(env, "sendmmsg", errno);
+  return make_int(env, n);
+}
+
 /* ---- packet-socket receive (userspace proxy Neighbor Discovery) ----------------------------- *
  * A home agent answers Neighbor Solicitations for the home addresses it defends from one
  * AF_PACKET socket instead of one kernel proxy entry (and solicited-node group) per address.
@@ -896,7 +937,7 @@ static void add_constants(napi_env env, napi_value exports) {
   C(IPV6_JOIN_GROUP); C(IPV6_LEAVE_GROUP); C(IPV6_MULTICAST_LOOP); C(IPV6_RECVHOPLIMIT);
   C(BATCH_MAX);
   /* packet-socket receive */
-  C(SOL_PACKET); C(PACKET_ADD_MEMBERSHIP); C(PACKET_MR_ALLMULTI);
+  C(SOL_PACKET); C(PACKET_ADD_MEMBERSHIP); C(PACKET_MR_ALLMULTI); C(PACKET_IGNORE_OUTGOING);
 #undef C
   napi_set_named_property(env, exports, "constants", c);
 }
@@ -908,7 +949,7 @@ NAPI_MODULE_INIT() {
     {"bindNetlink", bind_netlink}, {"recvBatch", recv_batch}, {"readBatch", read_batch}, {"tsoSplit", tso_split},
     {"sendBatch", send_batch}, {"writeBatch", write_batch}, {"pollStart", poll_start},
     {"pollClose", poll_close}, {"close", fd_close}, {"setns", set_ns},
-    {"recvMessage", recv_message}, {"packetSend", packet_send},
+    {"recvMessage", recv_message}, {"packetSend", packet_send}, {"packetSendBatch", packet_send_batch},
     {"packetBind", packet_bind}, {"attachFilter", attach_filter},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

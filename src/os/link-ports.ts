@@ -15,6 +15,11 @@ export interface NdOptions {
   readonly icmpTypes: readonly number[];
   /** Receive buffer size in bytes (default 2048); longer messages are counted and dropped. */
   readonly slotSize?: number;
+  /**
+   * The link is Ethernet: batches send their multicast packets (DAD probes, unsolicited NAs) as
+   * link-layer frames to the mapped group MAC (RFC 2464 §7), not through the IPv6 output path.
+   */
+  readonly ethernetMulticast?: boolean;
 }
 
 /** One ICMPv6 message an NdPort received. REUSED between handler calls: copy what you keep. */

@@ -27,12 +27,12 @@ const NB = netnsName('nh-nb');
 
 interface Rig { link: HomeLink; netlink: LinuxNetlink; lines: string[]; mac: string }
 
-function rig(): Rig {
+function rig(ethernetMulticast: boolean): Rig {
   const lines: string[] = [];
   const netlink = inNetns(HA, () => new LinuxNetlink());
   const rtnl = new RtnlClient(netlink);
   const link = new HomeLink({
-    openNd: () => inNetns(HA, () => openNd({ device: 'home0', icmpTypes: [135, 136] })),
+    openNd: () => inNetns(HA, () => openNd({ device: 'home0', icmpTypes: [135, 136], ethernetMulticast })),
     openLinkLayer: () => inNetns(HA, () => openLinkLayer({ device: 'home0' })),
     facts: () => linkFacts(rtnl, 'home0'),
     log: new Logger({ write: (l) => lines.push(l) }, 'debug'),
@@ -63,7 +63,20 @@ async function until(what: string, cond: () => boolean, ms = 3000): Promise<void
   }
 }
 
-test('home link on the kernel: DAD, unsolicited NA, gratuitous ARP', async (t) => {
+/**
+ * The home agent kernel's neighbour entries for the solicited-node groups of the test's home
+ * addresses (2001:db8:1::xxx and 2001:db8:1::1:xx: ff02::1:ff00:xxx, ff02::1:ff01:xx).
+ */
+const probedGroupNeighbours = (): string[] =>
+  ipIn(HA, ['-6', 'neigh', 'show', 'nud', 'all', 'dev', 'home0']).split('\n')
+    .filter((l) => /^ff02::1:ff0[01]:/.test(l));
+
+for (const ethernetMulticast of [false, true]) {
+  const how = ethernetMulticast ? 'multicast as Ethernet frames' : 'every packet through IPPROTO_RAW';
+  test(`home link on the kernel (${how}): DAD, unsolicited NA, gratuitous ARP`, (t) => homeLinkOnKernel(t, ethernetMulticast));
+}
+
+async function homeLinkOnKernel(t: test.TestContext, ethernetMulticast: boolean): Promise<void> {
   const blocker = linuxTestBlocker();
   if (blocker !== undefined) { t.skip(blocker); return; }
   let r: Rig | undefined;
@@ -72,7 +85,7 @@ test('home link on the kernel: DAD, unsolicited NA, gratuitous ARP', async (t) =
     // The link-local address of home0 must have finished the kernel's own DAD (NA source).
     await until('a link-local address on home0', () =>
       /fe80::/.test(ipIn(HA, ['-6', 'addr', 'show', 'dev', 'home0', 'scope', 'link', '-tentative'])));
-    r = rig();
+    r = rig(ethernetMulticast);
     const rr = r;
 
     await t.test('concurrent DADs: owned addresses are duplicates, the others unique', async () => {
@@ -136,10 +149,17 @@ test('home link on the kernel: DAD, unsolicited NA, gratuitous ARP', async (t) =
       await until('the ARP entry to change', () => ipIn(NB, ['-4', 'neigh', 'show', v4]).includes(`lladdr ${rr.mac}`));
       assert.equal(rr.link.counters.arpSent, 2);
     });
+
+    await t.test('the kernel kept a neighbour entry per group only when the packets went through it', () => {
+      const entries = probedGroupNeighbours();
+      t.diagnostic(`${entries.length} neighbour entries for probed groups on home0`);
+      if (ethernetMulticast) assert.deepEqual(entries, []);
+      else assert.ok(entries.length > 0, 'the IPv6 output path resolves each group it sends to');
+    });
   } finally {
     r?.link.close();
     r?.netlink.close();
     deleteNetns(HA);
     deleteNetns(NB);
   }
-});
+}

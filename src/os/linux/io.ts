@@ -105,13 +105,22 @@ function moveEntry(b: RxBatch, from: number, to: number): void {
   b.ifindexes[to] = b.ifindexes[from];
 }
 
+/** The index of a batch's packets: TxBatch, or a selection of one's packets (nd-multicast.ts). */
+export interface BatchIndex {
+  readonly count: number;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly addresses: Uint8Array;
+  readonly ports: Uint16Array;
+}
+
 /**
  * Sends packets [0, batch.count) with `send(start, count)` (one sendmmsg / write loop per
  * call). A packet that fails is counted and skipped; EAGAIN/ENOBUFS (queue full) drops the rest.
  * Returns how many the kernel accepted.
  */
 export function sendAll(
-  batch: TxBatch, send: (start: number, count: number) => number, stats: PortStats,
+  batch: { readonly count: number }, send: (start: number, count: number) => number, stats: PortStats,
 ): number {
   let i = 0;
   let sent = 0;
@@ -137,11 +146,10 @@ export function sendAll(
 }
 
 /** The views of `batch` from entry `start` on (no allocation when start is 0). */
-export function tail(batch: TxBatch, start: number): {
-  offsets: Uint32Array; lengths: Uint32Array; addresses: Uint8Array; ports: Uint16Array;
-} {
+export function tail(batch: BatchIndex, start: number): BatchIndex {
   if (start === 0) return batch;
   return {
+    count: batch.count - start,
     offsets: batch.offsets.subarray(start), lengths: batch.lengths.subarray(start),
     addresses: batch.addresses.subarray(start * ADDRESS_LENGTH), ports: batch.ports.subarray(start),
   };

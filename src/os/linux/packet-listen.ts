@@ -19,6 +19,7 @@ import { openPacketSocket, type LinkAddon } from './packet.js';
 interface ListenAddon extends NativeAddon {
   readonly constants: LinkAddon['constants'] & {
     readonly SOL_PACKET: number; readonly PACKET_ADD_MEMBERSHIP: number; readonly PACKET_MR_ALLMULTI: number;
+    readonly PACKET_IGNORE_OUTGOING: number;
   };
   packetBind(fd: number, ifindex: number, protocol: number): void;
   attachFilter(fd: number, code: Uint8Array): void;
@@ -115,6 +116,13 @@ export function openNdListener(o: NdListenOptions): LinuxNdListener {
   const { fd, ifindex } = openPacketSocket(n, o.device);
   try {
     sys(() => n.attachFilter(fd, ndFilter()));
+    // The kernel then skips this socket for frames the host sends (Linux 4.20): no copy of every
+    // probe and NA we send just for the filter to drop. Older kernels: the filter drops them.
+    try {
+      n.setsockopt(fd, c.SOL_PACKET, c.PACKET_IGNORE_OUTGOING, 1);
+    } catch {
+      // ENOPROTOOPT before 4.20
+    }
     sys(() => n.packetBind(fd, ifindex, c.ETH_P_IPV6));
     sys(() => n.setsockopt(fd, c.SOL_PACKET, c.PACKET_ADD_MEMBERSHIP,
       packetMreq(ifindex, c.PACKET_MR_ALLMULTI)));

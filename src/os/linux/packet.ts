@@ -7,14 +7,17 @@
  * message: Neighbor Discovery is low-rate, and recvBatch does not report the hop limit).
  * NdPort send: hand-built IPv6 packets on IPPROTO_RAW, bound to the link so that link-scope
  * multicast leaves through it, with IPV6_MULTICAST_LOOP off so this host never hears its own
- * solicitations (a DAD probe that came back would otherwise look like another node's).
+ * solicitations (a DAD probe that came back would otherwise look like another node's). With
+ * `ethernetMulticast`, a batch's multicast packets leave instead as Ethernet frames through a
+ * third, send-only AF_PACKET socket (nd-multicast.ts), which never loops back either.
  *
  * LinkLayerPort: socket(AF_PACKET, SOCK_DGRAM, 0) receives nothing; `packetSend` is a sendto
  * with a sockaddr_ll naming the interface, the EtherType and the destination address.
  */
 import type { LinkLayerOptions, LinkLayerPort, NdMessage, NdOptions, NdPort } from '../link-ports.js';
 import { OsError, addressBytes, newPortStats, type ErrorHandler, type TxBatch } from '../ports.js';
-import { checkOne, checkOpen, sendAll, tail, Watcher } from './io.js';
+import { checkOne, checkOpen, sendAll, tail, Watcher, type BatchIndex } from './io.js';
+import { LinkMulticast } from './nd-multicast.js';
 import { native, sys, toOsError, type NativeAddon, type NativeConstants } from './native.js';
 
 /** The addon's link additions (docs/native.md, "Link-layer additions"). */
@@ -28,13 +31,15 @@ export interface LinkAddon extends NativeAddon {
   recvMessage(fd: number, data: Uint8Array, info8: Uint8Array, info32: Uint32Array): number;
   packetSend(fd: number, ifindex: number, protocol: number, destination: Uint8Array,
     data: Uint8Array): number;
+  packetSendBatch(fd: number, ifindex: number, protocol: number, data: Uint8Array, count: number,
+    offsets: Uint32Array, lengths: Uint32Array, destinations: Uint8Array, halen: number): number;
 }
 
 /** The addon with its link additions; a readable error when the built addon predates them. */
 export function linkAddon(): LinkAddon {
   const n = native() as LinkAddon;
-  if (typeof n.recvMessage !== 'function' || typeof n.packetSend !== 'function') {
-    throw new Error('dsmip6: the native addon has no recvMessage/packetSend; rebuild it (npm install)');
+  if (typeof n.recvMessage !== 'function' || typeof n.packetSendBatch !== 'function') {
+    throw new Error('dsmip6: the native addon has no recvMessage/packetSendBatch; rebuild it (npm install)');
   }
   return n;
 }
@@ -75,6 +80,8 @@ export class LinuxNd implements NdPort {
 
   constructor(
     private rx: number, private tx: number, readonly ifindex: number, private readonly slot: number,
+    /** Multicast as link-layer frames (nd-multicast.ts); absent: every packet through `tx`. */
+    private readonly multicast?: LinkMulticast,
   ) {}
 
   onMessage(handler: (m: NdMessage) => void, onError?: ErrorHandler): void {
@@ -123,9 +130,18 @@ export class LinuxNd implements NdPort {
 
   sendBatch(batch: TxBatch): number {
     checkOpen(this.tx, 'sendBatch');
+    const m = this.multicast;
+    if (m === undefined) return this.sendRaw(batch, batch);
+    m.split.split(batch);
+    const sent = m.split.multicast.count > 0 ? m.send(batch, this.stats) : 0;
+    return m.split.rest.count > 0 ? sent + this.sendRaw(batch, m.split.rest) : sent;
+  }
+
+  /** Sends the packets of `batch` that `index` lists through the IPPROTO_RAW socket. */
+  private sendRaw(batch: TxBatch, index: BatchIndex): number {
     const n = native();
-    return sendAll(batch, (start, count) => {
-      const t = tail(batch, start);
+    return sendAll(index, (start, count) => {
+      const t = tail(index, start);
       return n.sendBatch(this.tx, n.constants.AF_INET6, batch.data, count, t.offsets, t.lengths, t.addresses,
         t.ports);
     }, this.stats);
@@ -153,6 +169,7 @@ export class LinuxNd implements NdPort {
     this.watcher = undefined;
     native().close(this.rx);
     native().close(this.tx);
+    this.multicast?.close();
     this.rx = -1;
     this.tx = -1;
   }
@@ -175,7 +192,13 @@ export function openNd(o: NdOptions): LinuxNd {
     fds.push(tx);
     sys(() => n.setsockopt(tx, c.SOL_SOCKET, c.SO_BINDTODEVICE, o.device));
     sys(() => n.setsockopt(tx, c.IPPROTO_IPV6, c.IPV6_MULTICAST_LOOP, 0));
-    return new LinuxNd(rx, tx, ifindex, o.slotSize ?? 2048);
+    let multicast: LinkMulticast | undefined;
+    if (o.ethernetMulticast === true) {
+      const link = sys(() => n.socket(c.AF_PACKET, c.SOCK_DGRAM, 0));
+      fds.push(link);
+      multicast = new LinkMulticast(n, link, ifindex);
+    }
+    return new LinuxNd(rx, tx, ifindex, o.slotSize ?? 2048, multicast);
   } catch (e) {
     for (const fd of fds) n.close(fd);
     throw e;
