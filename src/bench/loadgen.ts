@@ -2,17 +2,24 @@
  * The home agent load generator: from its own namespace, sends the Binding Updates of N
  * simulated mobile nodes (loadgen-packets.ts) to a real dsmip6d over UDP 4191, in batches
  * through one IPPROTO_RAW socket (so each node has its own outer source address and port), and
- * reads every Binding Acknowledgement back from a raw IPv4 UDP socket. A round registers (or
+ * reads every Binding Acknowledgement back from a packet socket on its link (the namespace's
+ * netfilter drops them before routing: the simulated nodes have no sockets, and the kernel would
+ * otherwise route each BA to a local address and answer it with an ICMP error). A round registers (or
  * refreshes) every node with one sequence number, keeping at most `window` BUs unanswered and
  * retransmitting a BU left unanswered for `retransmitMs`.
  */
 import { inNetns } from '../os/linux/netns.js';
 import { openRaw } from '../os/linux/datagram.js';
-import { TxBatch, addressBytes, type DatagramBatch, type DatagramPort } from '../os/ports.js';
+import { openIpv4Listener } from '../os/linux/packet-listen.js';
+import {
+  TxBatch, addressBytes, type DatagramPort, type NdListenPort, type PacketBatch,
+} from '../os/ports.js';
 import { bindingUpdateDatagram, parseAckDatagram, simulatedNode } from './loadgen-packets.js';
 
 export interface LoadGenOptions {
   readonly ns: string;
+  /** The generator's link in `ns`, where the acknowledgements arrive. */
+  readonly device: string;
   readonly ha6: string;
   readonly ha4: string;
   readonly homePrefix64: string;
@@ -45,7 +52,7 @@ interface Round {
 
 export class LoadGenerator {
   private readonly tx: DatagramPort;
-  private readonly rx: DatagramPort;
+  private readonly rx: NdListenPort;
   private readonly batch = new TxBatch();
   private readonly ha: Uint8Array;
   private acked: Uint8Array;
@@ -58,8 +65,8 @@ export class LoadGenerator {
     this.acked = new Uint8Array(o.n);
     [this.tx, this.rx] = inNetns(o.ns, () => [
       openRaw({ family: 4, protocol: 255 }),
-      openRaw({ family: 4, protocol: 17, receiveBuffer: 64 << 20 }),
-    ]);
+      openIpv4Listener({ device: o.device, receiveBuffer: 64 << 20 }),
+    ] as const);
     this.rx.onBatch((b) => this.received(b));
   }
 
@@ -134,7 +141,7 @@ export class LoadGenerator {
     this.flush();
   }
 
-  private received(b: DatagramBatch): void {
+  private received(b: PacketBatch): void {
     const r = this.round;
     for (let k = 0; k < b.count; k++) {
       const a = parseAckDatagram(b.data, b.offset(k), b.offset(k) + b.length(k));

@@ -57,12 +57,12 @@ export function buildScaleTopology(prefix: string): void {
   ipAll(n.hl, [`addr add ${HOME64}::2/64 dev hl0 nodad`, 'addr add 192.0.2.2/24 dev hl0', 'link set hl0 up']);
   ipAll(n.lg, [
     'addr add 198.51.100.2/24 dev lg0', 'link set lg0 up', 'route add default via 198.51.100.1',
-    ...LOADGEN_PREFIXES.map((p) => `route add local ${p} dev lo`),
   ]);
-  // The simulated nodes have no UDP sockets: keep the kernel from answering each BA with an ICMP error.
+  // The simulated nodes have no sockets: the load generator reads the BAs from a packet socket on
+  // lg0, and the kernel drops them before routing (no local delivery, no ICMP error per BA).
   sh(n.lg, 'nft', ['-f', '-'],
-    'table ip dbnlg {\n chain out {\n  type filter hook output priority 0;\n' +
-    '  icmp type destination-unreachable drop\n }\n}\n');
+    'table ip dbnlg {\n chain pre {\n  type filter hook prerouting priority raw;\n' +
+    '  udp sport 4191 drop\n }\n}\n');
 }
 
 export function removeScaleTopology(prefix: string): void {
@@ -98,7 +98,8 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
   const sock = join(dir, 'ha.sock');
   const daemon = startDaemon(ns.ha, conf, join(dir, 'ha.log'));
   const lg = new LoadGenerator({
-    ns: ns.lg, ha6: HA6, ha4: HA4, homePrefix64: HOME64, n, window: o.window, retransmitMs: 3000,
+    ns: ns.lg, device: 'lg0', ha6: HA6, ha4: HA4, homePrefix64: HOME64, n, window: o.window,
+    retransmitMs: 3000,
     lifetimeSeconds: 3600,
   });
   try {

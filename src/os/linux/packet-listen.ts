@@ -15,6 +15,7 @@ import {
 import { checkOpen, pump, Watcher } from './io.js';
 import { native, sys, type NativeAddon } from './native.js';
 import { openPacketSocket, type LinkAddon } from './packet.js';
+import { setReceiveBuffer } from './datagram.js';
 
 interface ListenAddon extends NativeAddon {
   readonly constants: LinkAddon['constants'] & {
@@ -37,6 +38,7 @@ function listenAddon(): ListenAddon {
 const LDW_ABS = 0x20; const LDB_ABS = 0x30; const JEQ_K = 0x15; const RET_K = 0x06;
 const SKF_AD_PKTTYPE = 0xfffff000 + 4;
 const PACKET_OUTGOING = 4;
+const ETH_P_IP = 0x0800;
 
 /**
  * The filter: drop this host's own outgoing packets, then keep only IPv6 packets whose Next
@@ -80,6 +82,7 @@ function packetMreq(ifindex: number, type: number): Uint8Array {
   return out;
 }
 
+/** An AF_PACKET listener on one link (Neighbor Discovery, or IPv4 for the benchmark). */
 export class LinuxNdListener implements NdListenPort {
   readonly stats = newPortStats();
   private watcher: Watcher | undefined;
@@ -127,6 +130,27 @@ export function openNdListener(o: NdListenOptions): LinuxNdListener {
     sys(() => n.setsockopt(fd, c.SOL_PACKET, c.PACKET_ADD_MEMBERSHIP,
       packetMreq(ifindex, c.PACKET_MR_ALLMULTI)));
     return new LinuxNdListener(fd, ifindex, o.slotSize ?? 2048);
+  } catch (e) {
+    n.close(fd);
+    throw e;
+  }
+}
+
+/**
+ * Every IPv4 packet arriving on `device`, from the IPv4 header on, in batches: an AF_PACKET
+ * socket bound to ETH_P_IP (it hears what arrives, not what the host sends). The benchmark's load
+ * generator reads Binding Acknowledgements addressed to 100k simulated nodes this way while
+ * netfilter drops them before routing, so its kernel neither routes them to a local address nor
+ * answers each with an ICMP error. Throws OsError (EPERM without CAP_NET_RAW, ENODEV...).
+ */
+export function openIpv4Listener(o: { device: string; receiveBuffer?: number }): LinuxNdListener {
+  const n = listenAddon();
+  const c = n.constants;
+  const { fd, ifindex } = openPacketSocket(n, o.device);
+  try {
+    if (o.receiveBuffer !== undefined) setReceiveBuffer(fd, o.receiveBuffer, c);
+    sys(() => n.packetBind(fd, ifindex, ETH_P_IP));
+    return new LinuxNdListener(fd, ifindex, 2048);
   } catch (e) {
     n.close(fd);
     throw e;
