@@ -13,7 +13,7 @@ import type { LinkFacts } from './neighbour-packets.js';
 /** RFC 4861 §10. Gratuitous ARP uses the same count. */
 export const MAX_NEIGHBOR_ADVERTISEMENT = 3;
 
-/** One address's announcement: the rounds still to send. */
+/** One address's announcement: the rounds still to send (0: over, or superseded by a later one). */
 interface Announcement {
   readonly address: string;
   left: number;
@@ -38,16 +38,25 @@ export class Announcer {
     try {
       facts = this.facts();
     } catch (e) {
-      this.current.delete(address);
+      this.end(address);
       return this.skip(address, messageOf(e));
     }
     const a: Announcement = { address, left: MAX_NEIGHBOR_ADVERTISEMENT };
+    this.end(address);
     this.current.set(address, a);
     this.round(a, facts);
   }
 
   /** No more rounds for `address`. */
   stop(address: string): void {
+    this.end(address);
+  }
+
+  /** The announcement of `address` in progress, if any, sends no more rounds. */
+  private end(address: string): void {
+    const a = this.current.get(address);
+    if (a === undefined) return;
+    a.left = 0;
     this.current.delete(address);
   }
 
@@ -59,6 +68,7 @@ export class Announcer {
   close(): void {
     this.closed = true;
     this.rounds.clear();
+    for (const a of this.current.values()) a.left = 0;
     this.current.clear();
   }
 
@@ -71,7 +81,7 @@ export class Announcer {
       why = messageOf(e);
     }
     for (const a of due) {
-      if (this.current.get(a.address) !== a) continue;
+      if (a.left === 0) continue; // stopped or superseded while it waited
       if (facts !== undefined) this.round(a, facts);
       else { this.skip(a.address, why); this.next(a); }
     }

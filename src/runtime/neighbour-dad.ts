@@ -104,6 +104,8 @@ interface Dad extends NonceWords {
   readonly group: string | undefined;
   /** One waiter (the usual case) or several. */
   done: DadDone | DadDone[];
+  /** Reported (or cleared): a later timeout of this DAD does nothing. */
+  over: boolean;
 }
 
 export interface DadTableDeps {
@@ -136,9 +138,10 @@ export class DadTable {
   /**
    * The DAD of `address` probed with `nonce`: unique after `waitMs` unless the link says otherwise.
    * Pipelined: the DADs of one burst of registrations wait out RetransTimer under one timer.
+   * Only when `join(address)` has just returned false: one DAD per address.
    */
   start(address: string, nonce: NonceWords, group: string | undefined, done: DadDone, waitMs: number): void {
-    const d: Dad = { address, n0: nonce.n0, n1: nonce.n1, n2: nonce.n2, group, done };
+    const d: Dad = { address, n0: nonce.n0, n1: nonce.n1, n2: nonce.n2, group, done, over: false };
     this.dads.set(address, d);
     this.rounds.add(waitMs, d);
   }
@@ -158,11 +161,13 @@ export class DadTable {
   /** No DAD reports any more. */
   clear(): void {
     this.rounds.clear();
+    for (const d of this.dads.values()) d.over = true;
     this.dads.clear();
   }
 
   private finish(d: Dad, duplicate: boolean): void {
-    if (this.dads.get(d.address) !== d) return;
+    if (d.over) return;
+    d.over = true;
     this.dads.delete(d.address);
     this.deps.leave(d.group);
     if (duplicate) this.deps.counters.dadDuplicate++; else this.deps.counters.dadUnique++;
