@@ -33,11 +33,12 @@ export interface NetlinkPort {
   request(message: Uint8Array): Uint8Array[];
   /**
    * Sends `count` (1..NETLINK_BATCH_MAX) requests laid end to end in `messages[0, length)` in
-   * ONE datagram: each a complete change request (not a dump) with NLM_F_ACK set, its own
-   * sequence number and a length padded to 4 bytes. The kernel handles them in order, each on
-   * its own: a failure does not stop the rest. `results[i]` receives the answer to the i-th
-   * request: 0 for its ACK, the kernel's negative errno, or NETLINK_UNANSWERED when none came
-   * (lost to a full receive buffer, or not within the reply wait). Synchronous like `request`.
+   * ONE datagram: each a complete change request (not a dump), its own sequence number and a
+   * length padded to 4 bytes; the port sets or clears NLM_F_ACK itself. The kernel handles them
+   * in order, each on its own: a failure does not stop the rest. `results[i]` receives the
+   * outcome of the i-th request: 0 when it was applied, the kernel's negative errno, or
+   * NETLINK_UNANSWERED when that is unknown (an answer lost to a full receive buffer, or none
+   * within the reply wait). Synchronous like `request`.
    * Throws OsError when the send itself fails (nothing was applied then) and RangeError for
    * messages that do not frame as described.
    */

@@ -1,7 +1,8 @@
 /**
  * Request batches (src/os/netlink/batch.ts, NetlinkPort.requestBatch on the mem double): the
- * framing check, NLM_F_ACK added, answers placed by sequence number (in order, out of order,
- * cut short, foreign or repeated), and unanswered requests left marked.
+ * framing check, NLM_F_ACK set (or cleared for a batch answered with errors only), answers
+ * placed by sequence number (in order, out of order, cut short, foreign or repeated), and
+ * unanswered requests left marked (or settled as applied once a no-ACK batch's errors are read).
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,4 +85,19 @@ test('FakeNetlink.requestBatch: every request to the responder in order, its ans
   assert.ok(nl.requests.every((m) => (m[6] & 4) !== 0), 'recorded with NLM_F_ACK');
   nl.close();
   assert.throws(() => nl.requestBatch(bytes, bytes.length, 4, results), { code: 'EBADF' });
+});
+
+test('BatchAnswers without ACKs: NLM_F_ACK cleared, errors placed, the rest settled as applied', () => {
+  const a = new BatchAnswers();
+  const reqs = [req(20, 24, 5), req(21, 24, 5), req(22, 24, 5)];
+  const bytes = concat(reqs);
+  const results = new Int32Array(3);
+  a.frame(bytes, bytes.length, 3, results, false);
+  assert.deepEqual([0, 20, 40].map((at) => bytes[at + 6]), [1, 1, 1], 'NLM_F_ACK cleared, other flags kept');
+  const failed = nlAck(reqs[1], -19);
+  a.read(failed, 0, failed.length);
+  assert.deepEqual([...results], [NETLINK_UNANSWERED, -19, NETLINK_UNANSWERED]);
+  a.settle();
+  assert.deepEqual([...results], [0, -19, 0]);
+  assert.equal(a.open, 0);
 });

@@ -22,11 +22,12 @@ export class BatchAnswers {
 
   /**
    * Checks that `messages[0, length)` holds exactly `count` requests, each with a sane
-   * nlmsg_len and not a dump; adds NLM_F_ACK to each (in place), notes their sequence numbers
-   * and sets results[0, count) to NETLINK_UNANSWERED. Throws RangeError otherwise (the caller's
-   * bug: these bytes are built, not received).
+   * nlmsg_len and not a dump; sets NLM_F_ACK on each (in place), or clears it when `ack` is
+   * false (the kernel then answers errors only), notes their sequence numbers and sets
+   * results[0, count) to NETLINK_UNANSWERED. Throws RangeError otherwise (the caller's bug: these
+   * bytes are built, not received).
    */
-  frame(messages: Uint8Array, length: number, count: number, results: Int32Array): void {
+  frame(messages: Uint8Array, length: number, count: number, results: Int32Array, ack = true): void {
     if (count < 1 || count > NETLINK_BATCH_MAX || length > messages.length || results.length < count) {
       throw new RangeError(`netlink batch: ${count} requests in ${length} bytes, ${results.length} results`
         + ` (at most ${NETLINK_BATCH_MAX} requests)`);
@@ -43,7 +44,7 @@ export class BatchAnswers {
       if ((type & 3) === 2 && (flags & NLM_F_DUMP) !== 0) {
         throw new RangeError(`netlink batch: request ${i} is a dump`);
       }
-      setU16(v, at + 6, flags | NLM_F_ACK);
+      setU16(v, at + 6, ack ? flags | NLM_F_ACK : flags & ~NLM_F_ACK);
       this.seqs[i] = getU32(v, at + 8);
       at += align4(len);
     }
@@ -76,6 +77,16 @@ export class BatchAnswers {
       if (len < NLMSG_HDRLEN) break;
       at += align4(len);
     }
+  }
+
+  /**
+   * Every request still open succeeded (result 0): for a batch framed without ACKs, once every
+   * error the kernel queued has been read. rtnetlink handles each request inside sendmsg and
+   * answers only failures then.
+   */
+  settle(): void {
+    for (let i = 0; i < this.count; i++) if (this.results[i] === NETLINK_UNANSWERED) this.results[i] = 0;
+    this.open = 0;
   }
 
   /** The index of `seq` in the batch, looked for from where the walk is first; -1 if absent. */
