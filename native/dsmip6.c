@@ -42,6 +42,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 #define BATCH_MAX 64 /* packets per recvmmsg/sendmmsg/read loop: one JS call per batch */
 #define ADDR_LEN 16  /* bytes per address slot in the address arrays */
@@ -858,6 +863,195 @@ static napi_value packet_send_batch(napi_env env, napi_callback_info info) {
   return make_int(env, n);
 }
 
+/* ---- send ring: batched sends on a thread of their own ---------------------------------------- *
+ * The home agent hands the batches whose result it does not wait for (the home link's multicast
+ * frames, Binding Acknowledgements) to one native thread, so their sendmmsg (and the softirq work
+ * a veth peer does inside it) runs on another CPU. One process-wide ring of RING_SLOTS slots in
+ * memory the TS side sees as one ArrayBuffer (src/os/linux/send-ring.ts); single producer (the JS
+ * thread), single consumer (the ring thread). Layout, 4-byte little-endian words:
+ *   ctl (256 bytes): [0] head: slots submitted (JS writes)   [1] tail: slots done (thread writes)
+ *     [2] 1 while the thread sleeps on head   [3] stop   [4] 1 while JS waits for tail (drain)
+ *     [8 + 4p ..]: port p's sent, refused, last errno, batches (thread adds; p < RING_PORTS)
+ *   slot k at RING_CTL + k * RING_SLOT: int32 header[16] (kind, fd, ifindex|family, protocol,
+ *     halen, count, port), u32 offsets[64], u32 lengths[64], 16-byte destinations [64] (kind
+ *     PACKET: link-layer address in the first halen bytes; DATAGRAM: address slot as sendBatch),
+ *     u16 ports[64], data[RING_DATA].
+ * The JS side writes a slot, then stores head (Atomics.store: a full barrier) and wakes the thread
+ * only when word 2 says it sleeps; the thread announces sleep, then looks at head again, so a
+ * submit is never missed. Every span is checked against the slot before it is used. A refused
+ * packet is counted and skipped, EAGAIN/ENOBUFS refuse the rest of the batch, as sendBatch does. */
+#define RING_SLOTS 16
+#define RING_PORTS 8
+#define RING_CTL 256
+#define RING_OFFSETS 64
+#define RING_LENGTHS (RING_OFFSETS + 4 * BATCH_MAX)
+#define RING_DSTS (RING_LENGTHS + 4 * BATCH_MAX)
+#define RING_PORTNUMS (RING_DSTS + ADDR_LEN * BATCH_MAX)
+#define RING_DATA_AT (RING_PORTNUMS + 2 * BATCH_MAX)
+#define RING_DATA 32768
+#define RING_SLOT (RING_DATA_AT + RING_DATA)
+#define RING_BYTES (RING_CTL + RING_SLOTS * RING_SLOT)
+#define RING_KIND_PACKET 1
+#define RING_KIND_DATAGRAM 2
+
+static uint8_t *ring_mem;      /* allocated once, never freed: the JS views live as long */
+static napi_ref ring_buffer;   /* the ArrayBuffer over ring_mem (one per process) */
+static pthread_t ring_thread;
+static int ring_running;
+
+static int32_t *ring_ctl(void) { return (int32_t *)ring_mem; }
+static long ring_futex(int32_t *word, int op, int32_t val, const struct timespec *ts) {
+  return syscall(SYS_futex, word, op, val, ts, NULL, 0);
+}
+
+union ring_name {
+  struct sockaddr_ll ll;
+  union sa s;
+};
+
+static void ring_run_slot(uint8_t *slot) {
+  const int32_t *h = (const int32_t *)slot;
+  int kind = h[0], fd = h[1], where = h[2], protocol = h[3], halen = h[4], count = h[5], port = h[6];
+  const uint32_t *off = (const uint32_t *)(slot + RING_OFFSETS);
+  const uint32_t *len = (const uint32_t *)(slot + RING_LENGTHS);
+  const uint8_t *dsts = slot + RING_DSTS;
+  const uint16_t *ports = (const uint16_t *)(slot + RING_PORTNUMS);
+  uint8_t *data = slot + RING_DATA_AT;
+  if (count < 1 || count > BATCH_MAX || port < 0 || port >= RING_PORTS || halen < 0 || halen > 8) return;
+  for (int i = 0; i < count; i++)
+    if ((size_t)off[i] + len[i] > RING_DATA) return;
+  struct mmsghdr msgs[BATCH_MAX];
+  struct iovec iov[BATCH_MAX];
+  union ring_name names[BATCH_MAX];
+  memset(msgs, 0, sizeof(msgs[0]) * count);
+  for (int i = 0; i < count; i++) {
+    iov[i].iov_base = data + off[i], iov[i].iov_len = len[i];
+    msgs[i].msg_hdr.msg_iov = &iov[i], msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &names[i];
+    if (kind == RING_KIND_PACKET) {
+      memset(&names[i].ll, 0, sizeof names[i].ll);
+      names[i].ll.sll_family = AF_PACKET;
+      names[i].ll.sll_protocol = htons((uint16_t)protocol);
+      names[i].ll.sll_ifindex = where;
+      names[i].ll.sll_halen = (unsigned char)halen;
+      memcpy(names[i].ll.sll_addr, dsts + (size_t)i * ADDR_LEN, (size_t)halen);
+      msgs[i].msg_hdr.msg_namelen = sizeof names[i].ll;
+    } else {
+      msgs[i].msg_hdr.msg_namelen = slot_to_sa(where, dsts + (size_t)i * ADDR_LEN, ports[i], &names[i].s);
+    }
+  }
+  int32_t *c = ring_ctl() + 8 + 4 * port;
+  int i = 0, sent = 0, refused = 0, last = 0;
+  while (i < count) {
+    int n = sendmmsg(fd, msgs + i, (unsigned)(count - i), MSG_DONTWAIT);
+    if (n > 0) { sent += n, i += n; continue; }
+    if (n == 0) { refused += count - i; break; }
+    last = errno;
+    if (errno == EAGAIN || errno == ENOBUFS) { refused += count - i; break; }
+    refused++, i++;
+  }
+  __atomic_add_fetch(&c[0], sent, __ATOMIC_SEQ_CST);
+  if (last != 0) __atomic_store_n(&c[2], last, __ATOMIC_SEQ_CST);
+  __atomic_add_fetch(&c[1], refused, __ATOMIC_SEQ_CST);
+  __atomic_add_fetch(&c[3], 1, __ATOMIC_SEQ_CST);
+}
+
+static void *ring_main(void *arg) {
+  (void)arg;
+  int32_t *ctl = ring_ctl();
+  for (;;) {
+    int32_t tail = __atomic_load_n(&ctl[1], __ATOMIC_SEQ_CST);
+    int32_t head = __atomic_load_n(&ctl[0], __ATOMIC_SEQ_CST);
+    if (tail == head) {
+      if (__atomic_load_n(&ctl[3], __ATOMIC_SEQ_CST)) break;
+      __atomic_store_n(&ctl[2], 1, __ATOMIC_SEQ_CST);
+      if (__atomic_load_n(&ctl[0], __ATOMIC_SEQ_CST) == head && !__atomic_load_n(&ctl[3], __ATOMIC_SEQ_CST))
+        ring_futex(&ctl[0], FUTEX_WAIT_PRIVATE, head, NULL);
+      __atomic_store_n(&ctl[2], 0, __ATOMIC_SEQ_CST);
+      continue;
+    }
+    ring_run_slot(ring_mem + RING_CTL + (size_t)((uint32_t)tail % RING_SLOTS) * RING_SLOT);
+    __atomic_store_n(&ctl[1], tail + 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&ctl[4], __ATOMIC_SEQ_CST)) ring_futex(&ctl[1], FUTEX_WAKE_PRIVATE, 1, NULL);
+  }
+  return NULL;
+}
+
+/* sendRingOpen() -> ArrayBuffer: the ring's memory (the same buffer on every call), with its
+ * thread started if it is not running. The thread blocks every signal: they stay the JS thread's. */
+static napi_value send_ring_open(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value ab;
+  if (ring_mem == NULL) {
+    ring_mem = aligned_alloc(64, RING_BYTES);
+    if (ring_mem == NULL) return throw_errno(env, "aligned_alloc", ENOMEM);
+    memset(ring_mem, 0, RING_BYTES);
+    if (napi_create_external_arraybuffer(env, ring_mem, RING_BYTES, NULL, NULL, &ab) != napi_ok ||
+        napi_create_reference(env, ab, 1, &ring_buffer) != napi_ok)
+      return throw_range(env, "sendRingOpen: cannot expose the ring's memory");
+  } else {
+    napi_get_reference_value(env, ring_buffer, &ab);
+  }
+  if (!ring_running) {
+    int32_t *ctl = ring_ctl();
+    __atomic_store_n(&ctl[3], 0, __ATOMIC_SEQ_CST);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int err = pthread_create(&ring_thread, NULL, ring_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0) return throw_errno(env, "pthread_create", err);
+    ring_running = 1;
+  }
+  return ab;
+}
+
+/* sendRingKick(): wakes the ring thread (after head moved while it slept). */
+static napi_value send_ring_kick(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (ring_mem != NULL) ring_futex(&ring_ctl()[0], FUTEX_WAKE_PRIVATE, 1, NULL);
+  return make_int(env, 0);
+}
+
+/* sendRingDrain(timeoutMs) -> slots still waiting: waits until the thread has done every
+ * submitted slot (before a ring-fed socket is closed), at most timeoutMs. */
+static napi_value send_ring_drain(napi_env env, napi_callback_info info) {
+  int32_t ms;
+  if (!get_args(env, info, "sendRingDrain", "i", &ms)) return NULL;
+  if (ring_mem == NULL || !ring_running) return make_int(env, 0);
+  int32_t *ctl = ring_ctl();
+  struct timespec end, now, left;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  end.tv_sec += ms / 1000, end.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (end.tv_nsec >= 1000000000L) end.tv_sec++, end.tv_nsec -= 1000000000L;
+  __atomic_store_n(&ctl[4], 1, __ATOMIC_SEQ_CST);
+  for (;;) {
+    int32_t tail = __atomic_load_n(&ctl[1], __ATOMIC_SEQ_CST);
+    int32_t head = __atomic_load_n(&ctl[0], __ATOMIC_SEQ_CST);
+    if (tail == head) break;
+    ring_futex(&ctl[0], FUTEX_WAKE_PRIVATE, 1, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    left.tv_sec = end.tv_sec - now.tv_sec, left.tv_nsec = end.tv_nsec - now.tv_nsec;
+    if (left.tv_nsec < 0) left.tv_sec--, left.tv_nsec += 1000000000L;
+    if (left.tv_sec < 0) break;
+    ring_futex(&ctl[1], FUTEX_WAIT_PRIVATE, tail, &left);
+  }
+  __atomic_store_n(&ctl[4], 0, __ATOMIC_SEQ_CST);
+  return make_int(env, __atomic_load_n(&ctl[0], __ATOMIC_SEQ_CST) - __atomic_load_n(&ctl[1], __ATOMIC_SEQ_CST));
+}
+
+/* sendRingStop(): the thread finishes what was submitted and ends (sendRingOpen starts it again). */
+static napi_value send_ring_stop(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (ring_mem != NULL && ring_running) {
+    __atomic_store_n(&ring_ctl()[3], 1, __ATOMIC_SEQ_CST);
+    ring_futex(&ring_ctl()[0], FUTEX_WAKE_PRIVATE, 1, NULL);
+    pthread_join(ring_thread, NULL);
+    ring_running = 0;
+  }
+  return make_int(env, 0);
+}
+
 /* ---- packet-socket receive (userspace proxy Neighbor Discovery) ----------------------------- *
  * A home agent answers Neighbor Solicitations for the home addresses it defends from one
  * AF_PACKET socket instead of one kernel proxy entry (and solicited-node group) per address.
@@ -936,6 +1130,9 @@ static void add_constants(napi_env env, napi_value exports) {
   C(AF_PACKET); C(ETH_P_ARP); C(ETH_P_IPV6); C(IPPROTO_ICMPV6); C(ICMP6_FILTER);
   C(IPV6_JOIN_GROUP); C(IPV6_LEAVE_GROUP); C(IPV6_MULTICAST_LOOP); C(IPV6_RECVHOPLIMIT);
   C(BATCH_MAX);
+  /* send ring */
+  C(RING_SLOTS); C(RING_PORTS); C(RING_CTL); C(RING_OFFSETS); C(RING_LENGTHS); C(RING_DSTS);
+  C(RING_PORTNUMS); C(RING_DATA_AT); C(RING_DATA); C(RING_SLOT); C(RING_KIND_PACKET); C(RING_KIND_DATAGRAM);
   /* packet-socket receive */
   C(SOL_PACKET); C(PACKET_ADD_MEMBERSHIP); C(PACKET_MR_ALLMULTI); C(PACKET_IGNORE_OUTGOING);
 #undef C
@@ -950,6 +1147,8 @@ NAPI_MODULE_INIT() {
     {"sendBatch", send_batch}, {"writeBatch", write_batch}, {"pollStart", poll_start},
     {"pollClose", poll_close}, {"close", fd_close}, {"setns", set_ns},
     {"recvMessage", recv_message}, {"packetSend", packet_send}, {"packetSendBatch", packet_send_batch},
+    {"sendRingOpen", send_ring_open}, {"sendRingKick", send_ring_kick}, {"sendRingDrain", send_ring_drain},
+    {"sendRingStop", send_ring_stop},
     {"packetBind", packet_bind}, {"attachFilter", attach_filter},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

@@ -158,8 +158,9 @@ export function buildHomeAgent(
   const ipv4HomeSubnet = subnet ? canonicalPrefixOf(subnet, prefixValue(subnet).value, g.warn) : undefined;
   const keepBindings = g.bool('HaKeepBindings', true);
   const heapTrim = g.bool('HaHeapTrim', true);
+  const sendThread = g.bool('HaSendThread', true);
   return {
     homeInterface: homeIf, ...addrs, homePrefixes: prefixes, ipv4HomeSubnet, engine: eng, keepBindings,
-    heapTrim,
+    heapTrim, sendThread,
   };
 }

@@ -38,6 +38,7 @@ export const DSMIP6_ONLY_KEYWORDS: readonly KeywordSpec[] = [
   kw('HaBindingsMax', G, 'number', 'HA', 'dsmip6', 'yes', { min: 1, max: 10_000_000 }),
   kw('HaKeepBindings', G, 'bool', 'HA', 'dsmip6', 'yes'),
   kw('HaHeapTrim', G, 'bool', 'HA', 'dsmip6', 'yes'),
+  kw('HaSendThread', G, 'bool', 'HA', 'dsmip6', 'yes'),
   kw('HaRefreshAdvice', G, 'number', 'HA', 'dsmip6', 'yes', { min: 4, max: MAX_BINDING_LIFE }),
   kw('HaRefreshRequestLead', G, 'number', 'HA', 'dsmip6', 'yes', { min: 1, max: MAX_BINDING_LIFE }),
   kw('MnUdpSourcePort', G, 'number', 'MN', 'dsmip6', 'yes', { min: 1, max: 65_535 }),

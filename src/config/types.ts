@@ -60,6 +60,8 @@ export interface HomeAgentSettings {
   readonly keepBindings: boolean;
   /** HaHeapTrim: one full garbage collection after a burst of binding changes (heap-trim.ts). */
   readonly heapTrim: boolean;
+  /** HaSendThread: acknowledgements and home-link multicast leave through a send thread (send-ring.ts). */
+  readonly sendThread: boolean;
 }
 
 /** What the file says for a mobile node / router beyond the engine configuration. */

@@ -20,6 +20,8 @@ export interface NdOptions {
    * link-layer frames to the mapped group MAC (RFC 2464 §7), not through the IPv6 output path.
    */
   readonly ethernetMulticast?: boolean;
+  /** With `ethernetMulticast`: those frames leave through the send thread (send-ring.ts). */
+  readonly sendRing?: boolean;
 }
 
 /** One ICMPv6 message an NdPort received. REUSED between handler calls: copy what you keep. */

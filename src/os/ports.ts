@@ -125,6 +125,12 @@ export interface DatagramPort {
   send(address: string | Uint8Array, port: number, bytes: Uint8Array): void;
   /** Sends every packet of `batch` to its own destination; returns how many were accepted. */
   sendBatch(batch: TxBatch): number;
+  /**
+   * Like sendBatch, through the process's send thread when the port was opened with `sendRing`
+   * (src/os/linux/send-ring.ts): returns how many packets it took; the kernel's refusals count in
+   * `stats` later (folded in by the next call). Absent on ports without one.
+   */
+  queueBatch?(batch: TxBatch): number;
   readonly stats: PortStats;
   close(): void;
 }
@@ -144,6 +150,8 @@ export interface UdpOptions {
   readonly receiveBuffer?: number;
   /** Receive slot size in bytes (default 2048); larger datagrams are counted and dropped. */
   readonly slotSize?: number;
+  /** `queueBatch` sends through the send thread (batches that wait for no result: acknowledgements). */
+  readonly sendRing?: boolean;
 }
 
 /** Options of a raw socket. */

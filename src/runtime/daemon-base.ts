@@ -82,6 +82,8 @@ function raw(
 export interface TunnelLocal {
   readonly ipv6?: string;
   readonly ipv4?: string;
+  /** The UDP socket's `queueBatch` goes through the send thread (UdpOptions.sendRing). */
+  readonly sendRing?: boolean;
 }
 
 /**
@@ -98,6 +100,7 @@ export function openTunnelPorts(
   const address = local.ipv4 ?? '0.0.0.0';
   const udp = ctx.os.openUdp({
     family: 4, address, port: udpPort, reuseAddress: true, receiveBuffer: UDP_RECEIVE_BUFFER,
+    sendRing: local.sendRing === true,
   });
   ctx.closers.push(() => udp.close());
   const rb = TUNNEL_RECEIVE_BUFFER;

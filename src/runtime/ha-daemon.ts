@@ -22,7 +22,7 @@ import { EngineHost } from './engine-host.js';
 import { PoolRoutes, type RoutedAlready } from './ha-pool-routes.js';
 import { restoreBindingStore, storeEvent } from './ha-store-daemon.js';
 import type { Logger } from './logger.js';
-import { SendQueue } from './send-queue.js';
+import { SendQueue, type BatchTarget } from './send-queue.js';
 import { homeLinkOf } from './neighbour-link.js';
 import { TunnelIo } from './tunnel-io.js';
 import { TunRoutes } from './tun-routes.js';
@@ -131,7 +131,9 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     ctx.system.nftTable();
     const tun = openTun(ctx, 'dsmip6ha');
     const v4 = built.value.ipv4Address;
-    const local = { ipv6: built.value.address, ...(v4 !== undefined ? { ipv4: v4 } : {}) };
+    const local = {
+      ipv6: built.value.address, ...(v4 !== undefined ? { ipv4: v4 } : {}), sendRing: cfg.ha!.sendThread,
+    };
     const ports = openTunnelPorts(ctx, tun, built.value.udpPort, IpProto.DESTINATION_OPTIONS, local);
     const engine = new HomeAgent(built.value);
     const fwd = new HaForwarding();
@@ -221,10 +223,17 @@ class BatchedSend implements DatagramPort {
   private readonly queue: SendQueue;
 
   /** `first` runs before queued packets leave (the routes the acknowledgements announce). */
+  /** The queue's target: the port's send thread when it has one (DatagramPort.queueBatch). */
+  private readonly target: BatchTarget;
+
   constructor(private readonly port: DatagramPort, log: Logger, private readonly first: () => void) {
     this.queue = new SendQueue((lost, error) => {
       log.limited('batched-send', 'warn', 'cannot send', { lost, error });
     }, undefined, first);
+    this.target = {
+      sendBatch: (b) => (port.queueBatch !== undefined ? port.queueBatch(b) : port.sendBatch(b)),
+      get stats() { return port.stats; },
+    };
   }
 
   get kind() { return this.port.kind; }
@@ -236,7 +245,7 @@ class BatchedSend implements DatagramPort {
   close(): void { this.queue.flush(); this.port.close(); }
 
   send(address: string | Uint8Array, port: number, bytes: Uint8Array): void {
-    if (this.queue.push(this.port, bytes, address, port)) return;
+    if (this.queue.push(this.target, bytes, address, port)) return;
     this.first();
     this.port.send(address, port, bytes);
   }

@@ -21,6 +21,7 @@ export function homeLinkOf(ctx: DaemonContext, homeIf: string): HomeLink {
   const h = new HomeLink({
     openNd: () => ctx.os.openNd?.({
       device: homeIf, icmpTypes: [ICMPV6_NS, ICMPV6_NA], ethernetMulticast: isEthernet(ctx, homeIf),
+      sendRing: ctx.cfg.ha?.sendThread === true,
     }) ?? none('Neighbor Discovery port'),
     openLinkLayer: () => ctx.os.openLinkLayer?.({ device: homeIf }) ?? none('link-layer port'),
     openListener: () => ctx.os.openNdListener?.({ device: homeIf }) ?? none('link listener'),

@@ -53,11 +53,15 @@ export class SendQueue {
     if (target === undefined || n === 0) return;
     this.beforeFlush?.();
     let sent = 0;
+    const refusedBefore = target.stats.txErrors;
     try {
       sent = target.sendBatch(this.batch);
     } finally {
       this.batch.clear();
-      if (sent < n) this.onLost(n - sent, target.stats.lastError);
+      // A target with a send thread takes the batch and counts the kernel's refusals in its stats
+      // later: those of earlier batches show here, as the growth of txErrors during this call.
+      const lost = Math.max(n - sent, target.stats.txErrors - refusedBefore);
+      if (lost > 0) this.onLost(lost, target.stats.lastError);
     }
   }
 }

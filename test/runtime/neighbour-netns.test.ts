@@ -27,12 +27,12 @@ const NB = netnsName('nh-nb');
 
 interface Rig { link: HomeLink; netlink: LinuxNetlink; lines: string[]; mac: string }
 
-function rig(ethernetMulticast: boolean): Rig {
+function rig(ethernetMulticast: boolean, sendRing: boolean): Rig {
   const lines: string[] = [];
   const netlink = inNetns(HA, () => new LinuxNetlink());
   const rtnl = new RtnlClient(netlink);
   const link = new HomeLink({
-    openNd: () => inNetns(HA, () => openNd({ device: 'home0', icmpTypes: [135, 136], ethernetMulticast })),
+    openNd: () => inNetns(HA, () => openNd({ device: 'home0', icmpTypes: [135, 136], ethernetMulticast, sendRing })),
     openLinkLayer: () => inNetns(HA, () => openLinkLayer({ device: 'home0' })),
     facts: () => linkFacts(rtnl, 'home0'),
     log: new Logger({ write: (l) => lines.push(l) }, 'debug'),
@@ -71,12 +71,17 @@ const probedGroupNeighbours = (): string[] =>
   ipIn(HA, ['-6', 'neigh', 'show', 'nud', 'all', 'dev', 'home0']).split('\n')
     .filter((l) => /^ff02::1:ff0[01]:/.test(l));
 
-for (const ethernetMulticast of [false, true]) {
-  const how = ethernetMulticast ? 'multicast as Ethernet frames' : 'every packet through IPPROTO_RAW';
-  test(`home link on the kernel (${how}): DAD, unsolicited NA, gratuitous ARP`, (t) => homeLinkOnKernel(t, ethernetMulticast));
+const MODES = [
+  { how: 'every packet through IPPROTO_RAW', ethernetMulticast: false, sendRing: false },
+  { how: 'multicast as Ethernet frames', ethernetMulticast: true, sendRing: false },
+  { how: 'multicast as Ethernet frames from the send thread', ethernetMulticast: true, sendRing: true },
+];
+for (const m of MODES) {
+  test(`home link on the kernel (${m.how}): DAD, unsolicited NA, gratuitous ARP`,
+    (t) => homeLinkOnKernel(t, m.ethernetMulticast, m.sendRing));
 }
 
-async function homeLinkOnKernel(t: test.TestContext, ethernetMulticast: boolean): Promise<void> {
+async function homeLinkOnKernel(t: test.TestContext, ethernetMulticast: boolean, sendRing: boolean): Promise<void> {
   const blocker = linuxTestBlocker();
   if (blocker !== undefined) { t.skip(blocker); return; }
   let r: Rig | undefined;
@@ -85,7 +90,7 @@ async function homeLinkOnKernel(t: test.TestContext, ethernetMulticast: boolean)
     // The link-local address of home0 must have finished the kernel's own DAD (NA source).
     await until('a link-local address on home0', () =>
       /fe80::/.test(ipIn(HA, ['-6', 'addr', 'show', 'dev', 'home0', 'scope', 'link', '-tentative'])));
-    r = rig(ethernetMulticast);
+    r = rig(ethernetMulticast, sendRing);
     const rr = r;
 
     await t.test('concurrent DADs: owned addresses are duplicates, the others unique', async () => {

@@ -63,3 +63,27 @@ test('SendQueue: beforeFlush runs before each send that has packets, not for an 
   assert.deepEqual(order, ['before (0 sent)'], 'once per batch, before it leaves');
   assert.equal(sent.length, 1);
 });
+
+test('SendQueue: refusals a send thread reports later (txErrors growing during a flush) are lost packets', async () => {
+  const lost: [number, string][] = [];
+  const stats = newPortStats();
+  let late = 0;
+  const threaded = {
+    stats,
+    sendBatch(b: TxBatch): number {
+      // Earlier batches' refusals are folded in now; this batch is taken whole.
+      stats.txErrors += late;
+      if (late > 0) stats.lastError = 'ENETUNREACH';
+      late = 0;
+      return b.count;
+    },
+  };
+  const q = new SendQueue((n, e) => lost.push([n, e]));
+  q.push(threaded, new Uint8Array([1]), '192.0.2.1', 1);
+  q.flush();
+  assert.deepEqual(lost, []);
+  late = 2;
+  q.push(threaded, new Uint8Array([2]), '192.0.2.1', 1);
+  q.flush();
+  assert.deepEqual(lost, [[2, 'ENETUNREACH']]);
+});

@@ -18,6 +18,7 @@ import {
 } from '../ports.js';
 import { checkOne, checkOpen, pump, sendAll, tail, Watcher } from './io.js';
 import { native, sys, type NativeConstants } from './native.js';
+import { SendRing, type RingPort } from './send-ring.js';
 import { parseIpv4 } from '../../wire/addr.js';
 
 export const DATAGRAM_SLOT_DEFAULT = 2048;
@@ -43,6 +44,8 @@ export class LinuxDatagram implements DatagramPort {
   private readonly one = new TxBatch(0);
   /** Whether batches go out with UDP GSO (UDP sockets on a kernel with UDP_SEGMENT). */
   readonly udpGso: boolean;
+  /** The send thread `queueBatch` uses (opened with `sendRing`). */
+  private ring: { readonly ring: SendRing; readonly port: RingPort } | undefined;
 
   constructor(
     fd: number, readonly kind: DatagramKind, readonly protocol: number,
@@ -53,6 +56,13 @@ export class LinuxDatagram implements DatagramPort {
     const c = native().constants;
     this.family = kind === 'udp6' || kind === 'raw6' ? c.AF_INET6 : c.AF_INET;
     this.udpGso = (kind === 'udp4' || kind === 'udp6') && probeUdpSegment(fd);
+  }
+
+  /** `queueBatch` goes through the process's send ring from now on (when it has room for a port). */
+  useSendRing(): void {
+    const ring = SendRing.shared();
+    const port = ring?.port(this.stats);
+    if (ring !== undefined && port !== undefined) this.ring = { ring, port };
   }
 
   get fileDescriptor(): number {
@@ -82,6 +92,14 @@ export class LinuxDatagram implements DatagramPort {
       one.lengths, one.addresses, one.ports));
   }
 
+  queueBatch(batch: TxBatch): number {
+    const r = this.ring;
+    if (r === undefined) return this.sendBatch(batch);
+    checkOpen(this.fd, 'queueBatch');
+    r.ring.reap(r.port);
+    return r.ring.submitDatagram(r.port, this.fd, this.family, batch) ? batch.count : this.sendBatch(batch);
+  }
+
   sendBatch(batch: TxBatch): number {
     checkOpen(this.fd, 'sendBatch');
     const n = native();
@@ -96,6 +114,9 @@ export class LinuxDatagram implements DatagramPort {
     if (this.fd < 0) return;
     this.watcher?.close();
     this.watcher = undefined;
+    // The thread may still be sending on this socket.
+    if (this.ring !== undefined) this.ring.ring.release(this.ring.port);
+    this.ring = undefined;
     native().close(this.fd);
     this.fd = -1;
   }
@@ -114,8 +135,10 @@ export function openUdp(o: UdpOptions): LinuxDatagram {
     commonOptions(fd, v6, o.device, o.receiveBuffer);
     const port = sys(() => n.bindInet(fd, v6 ? c.AF_INET6 : c.AF_INET, bindAddress(o.address, v6),
       o.port, 0));
-    return new LinuxDatagram(fd, v6 ? 'udp6' : 'udp4', c.IPPROTO_UDP, port,
+    const d = new LinuxDatagram(fd, v6 ? 'udp6' : 'udp4', c.IPPROTO_UDP, port,
       o.slotSize ?? DATAGRAM_SLOT_DEFAULT);
+    if (o.sendRing === true) d.useSendRing();
+    return d;
   } catch (e) {
     n.close(fd);
     throw e;

@@ -14,6 +14,7 @@
 import { BATCH_MAX, type PortStats, type TxBatch } from '../ports.js';
 import { sendAll } from './io.js';
 import type { LinkAddon } from './packet.js';
+import { SendRing, type RingPort } from './send-ring.js';
 
 /** Octets of one link-layer destination slot in packetSendBatch (six used: an Ethernet MAC). */
 const DST_SLOT = 8;
@@ -63,16 +64,31 @@ export class MulticastSplit {
 /** The send-only AF_PACKET socket of one link. */
 export class LinkMulticast {
   readonly split = new MulticastSplit();
+  /** The send thread the frames go through, when asked for (NdOptions.sendRing). */
+  private ring: { readonly ring: SendRing; readonly port: RingPort } | undefined;
 
   constructor(
     private readonly n: LinkAddon, private fd: number, private readonly ifindex: number,
   ) {}
+
+  /** Frames leave through the process's send ring from now on (when it has room for a port). */
+  useSendRing(stats: PortStats): void {
+    const ring = SendRing.shared();
+    const port = ring?.port(stats);
+    if (ring !== undefined && port !== undefined) this.ring = { ring, port };
+  }
 
   /** Sends the multicast packets `split` found in `batch`; counts into `stats`. */
   send(batch: TxBatch, stats: PortStats): number {
     const s = this.split.multicast;
     const { n, fd, ifindex } = this;
     const protocol = n.constants.ETH_P_IPV6;
+    const r = this.ring;
+    if (r !== undefined) {
+      r.ring.reap(r.port);
+      if (r.ring.submitPacket(r.port, fd, ifindex, protocol, ETHER_ALEN, batch.data, batch.used, s.count,
+        s.offsets, s.lengths, s.destinations)) return s.count;
+    }
     return sendAll(s, (start, count) => (start === 0
       ? n.packetSendBatch(fd, ifindex, protocol, batch.data, count, s.offsets, s.lengths, s.destinations,
         ETHER_ALEN)
@@ -82,6 +98,8 @@ export class LinkMulticast {
 
   close(): void {
     if (this.fd < 0) return;
+    if (this.ring !== undefined) this.ring.ring.release(this.ring.port); // it may still send on fd
+    this.ring = undefined;
     this.n.close(this.fd);
     this.fd = -1;
   }

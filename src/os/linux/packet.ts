@@ -198,7 +198,9 @@ export function openNd(o: NdOptions): LinuxNd {
       fds.push(link);
       multicast = new LinkMulticast(n, link, ifindex);
     }
-    return new LinuxNd(rx, tx, ifindex, o.slotSize ?? 2048, multicast);
+    const nd = new LinuxNd(rx, tx, ifindex, o.slotSize ?? 2048, multicast);
+    if (o.sendRing === true) multicast?.useSendRing(nd.stats);
+    return nd;
   } catch (e) {
     for (const fd of fds) n.close(fd);
     throw e;

@@ -1,0 +1,80 @@
+/**
+ * The send ring (src/os/linux/send-ring.ts over native/dsmip6.c's ring thread), on loopback UDP
+ * (no root needed): batches handed to `queueBatch` arrive whole and in order, the kernel's
+ * refusals come back as counts and the errno's name at the next call, a full ring makes the port
+ * send at once itself, and closing a port first waits for what the thread still sends on it.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { TxBatch, type DatagramPort } from '../../src/os/ports.js';
+import { openUdp } from '../../src/os/linux/datagram.js';
+import { native, nativeAvailable } from '../../src/os/linux/native.js';
+import { SendRing } from '../../src/os/linux/send-ring.js';
+import { waitFor } from './linux-pair.js';
+
+interface RingNative { sendRingStop(): number; sendRingOpen(): ArrayBuffer; sendRingDrain(ms: number): number }
+
+/** A receiver on 127.0.0.1 collecting the first payload byte of each datagram. */
+function receiver(): { port: DatagramPort; got: number[] } {
+  const port = openUdp({ family: 4, address: '127.0.0.1', port: 0, receiveBuffer: 1 << 20 });
+  const got: number[] = [];
+  port.onBatch((b) => { for (let i = 0; i < b.count; i++) got.push(b.data[b.offset(i)]); });
+  return { port, got };
+}
+
+function batch(to: number, payloads: number[], broadcastAt = -1): TxBatch {
+  const b = new TxBatch(4096);
+  payloads.forEach((p, i) => assert.ok(b.push(new Uint8Array([p, 0, 0]), i === broadcastAt
+    ? '255.255.255.255' : '127.0.0.1', to)));
+  return b;
+}
+
+const skip = nativeAvailable() ? undefined : 'the native addon is not built';
+
+test('queueBatch: datagrams through the ring arrive in order; counts reaped at the next call', { skip }, async () => {
+  const rx = receiver();
+  const tx = openUdp({ family: 4, address: '127.0.0.1', port: 0, sendRing: true });
+  try {
+    assert.equal(tx.queueBatch!(batch(rx.port.localPort, [1, 2, 3])), 3);
+    assert.equal(tx.queueBatch!(batch(rx.port.localPort, [4, 5])), 2);
+    await waitFor(() => rx.got.length === 5, 2000);
+    assert.deepEqual(rx.got, [1, 2, 3, 4, 5]);
+    SendRing.shared()!.drain();
+    // A refused packet (broadcast without SO_BROADCAST: EACCES) is skipped, the rest go.
+    assert.equal(tx.queueBatch!(batch(rx.port.localPort, [6, 7, 8], 1)), 3);
+    assert.equal(tx.stats.txPackets, 5, 'the first two batches, reaped by this call');
+    await waitFor(() => rx.got.length === 7, 2000);
+    SendRing.shared()!.drain();
+    assert.equal(tx.queueBatch!(batch(rx.port.localPort, [9])), 1);
+    assert.deepEqual([tx.stats.txPackets, tx.stats.txErrors, tx.stats.lastError], [7, 1, 'EACCES']);
+    await waitFor(() => rx.got.length === 8, 2000);
+    assert.deepEqual(rx.got, [1, 2, 3, 4, 5, 6, 8, 9]);
+  } finally {
+    tx.close();
+    rx.port.close();
+  }
+});
+
+test('queueBatch: a full ring sends at once; close waits for the thread', { skip }, async () => {
+  const rx = receiver();
+  const tx = openUdp({ family: 4, address: '127.0.0.1', port: 0, sendRing: true });
+  const n = native() as unknown as RingNative;
+  const slots = (native().constants as unknown as Record<string, number>).RING_SLOTS;
+  try {
+    n.sendRingStop(); // the thread ends; what is submitted now waits in the ring
+    for (let k = 0; k < slots; k++) tx.queueBatch!(batch(rx.port.localPort, [k]));
+    const before = tx.stats.txPackets;
+    assert.equal(tx.queueBatch!(batch(rx.port.localPort, [100])), 1, 'taken');
+    assert.equal(tx.stats.txPackets, before + 1, 'sent by the port itself, counted at once');
+    await waitFor(() => rx.got.includes(100), 2000);
+    assert.equal(rx.got.length, 1, 'the ring holds the rest');
+    n.sendRingOpen(); // the thread again: it sends the waiting slots
+    tx.close(); // drains first
+    await waitFor(() => rx.got.length === slots + 1, 2000);
+    assert.deepEqual(rx.got.slice(1), Array.from({ length: slots }, (_, k) => k));
+  } finally {
+    n.sendRingOpen();
+    tx.close();
+    rx.port.close();
+  }
+});
