@@ -874,7 +874,8 @@ static napi_value packet_send_batch(napi_env env, napi_callback_info info) {
  *     [8 + 4p ..]: port p's sent, refused, last errno, batches (thread adds; p < RING_PORTS)
  *   slot k at RING_CTL + k * RING_SLOT: int32 header[16] (kind, fd, ifindex|family, protocol,
  *     halen, count, port), u32 offsets[64], u32 lengths[64], 16-byte destinations [64] (kind
- *     PACKET: link-layer address in the first halen bytes; DATAGRAM: address slot as sendBatch),
+ *     PACKET: link-layer address in the first halen bytes; DATAGRAM: address slot as sendBatch,
+ *     none for family AF_NETLINK: rtnetlink requests to the kernel),
  *     u16 ports[64], data[RING_DATA].
  * The JS side writes a slot, then stores head (Atomics.store: a full barrier) and wakes the thread
  * only when word 2 says it sleeps; the thread announces sleep, then looks at head again, so a
@@ -936,6 +937,8 @@ static void ring_run_slot(uint8_t *slot) {
       names[i].ll.sll_halen = (unsigned char)halen;
       memcpy(names[i].ll.sll_addr, dsts + (size_t)i * ADDR_LEN, (size_t)halen);
       msgs[i].msg_hdr.msg_namelen = sizeof names[i].ll;
+    } else if (where == AF_NETLINK) {
+      msgs[i].msg_hdr.msg_name = NULL; /* to the kernel */
     } else {
       msgs[i].msg_hdr.msg_namelen = slot_to_sa(where, dsts + (size_t)i * ADDR_LEN, ports[i], &names[i].s);
     }

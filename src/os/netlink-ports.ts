@@ -10,6 +10,31 @@ export const NETLINK_BATCH_MAX = 256;
 /** `requestBatch` result of a request no answer came for (kernel errors are negative). */
 export const NETLINK_UNANSWERED = 1;
 
+/**
+ * A refused request of a queued batch: the kernel's errno and the request as the kernel echoed it
+ * (a view, valid during the call), or undefined when only the count is known (answers lost to a
+ * full receive buffer, or the whole datagram refused).
+ */
+export type NetlinkRefused = (errno: number, request: Uint8Array | undefined) => void;
+
+/**
+ * Batches of rtnetlink changes nobody waits for, handed to the send thread (src/os/linux/
+ * send-ring.ts) on a socket of their own: the kernel applies them in the order they were handed
+ * over, after whatever was handed to the thread before (a home agent's routes before the Binding
+ * Acknowledgements that announce them), and answers only the requests it refuses.
+ */
+export interface NetlinkQueuePort {
+  /**
+   * Hands over `count` requests framed as for NetlinkPort.requestBatch; false when the thread
+   * cannot take them (send them with requestBatch). Refusals of earlier batches are reported
+   * to `refused` first.
+   */
+  queueBatch(messages: Uint8Array, length: number, count: number, refused: NetlinkRefused): boolean;
+  /** Waits for the thread to send what it holds for this port and reports the refusals still unread. */
+  settle(refused: NetlinkRefused): void;
+  close(): void;
+}
+
 /** Handlers for a netlink multicast subscription. */
 export interface NetlinkEvents {
   /** One call per datagram; each element is one netlink message (a copy: keep it if you like). */

@@ -21,13 +21,14 @@ import {
 import type {
   LinkLayerOptions, LinkLayerPort, NdListenOptions, NdListenPort, NdOptions, NdPort,
 } from './link-ports.js';
-import type { NetlinkPort } from './netlink-ports.js';
+import type { NetlinkPort, NetlinkQueuePort } from './netlink-ports.js';
 
 export type {
   LinkLayerOptions, LinkLayerPort, NdListenOptions, NdListenPort, NdMessage, NdOptions, NdPort,
 } from './link-ports.js';
 export {
-  NETLINK_BATCH_MAX, NETLINK_UNANSWERED, type NetlinkEvents, type NetlinkPort, type NetlinkSubscription,
+  NETLINK_BATCH_MAX, NETLINK_UNANSWERED, type NetlinkEvents, type NetlinkPort, type NetlinkQueuePort,
+  type NetlinkRefused, type NetlinkSubscription,
 } from './netlink-ports.js';
 
 /** Packets per batch, both directions (the addon's BATCH_MAX). */
@@ -126,9 +127,8 @@ export interface DatagramPort {
   /** Sends every packet of `batch` to its own destination; returns how many were accepted. */
   sendBatch(batch: TxBatch): number;
   /**
-   * Like sendBatch, through the process's send thread when the port was opened with `sendRing`
-   * (src/os/linux/send-ring.ts): returns how many packets it took; the kernel's refusals count in
-   * `stats` later (folded in by the next call). Absent on ports without one.
+   * Like sendBatch, through the send thread when the port was opened with `sendRing` (send-ring.ts):
+   * returns the packets it took; the kernel's refusals count in `stats` at the next call.
    */
   queueBatch?(batch: TxBatch): number;
   readonly stats: PortStats;
@@ -187,6 +187,8 @@ export interface OsPorts {
   openUdp(options: UdpOptions): DatagramPort;
   openRaw(options: RawOptions): DatagramPort;
   openNetlink(): NetlinkPort;
+  /** rtnetlink batches through the send thread; absent (or undefined) where there is none. */
+  openNetlinkQueue?(): NetlinkQueuePort | undefined;
   /** Neighbor Discovery on one link (link-ports.ts); absent where no link is modelled (mem). */
   openNd?(options: NdOptions): NdPort;
   /** Link-layer frames out of one interface (gratuitous ARP); absent like openNd. */

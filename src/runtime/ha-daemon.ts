@@ -148,8 +148,12 @@ export async function runHomeAgent(cfg: Dsmip6Config, os: OsPorts, log: Logger):
     if (pools.routes.length > 0) log.info('IPv4 pools routed into the TUN', { pools: pools.routes });
     for (const k of pools.kept) log.info('IPv4 pool routed per binding', k);
     // Per-binding routes into the TUN, batched (tun-routes.ts); sent before the TUN closes.
+    // With the send thread, route batches go through it, ahead of the BAs that announce them.
+    const routeQueue = cfg.ha!.sendThread ? ctx.os.openNetlinkQueue?.() : undefined;
+    if (routeQueue !== undefined) ctx.closers.push(() => routeQueue.close());
     const tunRoutes = new TunRoutes(tun.ifindex, {
       netlink: ctx.netlink, takeSequences: (n) => ctx.rtnl.takeSequences(n), log,
+      ...(routeQueue !== undefined ? { queue: routeQueue } : {}),
     });
     ctx.closers.push(() => tunRoutes.close());
     const haOs = new HaOs(ctx, tunRoutes, homeIf, fwd, dad, pools);

@@ -12,6 +12,11 @@
  * refuses is counted and logged (rate-limited, naming the route and the errno); removing a
  * route that is gone, or replacing one, is not a failure (System's idempotence).
  *
+ * With the send thread (HaSendThread; `deps.queue`, NetlinkQueuePort) a batch is handed to it
+ * instead: the thread sends it before the Binding Acknowledgements queued after it, and the
+ * kernel's refusals come back with a later batch (or `settle`, `close`), named from the request
+ * the kernel echoes.
+ *
  * These routes are not journaled (System.ownLink): they go with the TUN when the daemon ends.
  */
 import { errnoCondition, errnoName } from '../os/netlink/errno.js';
@@ -19,7 +24,11 @@ import { setU32, viewOf } from '../os/netlink/endian.js';
 import {
   ROUTE_TEMPLATE_LENGTH_MAX, RouteTemplate, type TemplateAction,
 } from '../os/netlink/route-template.js';
-import { NETLINK_BATCH_MAX, NETLINK_UNANSWERED, OsError, type NetlinkPort } from '../os/ports.js';
+import {
+  NETLINK_BATCH_MAX, NETLINK_UNANSWERED, OsError, type NetlinkPort, type NetlinkQueuePort,
+} from '../os/ports.js';
+import { RTM_DELROUTE } from '../os/netlink/constants.js';
+import { decodeRoute } from '../os/netlink/route.js';
 import type { Logger } from './logger.js';
 
 export interface TunRouteCounters {
@@ -34,6 +43,11 @@ export interface TunRouteCounters {
 
 export interface TunRoutesDeps {
   readonly netlink: NetlinkPort;
+  /**
+   * Batches through the send thread when there is one (HaSendThread): handed over instead of
+   * sent and answered in place; refusals come back with a later batch, or on `close`.
+   */
+  readonly queue?: NetlinkQueuePort;
   /** Reserves consecutive netlink sequence numbers (RtnlClient.takeSequences). */
   readonly takeSequences: (count: number) => number;
   readonly log: Logger;
@@ -103,6 +117,11 @@ export class TunRoutes {
     this.used = 0;
     const first = this.deps.takeSequences(count);
     for (let i = 0; i < count; i++) setU32(this.view, this.offsets[i] + 8, (first + i) >>> 0);
+    if (this.deps.queue?.queueBatch(this.buffer, length, count, this.refused) === true) {
+      this.counters.requests += count;
+      this.counters.batches++;
+      return;
+    }
     try {
       this.deps.netlink.requestBatch(this.buffer, length, count, this.results);
     } catch (e) {
@@ -116,15 +135,33 @@ export class TunRoutes {
     for (let i = 0; i < count; i++) if (this.results[i] !== 0) this.failure(i, this.results[i]);
   }
 
+  /** Sends what is queued and, with the send thread, waits for it and reports its refusals. */
+  settle(): void {
+    this.flush();
+    this.deps.queue?.settle(this.refused);
+  }
+
   /** Sends what is queued; later changes are ignored (the TUN closes next). */
   close(): void {
-    this.flush();
+    this.settle();
     this.closed = true;
   }
 
+  /** A request of a batch handed to the send thread was refused: the route from the kernel's echo. */
+  private readonly refused = (errno: number, request: Uint8Array | undefined): void => {
+    const echo = request !== undefined && request.length >= 16 ? request : undefined;
+    const m = echo !== undefined ? decodeRoute(echo, 16, echo.length) : undefined;
+    const dst = m?.ok === true ? m.value.dst : undefined;
+    const route = dst !== undefined && m?.ok === true ? `${dst}/${m.value.dstLength}` : 'unknown';
+    const type = echo !== undefined ? echo[4] | (echo[5] << 8) : 0;
+    this.report(route, type === RTM_DELROUTE ? 'delete' : 'replace', -errno);
+  };
+
   private failure(i: number, result: number): void {
-    const route = this.prefixes[i];
-    const action = this.actions[i];
+    this.report(this.prefixes[i], this.actions[i], result);
+  }
+
+  private report(route: string, action: TemplateAction, result: number): void {
     if (result === NETLINK_UNANSWERED) {
       this.counters.unanswered++;
       this.deps.log.limited('tun-routes unanswered', 'warn', 'no answer to a route change into the TUN',

@@ -3,11 +3,14 @@
  * of their own: NetlinkPort.requestBatch gets one answer per request, matched by sequence
  * number, a refused request in the middle of a batch does not stop the rest, a full batch of
  * refusals (the longest answers) fits the receive buffer, and the home agent's TunRoutes leaves
- * the kernel with exactly the routes it was asked for: set and cleared in one turn ends deleted.
+ * the kernel with exactly the routes it was asked for: set and cleared in one turn ends deleted,
+ * also when its batches go through the send thread (LinuxNetlinkQueue), whose refusals name the
+ * route from the kernel's echo.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { ipIn } from '../../src/os/linux/netns.js';
+import { inNetns, ipIn } from '../../src/os/linux/netns.js';
+import { LinuxNetlinkQueue } from '../../src/os/linux/netlink-queue.js';
 import { withNetnsNetlink } from './netns-netlink.js';
 import { RouteTemplate, ROUTE_TEMPLATE_LENGTH_MAX } from '../../src/os/netlink/route-template.js';
 import { NETLINK_BATCH_MAX, NETLINK_UNANSWERED } from '../../src/os/ports.js';
@@ -83,5 +86,45 @@ test('TunRoutes on the kernel: a turn of routes in batches; set then cleared end
     routes.close();
     assert.equal(routesOn(ns, '-6').length, 301, 'close sent what was queued');
     assert.deepEqual(lines, []);
+  });
+});
+
+test('TunRoutes through the send thread: the routes exist once handed over and settled; refusals name the route', async (t) => {
+  await withNetnsNetlink(t, 'nlq', async (ns, nl) => {
+    const queue = inNetns(ns, () => LinuxNetlinkQueue.open());
+    if (queue === undefined) { t.skip('no send ring in this addon'); return; }
+    const lines: string[] = [];
+    let seq = 1;
+    const routes = new TunRoutes(LO, {
+      netlink: nl, queue, log: new Logger({ write: (l) => lines.push(l) }),
+      takeSequences: (n) => { const s = seq; seq += n; return s; },
+    });
+    try {
+      const v6 = Array.from({ length: 300 }, (_, i) => `2001:db8:2::${(i + 1).toString(16)}/128`);
+      for (const p of v6) routes.set(p);
+      routes.set('2001:db8:2::ffff/128');
+      routes.clear('2001:db8:2::ffff/128');
+      routes.clear('2001:db8:2::fffe/128'); // never set: not a failure
+      await Promise.resolve();
+      assert.equal(routes.pending, 0);
+      routes.settle();
+      assert.equal(routesOn(ns, '-6').length, 300, 'applied in order: set then cleared ends deleted');
+      assert.deepEqual([routes.counters.failed, lines], [0, []], 'deleting an absent route is no failure');
+      routes.close();
+      assert.deepEqual([routes.counters.batches, routes.counters.requests], [2, 303]);
+      // Refusals the kernel echoes: routes into an interface that is not there (ENODEV).
+      const gone = new TunRoutes(999, {
+        netlink: nl, queue, log: new Logger({ write: (l) => lines.push(l) }),
+        takeSequences: (n) => { const s = seq; seq += n; return s; },
+      });
+      gone.set('2001:db8:3::/64');
+      gone.set('192.0.2.0/25');
+      gone.close(); // hands over what is queued, then settles
+      assert.equal(gone.counters.failed, 2, 'both counted');
+      assert.match(lines.join('\n'), /route change into the TUN failed .*route=2001:db8:3::\/64 action=replace errno=ENODEV/);
+      assert.equal(lines.length, 1, 'the same errno again is rate-limited');
+    } finally {
+      queue.close();
+    }
   });
 });

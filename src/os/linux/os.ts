@@ -5,6 +5,7 @@
 import type { OsPorts } from '../ports.js';
 import { openRaw, openUdp } from './datagram.js';
 import { LinuxNetlink } from './netlink.js';
+import { LinuxNetlinkQueue } from './netlink-queue.js';
 import { openLinkLayer, openNd } from './packet.js';
 import { openNdListener } from './packet-listen.js';
 import { LinuxTun } from './tun.js';
@@ -14,6 +15,7 @@ export const linuxOs: OsPorts = {
   openUdp: (options) => openUdp(options),
   openRaw: (options) => openRaw(options),
   openNetlink: () => new LinuxNetlink(),
+  openNetlinkQueue: () => LinuxNetlinkQueue.open(),
   openNd: (options) => openNd(options),
   openLinkLayer: (options) => openLinkLayer(options),
   openNdListener: (options) => openNdListener(options),

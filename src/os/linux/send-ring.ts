@@ -61,6 +61,8 @@ export class SendRing {
   private readonly kindPacket: number;
   private readonly kindDatagram: number;
   private readonly dataBytes: number;
+  private readonly oneOffset = new Uint32Array(1);
+  private readonly oneLength = new Uint32Array(1);
   /** Whether each place in the ring's counters is taken by a port. */
   private readonly taken: boolean[] = [];
 
@@ -133,6 +135,13 @@ export class SendRing {
     s.destinations.set(batch.addresses.subarray(0, batch.count * 16));
     s.ports.set(batch.ports.subarray(0, batch.count));
     return this.commit(s, this.kindDatagram, p, fd, family, 0, 0, batch.count);
+  }
+
+  /** Hands one message (data[0, length)) to the thread, for a socket that needs no destination. */
+  submitMessage(p: RingPort, fd: number, family: number, data: Uint8Array, length: number): boolean {
+    this.oneLength[0] = length;
+    const s = this.claim(1, data, length, this.oneOffset, this.oneLength);
+    return s !== undefined && this.commit(s, this.kindDatagram, p, fd, family, 0, 0, 1);
   }
 
   /** Folds what the thread did for `p` since the last reap into its stats; returns the refusals. */

@@ -1,0 +1,130 @@
+/**
+ * NetlinkQueuePort on Linux: a NETLINK_ROUTE socket of its own whose batches the send ring's
+ * thread sends (send-ring.ts), without NLM_F_ACK. rtnetlink handles the requests inside that
+ * sendmsg, so they take effect in ring order: a home agent's routes exist before the Binding
+ * Acknowledgements handed over after them leave. The kernel queues an NLMSG_ERROR only for a
+ * refused request, echoing it (NETLINK_EXT_ACK on, NETLINK_CAP_ACK off); those are read here
+ * without waiting, on the next hand-over and on `settle`, so that the caller can say which route
+ * failed. A datagram the thread could not send counts as refused without a request.
+ */
+import { constants as osConstants } from 'node:os';
+import { BatchAnswers } from '../netlink/batch.js';
+import { NLMSG_ERROR, NLMSG_HDRLEN } from '../netlink/constants.js';
+import {
+  BATCH_MAX, NETLINK_BATCH_MAX, RxBatch, newPortStats, type NetlinkQueuePort, type NetlinkRefused,
+} from '../ports.js';
+import { setReceiveBuffer } from './datagram.js';
+import { checkOpen } from './io.js';
+import { native, sys, toOsError } from './native.js';
+import { BATCH_RECEIVE_BUFFER } from './netlink.js';
+import { SendRing, type RingPort } from './send-ring.js';
+
+const ANSWER_SLOT = 1024;
+const ERRNO_ENOBUFS = osConstants.errno.ENOBUFS;
+
+export class LinuxNetlinkQueue implements NetlinkQueuePort {
+  readonly stats = newPortStats();
+  private fd: number;
+  private readonly answers = new BatchAnswers();
+  private readonly scratch = new Int32Array(NETLINK_BATCH_MAX);
+  private readonly rx = new RxBatch(ANSWER_SLOT, false);
+  private readonly ring: SendRing;
+  private port: RingPort | undefined;
+
+  /** Undefined when there is no send ring (or no room in it for another port). */
+  static open(): LinuxNetlinkQueue | undefined {
+    const ring = SendRing.shared();
+    return ring === undefined ? undefined : new LinuxNetlinkQueue(ring);
+  }
+
+  private constructor(ring: SendRing) {
+    const n = native();
+    const c = n.constants;
+    const fd = sys(() => n.socket(c.AF_NETLINK, c.SOCK_RAW, c.NETLINK_ROUTE));
+    try {
+      sys(() => n.bindNetlink(fd, 0));
+      try {
+        n.setsockopt(fd, c.SOL_NETLINK, c.NETLINK_EXT_ACK, 1);
+      } catch { /* older kernels: plain error codes, the request still echoed */ }
+      setReceiveBuffer(fd, BATCH_RECEIVE_BUFFER, c);
+    } catch (e) {
+      n.close(fd);
+      throw e;
+    }
+    this.fd = fd;
+    this.ring = ring;
+    this.port = ring.port(this.stats);
+  }
+
+  queueBatch(messages: Uint8Array, length: number, count: number, refused: NetlinkRefused): boolean {
+    checkOpen(this.fd, 'netlink queue');
+    if (this.port === undefined) return false;
+    this.answers.frame(messages, length, count, this.scratch, false); // checks, clears NLM_F_ACK
+    this.readRefusals(refused);
+    return this.ring.submitMessage(this.port, this.fd, native().constants.AF_NETLINK, messages, length);
+  }
+
+  settle(refused: NetlinkRefused): void {
+    if (this.fd < 0) return;
+    this.ring.drain();
+    this.readRefusals(refused);
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    if (this.port !== undefined) this.ring.release(this.port); // the thread may still send on fd
+    this.port = undefined;
+    native().close(this.fd);
+    this.fd = -1;
+  }
+
+  /** Datagrams the thread could not send, then every error answer queued now (no waiting). */
+  private readRefusals(refused: NetlinkRefused): void {
+    if (this.port !== undefined) {
+      const lost = this.ring.reap(this.port);
+      for (let i = 0; i < lost; i++) refused(errnoOf(this.stats.lastError), undefined);
+    }
+    const n = native();
+    const rx = this.rx;
+    for (;;) {
+      let got: number;
+      try {
+        got = n.recvBatch(this.fd, rx.data, rx.slotSize, BATCH_MAX, rx.lengths, null, null, null, null, 0);
+      } catch (e) {
+        const err = toOsError(e);
+        this.stats.rxErrors++;
+        this.stats.lastError = err.code;
+        if (err.code !== 'ENOBUFS') return;
+        refused(ERRNO_ENOBUFS, undefined); // some answers were dropped: which is unknown
+        continue;
+      }
+      if (got === 0) return;
+      for (let i = 0; i < got; i++) {
+        this.stats.rxPackets++;
+        const at = rx.offset(i);
+        readErrors(rx.data, at, at + Math.min(rx.lengths[i], rx.slotSize), refused);
+      }
+    }
+  }
+}
+
+/** Each NLMSG_ERROR with a non-zero error in data[start, end): its errno and echoed request. */
+function readErrors(data: Uint8Array, start: number, end: number, refused: NetlinkRefused): void {
+  const v = new DataView(data.buffer, data.byteOffset);
+  let at = start;
+  while (at + NLMSG_HDRLEN + 4 <= end) {
+    const len = v.getUint32(at, true);
+    if (v.getUint16(at + 4, true) === NLMSG_ERROR) {
+      const error = v.getInt32(at + NLMSG_HDRLEN, true);
+      const echo = at + NLMSG_HDRLEN + 4;
+      const echoEnd = Math.min(end, at + len);
+      if (error !== 0) refused(-error, echoEnd > echo ? data.subarray(echo, echoEnd) : undefined);
+    }
+    if (len < NLMSG_HDRLEN) return;
+    at += (len + 3) & ~3;
+  }
+}
+
+function errnoOf(code: string): number {
+  return (osConstants.errno as Record<string, number>)[code] ?? 0;
+}
