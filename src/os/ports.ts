@@ -1,8 +1,7 @@
 /**
  * The OS ports (conventions C8, design.md "One native boundary"): the narrow interfaces through
- * which the runtime touches TUN devices, sockets and rtnetlink. Each has a Linux implementation
- * over the native addon (src/os/linux/) and an in-memory double (src/os/mem/) for tests and the
- * simulator. Nothing here does I/O.
+ * which the runtime touches TUN devices, sockets and rtnetlink, each implemented over the native
+ * addon (src/os/linux/) and as an in-memory double (src/os/mem/). Nothing here does I/O.
  *
  * Receiving is batched: a port calls its handler once per batch of up to 64 packets, with a
  * batch object that is REUSED for every call (same object, same buffers, overwritten by the next
@@ -138,9 +137,8 @@ export interface DatagramPort {
 /** Options of a UDP socket. */
 export interface UdpOptions {
   readonly family: 4 | 6;
-  /** Local address to bind ('0.0.0.0' / '::' for any). */
+  /** Local address to bind ('0.0.0.0' / '::' for any) and port (0: the kernel picks). */
   readonly address: string;
-  /** Local port (0: the kernel picks). */
   readonly port: number;
   /** SO_BINDTODEVICE. */
   readonly device?: string;
@@ -166,6 +164,8 @@ export interface RawOptions {
   readonly checksumOffset?: number;
   /** Bind to this local address (optional). */
   readonly address?: string;
+  /** As for UDP: `queueBatch` sends through the send thread. */
+  readonly sendRing?: boolean;
 }
 
 export interface TunOptions {

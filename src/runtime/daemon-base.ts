@@ -68,11 +68,12 @@ const TUNNEL_RECEIVE_BUFFER = 4 << 20;
 
 function raw(
   ctx: DaemonContext, family: 4 | 6, protocol: number, address?: string, receiveBuffer?: number,
+  sendRing = false,
 ): DatagramPort {
   const checksum = protocol === IpProto.MOBILITY ? { checksumOffset: 4 } : {};
   const p = ctx.os.openRaw({
     family, protocol, ...checksum, ...(address !== undefined ? { address } : {}),
-    ...(receiveBuffer !== undefined ? { receiveBuffer } : {}),
+    ...(receiveBuffer !== undefined ? { receiveBuffer } : {}), sendRing,
   });
   ctx.closers.push(() => p.close());
   return p;
@@ -111,7 +112,8 @@ export function openTunnelPorts(
     raw6InIpv4: raw(ctx, 4, IpProto.IPV6, local.ipv4, rb),
     raw4InIpv4: raw(ctx, 4, IpProto.IPV4, local.ipv4, rb),
     mhWithExtension: raw(ctx, 6, extension), mhPlain: raw(ctx, 6, IpProto.MOBILITY),
-    rawSender: raw(ctx, 6, 255),
+    // With the send thread, its BAs (IPv6 care-of addresses) leave after the routes handed over first.
+    rawSender: raw(ctx, 6, 255, undefined, undefined, local.sendRing === true),
   };
 }
 

@@ -97,6 +97,9 @@ export class LinuxDatagram implements DatagramPort {
     if (r === undefined) return this.sendBatch(batch);
     checkOpen(this.fd, 'queueBatch');
     r.ring.reap(r.port);
+    if (r.ring.submitDatagram(r.port, this.fd, this.family, batch)) return batch.count;
+    // Full: wait for the thread (what was handed over before, routes included, goes first).
+    r.ring.drain();
     return r.ring.submitDatagram(r.port, this.fd, this.family, batch) ? batch.count : this.sendBatch(batch);
   }
 
@@ -160,8 +163,10 @@ export function openRaw(o: RawOptions): LinuxDatagram {
       sys(() => n.bindInet(fd, v6 ? c.AF_INET6 : c.AF_INET, bindAddress(o.address as string, v6),
         0, 0));
     }
-    return new LinuxDatagram(fd, v6 ? 'raw6' : 'raw4', o.protocol, 0,
+    const d = new LinuxDatagram(fd, v6 ? 'raw6' : 'raw4', o.protocol, 0,
       o.slotSize ?? DATAGRAM_SLOT_DEFAULT);
+    if (o.sendRing === true) d.useSendRing();
+    return d;
   } catch (e) {
     n.close(fd);
     throw e;

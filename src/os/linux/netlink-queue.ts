@@ -61,7 +61,11 @@ export class LinuxNetlinkQueue implements NetlinkQueuePort {
     if (this.port === undefined) return false;
     this.answers.frame(messages, length, count, this.scratch, false); // checks, clears NLM_F_ACK
     this.readRefusals(refused);
-    return this.ring.submitMessage(this.port, this.fd, native().constants.AF_NETLINK, messages, length);
+    const family = native().constants.AF_NETLINK;
+    if (this.ring.submitMessage(this.port, this.fd, family, messages, length)) return true;
+    // Full: wait for the thread, so that a batch sent some other way cannot overtake one it holds.
+    this.ring.drain();
+    return this.ring.submitMessage(this.port, this.fd, family, messages, length);
   }
 
   settle(refused: NetlinkRefused): void {
