@@ -29,6 +29,8 @@ interface RingAddon extends NativeAddon {
 const HEAD = 0;
 const TAIL = 1;
 const SLEEPING = 2;
+/** Word SLEEPING's value while the thread sleeps until woken (native/dsmip6.c, RING_NAP_NS). */
+const ASLEEP = 2;
 /** How long `drain` waits for the thread at most. */
 const DRAIN_MS = 1000;
 
@@ -192,7 +194,18 @@ export class SendRing {
     const h = s.header;
     h[0] = kind; h[1] = fd; h[2] = where; h[3] = protocol; h[4] = halen; h[5] = count; h[6] = p.id;
     Atomics.add(this.ctl, HEAD, 1);
-    if (Atomics.load(this.ctl, SLEEPING) === 1) this.n.sendRingKick();
+    // Asleep until woken (idle for a while): one wake-up for everything this turn submits. A
+    // napping thread (1) looks again by itself within RING_NAP_NS.
+    if (!this.kickDue && Atomics.load(this.ctl, SLEEPING) === ASLEEP) {
+      this.kickDue = true;
+      queueMicrotask(this.kick);
+    }
     return true;
   }
+
+  private kickDue = false;
+  private readonly kick = (): void => {
+    this.kickDue = false;
+    this.n.sendRingKick();
+  };
 }
