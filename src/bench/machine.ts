@@ -27,10 +27,11 @@ export function machineInfo(root: string): MachineInfo {
   };
 }
 
-/** utime + stime of `pid` in clock ticks, or null when the process is gone. */
-export function cpuTicks(pid: number): number | null {
+/** utime + stime of `pid` (or of its thread `thread`) in clock ticks, or null when it is gone. */
+export function cpuTicks(pid: number, thread?: number): number | null {
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const s = readFileSync(path, 'utf8');
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
     return Number(f[11]) + Number(f[12]); // fields 14 and 15 (utime, stime), after pid and comm
   } catch {
@@ -46,15 +47,20 @@ export class CpuMeter {
   private readonly start: (number | null)[];
   private readonly t0 = performance.now();
 
-  constructor(private readonly pids: readonly (number | undefined)[]) {
-    this.start = pids.map((p) => (p === undefined ? null : cpuTicks(p)));
+  /** `mainThread`: only each process's main thread (its thread id is the pid), not all threads. */
+  constructor(private readonly pids: readonly (number | undefined)[], private readonly mainThread = false) {
+    this.start = pids.map((p) => this.ticks(p));
+  }
+
+  private ticks(p: number | undefined): number | null {
+    return p === undefined ? null : cpuTicks(p, this.mainThread ? p : undefined);
   }
 
   /** CPU seconds (user + system, every thread) per process since construction (null: unknown). */
   used(): (number | null)[] {
     return this.pids.map((p, i) => {
       const a = this.start[i];
-      const b = p === undefined ? null : cpuTicks(p);
+      const b = this.ticks(p);
       return a === null || b === null ? null : (b - a) / TICKS_PER_SECOND;
     });
   }
@@ -64,7 +70,7 @@ export class CpuMeter {
     const seconds = (performance.now() - this.t0) / 1000;
     return this.pids.map((p, i) => {
       const a = this.start[i];
-      const b = p === undefined ? null : cpuTicks(p);
+      const b = this.ticks(p);
       if (a === null || b === null || seconds <= 0) return null;
       return (100 * (b - a)) / TICKS_PER_SECOND / seconds;
     });

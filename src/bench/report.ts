@@ -62,13 +62,13 @@ export function scaleMarkdown(s: ScaleBench): string[] {
     Object.keys(r.rejectedByStatus).length === 0 ? 'all 0'
       : Object.entries(r.rejectedByStatus).map(([k, v]) => `${k}: ${v}`).join(', '),
     fmt(r.registerPerSecond), fmt(r.registerMs === null ? null : r.registerMs / 1000, 2),
-    fmt(r.registerCpuMicros, 1),
+    `${fmt(r.registerCpuMicros, 1)} / ${fmt(r.registerMainCpuMicros ?? null, 1)}`,
     fmt(r.refreshPerSecond), fmt(r.refreshCpu), fmt(r.refreshCpuMicros, 1),
     fmt(r.rssBytesPerBinding), fmt(r.rssPeakBytesPerBinding), fmt(r.rssSteadyBytesPerBinding), fmt(r.bcCount),
     `${fmt(r.dadProbed)} / ${fmt(r.dadSkipped)}`, `${r.retransmissions}`,
   ]);
   out.push(...table(['N', 'BAs / BUs sent', 'BA status', 'register BU/s', 'time to register all s',
-    'CPU µs per registration',
+    'CPU µs per registration: all threads / JS thread',
     'refresh BU/s', 'daemon CPU % (refresh)', 'CPU µs per refresh BU', 'RSS bytes per binding',
     'peak RSS bytes per binding', 'RSS bytes per binding after refresh',
     '`ctl bc` count', 'DAD probed / not performed', 'retransmitted BUs'], rows));

@@ -53,6 +53,8 @@ export interface ScaleRow {
   readonly registerPerSecond: number | null;
   /** Daemon CPU per registration (CPU time over the round / N), microseconds. */
   readonly registerCpuMicros: number | null;
+  /** Of that, its main (JavaScript) thread's: what bounds the rate. Absent in older results. */
+  readonly registerMainCpuMicros?: number | null;
   /** A full refresh round of all N (new sequence numbers), as fast as the daemon answers. */
   readonly refreshMs: number | null;
   readonly refreshPerSecond: number | null;

@@ -113,11 +113,13 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
     const timeout = Math.max(60_000, n * 10);
     o.log(`scale N=${n}: registering`);
     const regMeter = new CpuMeter([pid]);
+    const regMain = new CpuMeter([pid], true);
     const reg = await lg.run(1, first, timeout);
     o.log(`scale N=${n}: ${reg.acks}/${n} BAs in ${(reg.ms / 1000).toFixed(2)} s (${reg.sent} BUs sent)`);
     // The last bindings' announcements (2 more rounds, RetransTimer apart) are registration work too.
     await sleep(TRAILING_WORK_MS);
     const [registerCpuSeconds] = regMeter.used();
+    const [registerMainSeconds] = regMain.used();
     // Settled: past the home agent's collection after a burst (heap-trim.ts, 1-2 s after the last change).
     await sleep(SETTLE_MS - TRAILING_WORK_MS);
     const rssAfter = rssKb(pid);
@@ -146,6 +148,8 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
       registerMs: reg.complete ? reg.ms : null, registerPerSecond: reg.complete ? n / (reg.ms / 1000) : null,
       registerCpuMicros: registerCpuSeconds === null || !reg.complete ? null
         : (registerCpuSeconds * 1e6) / n,
+      registerMainCpuMicros: registerMainSeconds === null || !reg.complete ? null
+        : (registerMainSeconds * 1e6) / n,
       refreshMs: ref.complete ? ref.ms : null, refreshPerSecond: ref.complete ? n / (ref.ms / 1000) : null,
       refreshCpu,
       refreshCpuMicros: refreshCpu === null ? null : (refreshCpu / 100) * (ref.ms * 1000) / n,

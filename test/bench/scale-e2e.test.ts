@@ -27,6 +27,8 @@ test('HA scale smoke: 200 nodes registered, every BA status 0, bc lists all 200'
     assert.deepEqual([row.dadProbed, row.dadSkipped], [200, 0], 'every new home address went through DAD');
     assert.notEqual(row.registerPerSecond, null, 'the registration round completed');
     assert.ok((row.registerCpuMicros ?? 0) > 0, "the daemon's CPU over the registration round was read");
+    const main = row.registerMainCpuMicros ?? null;
+    assert.ok(main !== null && main <= row.registerCpuMicros!, 'its JS thread is read too, and is part of it');
     assert.notEqual(row.refreshPerSecond, null, 'the refresh round completed');
   } finally {
     rmSync(dir, { recursive: true, force: true });
