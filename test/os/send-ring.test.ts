@@ -4,6 +4,7 @@
  * refusals come back as counts and the errno's name at the next call, a full ring makes the port
  * send at once itself, and closing a port first waits for what the thread still sends on it.
  */
+import { fstatSync } from 'node:fs';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { TxBatch, type DatagramPort } from '../../src/os/ports.js';
@@ -14,12 +15,18 @@ import { waitFor } from './linux-pair.js';
 
 interface RingNative { sendRingStop(): number; sendRingOpen(): ArrayBuffer; sendRingDrain(ms: number): number }
 
-/** A receiver on 127.0.0.1 collecting the first payload byte of each datagram. */
-function receiver(): { port: DatagramPort; got: number[] } {
+/** A receiver on 127.0.0.1 collecting the first payload byte and source port of each datagram. */
+function receiver(): { port: DatagramPort; got: number[]; from: number[] } {
   const port = openUdp({ family: 4, address: '127.0.0.1', port: 0, receiveBuffer: 1 << 20 });
   const got: number[] = [];
-  port.onBatch((b) => { for (let i = 0; i < b.count; i++) got.push(b.data[b.offset(i)]); });
-  return { port, got };
+  const from: number[] = [];
+  port.onBatch((b) => {
+    for (let i = 0; i < b.count; i++) {
+      got.push(b.data[b.offset(i)]);
+      from.push(b.peerPort(i));
+    }
+  });
+  return { port, got, from };
 }
 
 function batch(to: number, payloads: number[], broadcastAt = -1): TxBatch {
@@ -75,6 +82,31 @@ test('queueBatch: a full ring sends at once; close waits for the thread', { skip
   } finally {
     n.sendRingOpen();
     tx.close();
+    rx.port.close();
+  }
+});
+
+test('close while the thread still holds a slot for the socket: closed once it is sent', { skip }, async () => {
+  const rx = receiver();
+  const tx = openUdp({ family: 4, address: '127.0.0.1', port: 0, sendRing: true });
+  const fd = tx.fileDescriptor;
+  const n = native() as unknown as RingNative;
+  let other: DatagramPort | undefined;
+  try {
+    n.sendRingStop(); // the slot waits in the ring: close cannot wait for it
+    assert.equal(tx.queueBatch!(batch(rx.port.localPort, [7])), 1);
+    tx.close();
+    // Had the descriptor been closed, this socket would get its number and the thread its bytes.
+    other = openUdp({ family: 4, address: '127.0.0.1', port: 0 });
+    assert.notEqual((other as typeof tx).fileDescriptor, fd, 'the descriptor is still open');
+    n.sendRingOpen();
+    await waitFor(() => rx.got.length === 1, 2000);
+    assert.deepEqual([rx.got, rx.from], [[7], [tx.localPort]], 'sent from the closed port\'s socket');
+    SendRing.shared()!.drain();
+    assert.throws(() => fstatSync(fd), { code: 'EBADF' }, 'closed once the thread was done');
+  } finally {
+    n.sendRingOpen();
+    other?.close();
     rx.port.close();
   }
 });

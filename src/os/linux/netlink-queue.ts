@@ -76,9 +76,10 @@ export class LinuxNetlinkQueue implements NetlinkQueuePort {
 
   close(): void {
     if (this.fd < 0) return;
-    if (this.port !== undefined) this.ring.release(this.port); // the thread may still send on fd
+    const n = native(); // the thread may still send on fd: the ring closes it when done
+    if (this.port !== undefined) this.ring.release(this.port, this.fd, (fd) => n.close(fd));
+    else n.close(this.fd);
     this.port = undefined;
-    native().close(this.fd);
     this.fd = -1;
   }
 
