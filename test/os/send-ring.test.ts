@@ -4,12 +4,15 @@
  * refusals come back as counts and the errno's name at the next call, a full ring makes the port
  * send at once itself, and closing a port first waits for what the thread still sends on it.
  */
+import { execFileSync } from 'node:child_process';
 import { fstatSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'node:test';
+import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { TxBatch, type DatagramPort } from '../../src/os/ports.js';
 import { openUdp } from '../../src/os/linux/datagram.js';
-import { native, nativeAvailable } from '../../src/os/linux/native.js';
+import { native, nativeAvailable, packageRoot } from '../../src/os/linux/native.js';
 import { SendRing } from '../../src/os/linux/send-ring.js';
 import { waitFor } from './linux-pair.js';
 
@@ -109,4 +112,37 @@ test('close while the thread still holds a slot for the socket: closed once it i
     other?.close();
     rx.port.close();
   }
+});
+
+test('a worker thread gets no ring while this thread owns it; its own ports send themselves', { skip }, async () => {
+  assert.ok(SendRing.shared() !== undefined);
+  const w = new Worker(new URL('./send-ring-worker.js', import.meta.url));
+  const answer = await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+  await w.terminate();
+  assert.equal(answer, 'none');
+  // This thread's ring still works.
+  const rx = receiver();
+  const tx = openUdp({ family: 4, address: '127.0.0.1', port: 0, sendRing: true });
+  try {
+    assert.equal(tx.queueBatch!(batch(rx.port.localPort, [5])), 1);
+    await waitFor(() => rx.got.length === 1, 2000);
+  } finally {
+    tx.close();
+    rx.port.close();
+  }
+});
+
+test('a worker that owned the ring ends: the main thread opens it after', { skip }, () => {
+  // A fresh process: this one's main thread owns the ring already.
+  const addon = join(packageRoot(), 'build', 'Release', 'dsmip6.node');
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const n = require(${JSON.stringify(addon)});
+    const w = new Worker('require(${JSON.stringify(addon)}).sendRingOpen()', { eval: true });
+    w.on('exit', () => {
+      const ab = n.sendRingOpen();
+      const ok = ab instanceof ArrayBuffer && ab.byteLength > 0 && n.sendRingDrain(100) === 0;
+      process.stdout.write(ok ? 'opened' : 'broken: ' + String(ab));
+    });`;
+  assert.equal(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 }), 'opened');
 });

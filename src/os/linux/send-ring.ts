@@ -70,11 +70,21 @@ export class SendRing {
   private readonly closing: { readonly fd: number; readonly until: number; readonly id: number;
     readonly close: (fd: number) => void }[] = [];
 
-  /** The process's ring, started on first use; undefined when the addon has none. */
+  /**
+   * The process's ring, started on first use; undefined when the addon has none, or when another
+   * JS thread (a worker) owns it: the ring has one producer, and its ports then send themselves.
+   */
   static shared(): SendRing | undefined {
     if (SendRing.instance === undefined) {
       const n = native() as RingAddon;
-      SendRing.instance = typeof n.sendRingOpen === 'function' ? new SendRing(n) : null;
+      SendRing.instance = null;
+      if (typeof n.sendRingOpen === 'function') {
+        try {
+          SendRing.instance = new SendRing(n);
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e; // another thread's ring
+        }
+      }
     }
     return SendRing.instance ?? undefined;
   }
