@@ -6,14 +6,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fstatSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
+import { getSystemErrorName } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { TxBatch, type DatagramPort } from '../../src/os/ports.js';
 import { openUdp } from '../../src/os/linux/datagram.js';
 import { native, nativeAvailable, packageRoot } from '../../src/os/linux/native.js';
-import { SendRing } from '../../src/os/linux/send-ring.js';
+import { ringErrnoName, SendRing } from '../../src/os/linux/send-ring.js';
 import { waitFor } from './linux-pair.js';
 
 interface RingNative { sendRingStop(): number; sendRingOpen(): ArrayBuffer; sendRingDrain(ms: number): number }
@@ -145,4 +147,13 @@ test('a worker that owned the ring ends: the main thread opens it after', { skip
       process.stdout.write(ok ? 'opened' : 'broken: ' + String(ab));
     });`;
   assert.equal(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 }), 'opened');
+});
+
+test('refusals reaped from the thread are named as a port\'s own send names them', () => {
+  // sendAll tells EAGAIN and ENOBUFS (the rest refused) by these names; libuv says EAGAIN, ENOTSUP.
+  for (const errno of [osConstants.errno.EAGAIN, osConstants.errno.ENOBUFS, osConstants.errno.EACCES,
+    osConstants.errno.EOPNOTSUPP]) {
+    assert.equal(ringErrnoName(errno), getSystemErrorName(-errno));
+  }
+  assert.equal(ringErrnoName(4095), 'errno 4095');
 });

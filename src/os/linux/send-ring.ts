@@ -33,9 +33,14 @@ const SLEEPING = 2;
 /** How long `drain` waits for the thread at most. */
 const DRAIN_MS = 1000;
 
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(osConstants.errno).map(([name, n]) => [n, name]),
-);
+/** errno → name; the first of two names for one number (EAGAIN, not EWOULDBLOCK), as libuv says it. */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(osConstants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
+
+/** The name a refusal's errno gets in PortStats.lastError: the one a port's own send would give. */
+export function ringErrnoName(errno: number): string {
+  return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+}
 
 /** One slot's views into the ring's memory. */
 interface Slot {
@@ -177,7 +182,7 @@ export class SendRing {
     p.stats.txErrors += newRefused;
     if (newRefused > 0) {
       const errno = Atomics.load(this.ctl, base + 2);
-      p.stats.lastError = ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+      p.stats.lastError = ringErrnoName(errno);
     }
     p.sent = sent;
     p.refused = refused;
