@@ -877,9 +877,11 @@ static napi_value packet_send_batch(napi_env env, napi_callback_info info) {
  *     PACKET: link-layer address in the first halen bytes; DATAGRAM: address slot as sendBatch,
  *     none for family AF_NETLINK: rtnetlink requests to the kernel),
  *     u16 ports[64], data[RING_DATA].
- * The JS side writes a slot, then stores head (Atomics.store: a full barrier) and wakes the thread
- * only when word 2 says it sleeps; the thread announces sleep, then looks at head again, so a
- * submit is never missed. Every span is checked against the slot before it is used. A refused
+ * The JS side writes a slot with plain stores, then advances head with Atomics.add (in V8 a call
+ * of its Atomics builtin, which the compiler moves no store across, doing a locked add: seq_cst on
+ * a non-shared buffer too) and wakes the thread only when word 2 says it sleeps; the thread
+ * announces sleep, then looks at head again (both sides store, then load: seq_cst), so a submit
+ * is never missed. Every span is checked against the slot before it is used. A refused
  * packet is counted and skipped, EAGAIN/ENOBUFS refuse the rest of the batch, as sendBatch does. */
 #define RING_SLOTS 16
 #define RING_PORTS 8
