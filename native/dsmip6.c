@@ -878,9 +878,11 @@ static napi_value packet_send_batch(napi_env env, napi_callback_info info) {
  *     PACKET: link-layer address in the first halen bytes; DATAGRAM: address slot as sendBatch,
  *     none for family AF_NETLINK: rtnetlink requests to the kernel),
  *     u16 ports[64], data[RING_DATA].
- * The JS side writes a slot, then advances head (Atomics.add: a full barrier) and wakes the thread
- * only when word 2 says it sleeps until woken; the thread announces that, then looks at head
- * again, so a submit is never missed. Every span is checked against the slot before it is used. A refused
+ * The JS side writes a slot with plain stores, then advances head with Atomics.add (in V8 a call
+ * of its Atomics builtin, which the compiler moves no store across, doing a locked add: seq_cst on
+ * a non-shared buffer too) and wakes the thread only when word 2 says it sleeps until woken; the
+ * thread announces that, then looks at head again (both sides store, then load: seq_cst), so a
+ * submit is never missed. Every span is checked against the slot before it is used. A refused
  * packet is counted and skipped, EAGAIN/ENOBUFS refuse the rest of the batch, as sendBatch does. */
 #define RING_SLOTS 16
 #define RING_PORTS 8
@@ -897,9 +899,14 @@ static napi_value packet_send_batch(napi_env env, napi_callback_info info) {
 #define RING_KIND_DATAGRAM 2
 
 static uint8_t *ring_mem;      /* allocated once, never freed: the JS views live as long */
-static napi_ref ring_buffer;   /* the ArrayBuffer over ring_mem (one per process) */
+/* The ring has one producer: the first JS environment (main thread or worker) that opens it owns
+ * it until that environment ends (its cleanup hook stops the thread and forgets the ArrayBuffer);
+ * any other environment is refused. A napi_ref is only valid in the environment that made it. */
+static napi_env ring_env;
+static napi_ref ring_buffer;   /* the ArrayBuffer over ring_mem, in ring_env */
 static pthread_t ring_thread;
 static int ring_running;
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER; /* guards the four above */
 
 static int32_t *ring_ctl(void) { return (int32_t *)ring_mem; }
 static long ring_futex(int32_t *word, int op, int32_t val, const struct timespec *ts) {
@@ -1005,9 +1012,10 @@ static void *ring_main(void *arg) {
   int64_t worked = 0;
   const struct timespec nap = {0, RING_NAP_NS};
   for (;;) {
-    int32_t tail = __atomic_load_n(&ctl[1], __ATOMIC_SEQ_CST);
+    /* head and tail count slots modulo 2^32 (unsigned: no signed overflow after 2^31 slots) */
+    uint32_t tail = (uint32_t)__atomic_load_n(&ctl[1], __ATOMIC_SEQ_CST);
     int32_t head = __atomic_load_n(&ctl[0], __ATOMIC_SEQ_CST);
-    if (tail == head) {
+    if (tail == (uint32_t)head) {
       if (__atomic_load_n(&ctl[3], __ATOMIC_SEQ_CST)) break;
       if (ring_spin(ctl, head)) continue;
       int deep = ring_now_ns() - worked > RING_NAP_WINDOW_NS;
@@ -1018,55 +1026,116 @@ static void *ring_main(void *arg) {
       continue;
     }
     worked = ring_now_ns();
-    ring_run_slot(ring_mem + RING_CTL + (size_t)((uint32_t)tail % RING_SLOTS) * RING_SLOT);
-    __atomic_store_n(&ctl[1], tail + 1, __ATOMIC_SEQ_CST);
+    ring_run_slot(ring_mem + RING_CTL + (size_t)(tail % RING_SLOTS) * RING_SLOT);
+    __atomic_store_n(&ctl[1], (int32_t)(tail + 1u), __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&ctl[4], __ATOMIC_SEQ_CST)) ring_futex(&ctl[1], FUTEX_WAKE_PRIVATE, 1, NULL);
   }
   return NULL;
 }
 
+/* Left in the ring: slots submitted and not done yet (head and tail modulo 2^32). */
+static int32_t ring_left(void) {
+  int32_t *ctl = ring_ctl();
+  return (int32_t)((uint32_t)__atomic_load_n(&ctl[0], __ATOMIC_SEQ_CST) -
+                   (uint32_t)__atomic_load_n(&ctl[1], __ATOMIC_SEQ_CST));
+}
+
+/* The thread finishes what was submitted and ends. With ring_lock held. */
+static void ring_stop_locked(void) {
+  if (!ring_running) return;
+  __atomic_store_n(&ring_ctl()[3], 1, __ATOMIC_SEQ_CST);
+  ring_futex(&ring_ctl()[0], FUTEX_WAKE_PRIVATE, 1, NULL);
+  pthread_join(ring_thread, NULL);
+  ring_running = 0;
+}
+
+/* The owning environment ends (a worker exits, or the process): the thread sends what it holds
+ * and stops, the reference goes, and another environment may open the ring. */
+static void ring_env_gone(void *arg) {
+  pthread_mutex_lock(&ring_lock);
+  if (ring_env == (napi_env)arg) {
+    ring_stop_locked();
+    napi_delete_reference(ring_env, ring_buffer);
+    ring_buffer = NULL;
+    ring_env = NULL;
+  }
+  pthread_mutex_unlock(&ring_lock);
+}
+
+/* Whether `env` may use the ring (it owns it); throws when another environment does. */
+static int ring_owner(napi_env env, const char *fn) {
+  pthread_mutex_lock(&ring_lock);
+  int other = ring_env != NULL && ring_env != env;
+  pthread_mutex_unlock(&ring_lock);
+  if (other) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "%s: the send ring belongs to another thread of this process", fn);
+    throw_range(env, msg);
+  }
+  return !other;
+}
+
 /* sendRingOpen() -> ArrayBuffer: the ring's memory (the same buffer on every call), with its
- * thread started if it is not running. The thread blocks every signal: they stay the JS thread's. */
+ * thread started if it is not running. The thread blocks every signal: they stay the JS thread's.
+ * Throws in any environment but the one that opened the ring first (while that one lives). */
 static napi_value send_ring_open(napi_env env, napi_callback_info info) {
   (void)info;
-  napi_value ab;
-  if (ring_mem == NULL) {
-    ring_mem = aligned_alloc(64, RING_BYTES);
-    if (ring_mem == NULL) return throw_errno(env, "aligned_alloc", ENOMEM);
+  napi_value ab = NULL;
+  const char *fail = NULL;
+  int err = 0;
+  pthread_mutex_lock(&ring_lock);
+  if (ring_env != NULL && ring_env != env) {
+    fail = "sendRingOpen: the send ring belongs to another thread of this process";
+  } else if (ring_mem == NULL && (ring_mem = aligned_alloc(64, RING_BYTES)) != NULL) {
     memset(ring_mem, 0, RING_BYTES);
+  }
+  if (fail == NULL && ring_mem == NULL) {
+    err = ENOMEM;
+  } else if (fail == NULL && ring_env == NULL) {
+    napi_ref ref;
     if (napi_create_external_arraybuffer(env, ring_mem, RING_BYTES, NULL, NULL, &ab) != napi_ok ||
-        napi_create_reference(env, ab, 1, &ring_buffer) != napi_ok)
-      return throw_range(env, "sendRingOpen: cannot expose the ring's memory");
-  } else {
+        napi_create_reference(env, ab, 1, &ref) != napi_ok) {
+      fail = "sendRingOpen: cannot expose the ring's memory";
+    } else {
+      ring_buffer = ref, ring_env = env;
+      napi_add_env_cleanup_hook(env, ring_env_gone, env);
+    }
+  } else if (fail == NULL) {
     napi_get_reference_value(env, ring_buffer, &ab);
   }
-  if (!ring_running) {
+  if (fail == NULL && err == 0 && !ring_running) {
     int32_t *ctl = ring_ctl();
     __atomic_store_n(&ctl[3], 0, __ATOMIC_SEQ_CST);
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int err = pthread_create(&ring_thread, NULL, ring_main, NULL);
+    err = pthread_create(&ring_thread, NULL, ring_main, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (err != 0) return throw_errno(env, "pthread_create", err);
-    ring_running = 1;
+    if (err == 0) ring_running = 1;
   }
+  pthread_mutex_unlock(&ring_lock);
+  if (fail != NULL) return throw_range(env, fail);
+  if (err != 0) return throw_errno(env, err == ENOMEM ? "aligned_alloc" : "pthread_create", err);
   return ab;
 }
 
 /* sendRingKick(): wakes the ring thread (after head moved while it slept). */
 static napi_value send_ring_kick(napi_env env, napi_callback_info info) {
   (void)info;
+  if (!ring_owner(env, "sendRingKick")) return NULL;
   if (ring_mem != NULL) ring_futex(&ring_ctl()[0], FUTEX_WAKE_PRIVATE, 1, NULL);
   return make_int(env, 0);
 }
 
 /* sendRingDrain(timeoutMs) -> slots still waiting: waits until the thread has done every
- * submitted slot (before a ring-fed socket is closed), at most timeoutMs. */
+ * submitted slot (before a ring-fed socket is closed), at most timeoutMs. When the thread is not
+ * running it does not wait and says what is left (those slots go when the ring opens again). */
 static napi_value send_ring_drain(napi_env env, napi_callback_info info) {
   int32_t ms;
   if (!get_args(env, info, "sendRingDrain", "i", &ms)) return NULL;
-  if (ring_mem == NULL || !ring_running) return make_int(env, 0);
+  if (!ring_owner(env, "sendRingDrain")) return NULL;
+  if (ring_mem == NULL) return make_int(env, 0);
+  if (!ring_running) return make_int(env, ring_left());
   int32_t *ctl = ring_ctl();
   struct timespec end, now, left;
   clock_gettime(CLOCK_MONOTONIC, &end);
@@ -1085,18 +1154,16 @@ static napi_value send_ring_drain(napi_env env, napi_callback_info info) {
     ring_futex(&ctl[1], FUTEX_WAIT_PRIVATE, tail, &left);
   }
   __atomic_store_n(&ctl[4], 0, __ATOMIC_SEQ_CST);
-  return make_int(env, __atomic_load_n(&ctl[0], __ATOMIC_SEQ_CST) - __atomic_load_n(&ctl[1], __ATOMIC_SEQ_CST));
+  return make_int(env, ring_left());
 }
 
 /* sendRingStop(): the thread finishes what was submitted and ends (sendRingOpen starts it again). */
 static napi_value send_ring_stop(napi_env env, napi_callback_info info) {
   (void)info;
-  if (ring_mem != NULL && ring_running) {
-    __atomic_store_n(&ring_ctl()[3], 1, __ATOMIC_SEQ_CST);
-    ring_futex(&ring_ctl()[0], FUTEX_WAKE_PRIVATE, 1, NULL);
-    pthread_join(ring_thread, NULL);
-    ring_running = 0;
-  }
+  if (!ring_owner(env, "sendRingStop")) return NULL;
+  pthread_mutex_lock(&ring_lock);
+  if (ring_mem != NULL) ring_stop_locked();
+  pthread_mutex_unlock(&ring_lock);
   return make_int(env, 0);
 }
 

@@ -117,10 +117,11 @@ export class LinuxDatagram implements DatagramPort {
     if (this.fd < 0) return;
     this.watcher?.close();
     this.watcher = undefined;
-    // The thread may still be sending on this socket.
-    if (this.ring !== undefined) this.ring.ring.release(this.ring.port);
+    // The thread may still be sending on this socket: the ring closes it when done.
+    const n = native();
+    if (this.ring !== undefined) this.ring.ring.release(this.ring.port, this.fd, (fd) => n.close(fd));
+    else n.close(this.fd);
     this.ring = undefined;
-    native().close(this.fd);
     this.fd = -1;
   }
 }

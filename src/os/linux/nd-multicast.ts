@@ -98,9 +98,10 @@ export class LinkMulticast {
 
   close(): void {
     if (this.fd < 0) return;
-    if (this.ring !== undefined) this.ring.ring.release(this.ring.port); // it may still send on fd
+    const n = this.n; // the thread may still send on fd: the ring closes it when done
+    if (this.ring !== undefined) this.ring.ring.release(this.ring.port, this.fd, (fd) => n.close(fd));
+    else n.close(this.fd);
     this.ring = undefined;
-    this.n.close(this.fd);
     this.fd = -1;
   }
 }

@@ -20,6 +20,8 @@ import { BATCH_RECEIVE_BUFFER } from './netlink.js';
 import { SendRing, type RingPort } from './send-ring.js';
 
 const ANSWER_SLOT = 1024;
+/** How many times a full ring is waited for (each at most SendRing's drain limit, 1 s). */
+const FULL_WAIT_ROUNDS = 10;
 const ERRNO_ENOBUFS = osConstants.errno.ENOBUFS;
 
 export class LinuxNetlinkQueue implements NetlinkQueuePort {
@@ -63,9 +65,15 @@ export class LinuxNetlinkQueue implements NetlinkQueuePort {
     this.readRefusals(refused);
     const family = native().constants.AF_NETLINK;
     if (this.ring.submitMessage(this.port, this.fd, family, messages, length)) return true;
-    // Full: wait for the thread, so that a batch sent some other way cannot overtake one it holds.
-    this.ring.drain();
-    return this.ring.submitMessage(this.port, this.fd, family, messages, length);
+    // Full: wait for the thread. A batch sent some other way must not overtake one it holds (a
+    // delete overtaken by the replace after it would remove the new route for good), so while
+    // the thread is behind this waits on, as a requestBatch blocked on the same kernel lock would.
+    for (let round = 0; round < FULL_WAIT_ROUNDS; round++) {
+      const left = this.ring.drain();
+      if (this.ring.submitMessage(this.port, this.fd, family, messages, length)) return true;
+      if (left === 0) return false; // too large for a slot, and nothing is ahead of requestBatch
+    }
+    return false; // the thread is stopped (or stuck): requestBatch, out of order
   }
 
   settle(refused: NetlinkRefused): void {
@@ -76,9 +84,10 @@ export class LinuxNetlinkQueue implements NetlinkQueuePort {
 
   close(): void {
     if (this.fd < 0) return;
-    if (this.port !== undefined) this.ring.release(this.port); // the thread may still send on fd
+    const n = native(); // the thread may still send on fd: the ring closes it when done
+    if (this.port !== undefined) this.ring.release(this.port, this.fd, (fd) => n.close(fd));
+    else n.close(this.fd);
     this.port = undefined;
-    native().close(this.fd);
     this.fd = -1;
   }
 

@@ -9,8 +9,9 @@
  * `submit*` copies a batch into the next free slot and returns true; false when the ring is full
  * or the batch does not fit a slot (the caller then sends it itself, at once). The kernel's verdict
  * arrives later: `reap` folds each port's sent and refused counts into its PortStats (refusals
- * with the last errno's code). A port that stops must `drain` before it closes its socket: the
- * thread may still be sending on it.
+ * with the last errno's code). A port that stops hands its socket to `release`, which closes it
+ * only once the thread has done every slot submitted before (it may still be sending on it; a
+ * descriptor closed under it could be reused by another socket, which would then send the bytes).
  */
 import { constants as osConstants } from 'node:os';
 import type { PortStats, TxBatch } from '../ports.js';
@@ -34,9 +35,14 @@ const ASLEEP = 2;
 /** How long `drain` waits for the thread at most. */
 const DRAIN_MS = 1000;
 
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(osConstants.errno).map(([name, n]) => [n, name]),
-);
+/** errno → name; the first of two names for one number (EAGAIN, not EWOULDBLOCK), as libuv says it. */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(osConstants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
+
+/** The name a refusal's errno gets in PortStats.lastError: the one a port's own send would give. */
+export function ringErrnoName(errno: number): string {
+  return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+}
 
 /** One slot's views into the ring's memory. */
 interface Slot {
@@ -67,12 +73,25 @@ export class SendRing {
   private readonly oneLength = new Uint32Array(1);
   /** Whether each place in the ring's counters is taken by a port. */
   private readonly taken: boolean[] = [];
+  /** Sockets of released ports the thread was not done with: closed once tail reaches `until`. */
+  private readonly closing: { readonly fd: number; readonly until: number; readonly id: number;
+    readonly close: (fd: number) => void }[] = [];
 
-  /** The process's ring, started on first use; undefined when the addon has none. */
+  /**
+   * The process's ring, started on first use; undefined when the addon has none, or when another
+   * JS thread (a worker) owns it: the ring has one producer, and its ports then send themselves.
+   */
   static shared(): SendRing | undefined {
     if (SendRing.instance === undefined) {
       const n = native() as RingAddon;
-      SendRing.instance = typeof n.sendRingOpen === 'function' ? new SendRing(n) : null;
+      SendRing.instance = null;
+      if (typeof n.sendRingOpen === 'function') {
+        try {
+          SendRing.instance = new SendRing(n);
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e; // another thread's ring
+        }
+      }
     }
     return SendRing.instance ?? undefined;
   }
@@ -107,11 +126,20 @@ export class SendRing {
     return { id, stats, sent: Atomics.load(this.ctl, base), refused: Atomics.load(this.ctl, base + 1) };
   }
 
-  /** The port closed: after what it submitted is sent, its counts reaped and its place freed. */
-  release(p: RingPort): void {
-    this.drain();
+  /**
+   * The port `p` ends: waits for the thread, reaps its counts, then closes its socket `fd` with
+   * `close` and frees its place. When the thread is not done (the wait timed out, or it is
+   * stopped), socket and place are kept until it is: never closed while a slot still names them.
+   */
+  release(p: RingPort, fd: number, close: (fd: number) => void): void {
+    const left = this.drain();
     this.reap(p);
-    this.taken[p.id] = false;
+    if (left === 0) {
+      this.taken[p.id] = false;
+      close(fd);
+    } else {
+      this.closing.push({ fd, until: Atomics.load(this.ctl, HEAD), id: p.id, close });
+    }
   }
 
   /**
@@ -156,16 +184,29 @@ export class SendRing {
     p.stats.txErrors += newRefused;
     if (newRefused > 0) {
       const errno = Atomics.load(this.ctl, base + 2);
-      p.stats.lastError = ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+      p.stats.lastError = ringErrnoName(errno);
     }
     p.sent = sent;
     p.refused = refused;
     return newRefused;
   }
 
-  /** Waits until the thread has sent everything submitted (before a socket it sends on closes). */
-  drain(): void {
-    this.n.sendRingDrain(DRAIN_MS);
+  /** Waits until the thread has sent everything submitted (at most DRAIN_MS); returns the slots left. */
+  drain(): number {
+    const left = this.n.sendRingDrain(DRAIN_MS);
+    this.closeReleased();
+    return left;
+  }
+
+  /** Closes the sockets of released ports the thread is done with now. */
+  private closeReleased(): void {
+    if (this.closing.length === 0) return;
+    const tail = Atomics.load(this.ctl, TAIL);
+    while (this.closing.length > 0 && ((tail - this.closing[0].until) | 0) >= 0) {
+      const c = this.closing.shift()!;
+      this.taken[c.id] = false;
+      c.close(c.fd);
+    }
   }
 
   /**
@@ -175,6 +216,7 @@ export class SendRing {
   private claim(
     count: number, data: Uint8Array, used: number, offsets: Uint32Array, lengths: Uint32Array,
   ): Slot | undefined {
+    this.closeReleased();
     const head = Atomics.load(this.ctl, HEAD);
     if (count < 1 || count > 64 || used > this.dataBytes
       || ((head - Atomics.load(this.ctl, TAIL)) | 0) >= this.slots.length) {
