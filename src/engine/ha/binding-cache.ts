@@ -4,7 +4,7 @@
  * behind one NAT never collide (protocol.md §3.4), and bindings by IPv4 home address.
  */
 import type { Instant } from '../../proto/time.js';
-import { ipv4MappedIpv6, parseIpv4 } from '../../wire/addr.js';
+import { ipv4MappedIpv6, writeIpv4 } from '../../wire/addr.js';
 import type { PrefixText, TunnelEndpoint, Via } from '../types.js';
 
 export interface BindingCacheEntry {
@@ -201,9 +201,13 @@ export function sameTunnel(a: TunnelEndpoint, b: TunnelEndpoint): boolean {
  * binding a rope and two strings); -1 for text that is not IPv4 (never a key of the index).
  */
 export function udpKey(address: string, port: number): number {
-  const b = parseIpv4(address);
-  return b ? (((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3])) * 65536 + port : -1;
+  const b = UDP_KEY_ADDRESS;
+  if (!writeIpv4(b, 0, address)) return -1;
+  return (((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3])) * 65536 + port;
 }
+
+/** Where udpKey reads the address. */
+const UDP_KEY_ADDRESS = new Uint8Array(4);
 
 const udpKeyOf = (t: TunnelEndpoint): number =>
   t.encapsulation === 'udp4' ? udpKey(t.remote, t.remotePort) : -1;
@@ -237,8 +241,12 @@ export class BindingCache {
    * table each time, and the tables would grow with refreshes, not with bindings.
    */
   set(e: BindingCacheEntry): void {
+    this.replace(e, this.byHome.get(e.homeAddress));
+  }
+
+  /** `set(e)` when the caller holds `old`, the entry now cached for e's home address (if any). */
+  replace(e: BindingCacheEntry, old: BindingCacheEntry | undefined): void {
     const hoa = e.homeAddress;
-    const old = this.byHome.get(hoa);
     this.byHome.set(hoa, e);
     const k = udpKeyOf(e.tunnel);
     const oldK = old === undefined ? -1 : old.tunnel === e.tunnel ? k : udpKeyOf(old.tunnel);

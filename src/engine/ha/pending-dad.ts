@@ -21,6 +21,9 @@ export interface PendingDad {
   readonly deadline: Instant;
 }
 
+/** What a registration waits for once every address is unique. */
+const NOTHING: readonly string[] = Object.freeze([]);
+
 /** Queue slots consumed before the queue's arrays are compacted. */
 const COMPACT_AFTER = 4096;
 
@@ -37,7 +40,7 @@ export class PendingDads {
   }
 
   get(hoa: string): PendingDad | undefined {
-    return this.byHome.get(hoa);
+    return this.byHome.size > 0 ? this.byHome.get(hoa) : undefined;
   }
 
   /** `hoa`'s registration waits for the DAD of `addresses` (its own first) until `deadline`. */
@@ -51,21 +54,26 @@ export class PendingDads {
 
   /** The registration waiting for the DAD of `address`, if any. */
   find(address: string): PendingDad | undefined {
-    const hoa = this.byLinkLocal.get(address);
-    const p = this.byHome.get(hoa ?? address);
+    const hoa = this.byLinkLocal.size > 0 ? this.byLinkLocal.get(address) : undefined;
+    const p = this.get(hoa ?? address);
     return p !== undefined && p.waiting.includes(address) ? p : undefined;
   }
 
   /** `address` of `p` was found unique; true when `p` waits for nothing more. */
   unique(p: PendingDad, address: string): boolean {
-    p.waiting = p.waiting.filter((a) => a !== address);
-    if (this.byLinkLocal.get(address) === p.request.homeAddress) this.byLinkLocal.delete(address);
+    const w = p.waiting;
+    p.waiting = w.length === 1 && w[0] === address ? NOTHING : w.filter((a) => a !== address);
+    if (this.byLinkLocal.size > 0 && this.byLinkLocal.get(address) === p.request.homeAddress) {
+      this.byLinkLocal.delete(address);
+    }
     return p.waiting.length === 0;
   }
 
-  /** `hoa`'s registration waits no more (answered, replaced or cancelled). */
-  end(hoa: string): void {
-    const p = this.byHome.get(hoa);
+  /**
+   * `hoa`'s registration waits no more (answered, replaced or cancelled); `p`, when given, is
+   * `get(hoa)` (the caller holds it).
+   */
+  end(hoa: string, p = this.get(hoa)): void {
     if (!p) return;
     for (const a of p.waiting) if (a !== hoa && this.byLinkLocal.get(a) === hoa) this.byLinkLocal.delete(a);
     this.byHome.delete(hoa);
