@@ -70,7 +70,7 @@ export function aclEntry(cfg: HomeAgentConfig, homeAddress: string): HaAclEntry 
     for (const e of cfg.acl) if (!index.has(e.homeAddress)) index.set(e.homeAddress, e);
     aclIndex.set(cfg, index);
   }
-  return index.get(homeAddress);
+  return index.size > 0 ? index.get(homeAddress) : undefined;
 }
 
 function aclStatus(action: AclAction): number {

@@ -221,12 +221,13 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
       const why = 'correspondent registration (no route optimisation)';
       return this.reject(req, BaStatus.ADMINISTRATIVELY_PROHIBITED, why);
     }
-    const pending = this.pendingDad.get(req.homeAddress);
-    if (pending) return this.duringDad(req, pending);
     // classifyReceived looked the home address up (nothing changed the cache since).
     const existing = this.boundFor === req.homeAddress ? this.bound : this.cache.get(req.homeAddress);
     this.boundFor = undefined;
     this.bound = undefined;
+    // A registration waiting for DAD has no binding yet (acceptBu makes it when DAD ends).
+    const pending = existing === undefined ? this.pendingDad.get(req.homeAddress) : undefined;
+    if (pending) return this.duringDad(req, pending);
     const c = checkAgainstCache(req, existing);
     if (!c.ok) return this.reject(req, c.status, c.reason, existing?.sequence);
     const checked = this.checkRegistration(req, existing);

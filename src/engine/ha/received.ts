@@ -113,11 +113,15 @@ export function classifyReceived(
     return drop('invalid-home-address', `IPv4-mapped source ${source} outside UDP encapsulation`);
   }
   const careOf = careOfFor(input, source, mh.options);
+  // Flat before the cache hashes it: a new home address's text is hashed once, not as a rope
+  // first and then again as the flat string the tables keep.
+  const flat = flatText(hoa);
+  const homeAddress = boundText(flat) ?? flat;
   return {
     kind: 'bu',
     request: {
       via: careOf.family === 6 ? input.via : careOf.outer,
-      source, destination: packet.destination, homeAddress: boundText(hoa) ?? flatText(hoa), careOf,
+      source, destination: packet.destination, homeAddress, careOf,
       sequence: m.sequence, flags: m.flags,
       lifetimeSeconds: m.lifetimeSeconds, options: mh.options,
     },
