@@ -34,6 +34,11 @@ export class PendingDads {
   private deadlines: Instant[] = [];
   private homes: string[] = [];
   private head = 0;
+  /**
+   * The registration found at the head of the queue, while it still waits (neither ended nor
+   * replaced): the deadline asked for after every input costs no lookup then.
+   */
+  private first: PendingDad | undefined;
 
   get size(): number {
     return this.byHome.size;
@@ -46,6 +51,7 @@ export class PendingDads {
   /** `hoa`'s registration waits for the DAD of `addresses` (its own first) until `deadline`. */
   start(request: BuRequest, accepted: Accepted, addresses: readonly string[], deadline: Instant): void {
     const hoa = request.homeAddress;
+    if (this.first?.request.homeAddress === hoa) this.first = undefined;
     this.byHome.set(hoa, { request, accepted, waiting: addresses, deadline });
     for (const a of addresses) if (a !== hoa) this.byLinkLocal.set(a, hoa);
     this.deadlines.push(deadline);
@@ -75,6 +81,7 @@ export class PendingDads {
    */
   end(hoa: string, p = this.get(hoa)): void {
     if (!p) return;
+    if (p === this.first) this.first = undefined;
     for (const a of p.waiting) if (a !== hoa && this.byLinkLocal.get(a) === hoa) this.byLinkLocal.delete(a);
     this.byHome.delete(hoa);
   }
@@ -94,15 +101,20 @@ export class PendingDads {
 
   /** The pending registration at the head of the queue; stale pairs before it are dropped. */
   private headPending(): PendingDad | undefined {
+    if (this.first !== undefined) return this.first;
     while (this.head < this.homes.length) {
       const p = this.byHome.get(this.homes[this.head]);
-      if (p !== undefined && p.deadline === this.deadlines[this.head]) return p;
+      if (p !== undefined && p.deadline === this.deadlines[this.head]) {
+        this.first = p;
+        return p;
+      }
       this.advance();
     }
     return undefined;
   }
 
   private advance(): void {
+    this.first = undefined;
     this.head++;
     if (this.head === this.homes.length) {
       this.deadlines = [];
