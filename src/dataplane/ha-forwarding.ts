@@ -11,8 +11,11 @@ import { parsePrefix, type Prefix } from '../proto/prefix.js';
 import type { HaOsOp } from '../engine/ha/types.js';
 import type { TunnelEndpoint } from '../engine/types.js';
 import { Ipv6Table, PrefixTable, equal16, u32At } from './addr-table.js';
+import { ForwardingBinding, type TunnelKind } from './ha-forwarding-binding.js';
 import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
 import { DropCounters, type DataplaneDrop } from './counters.js';
+
+export { ForwardingBinding, slotOf, type TunnelKind } from './ha-forwarding-binding.js';
 
 const NO_PREFIXES: readonly Prefix[] = [];
 const NO_ADDRESSES: readonly string[] = [];
@@ -39,8 +42,8 @@ function read4(text: string): number {
  * IPv4 address as a number, or -1 for the home address alone; -2 when `a` is anything else.
  * Reads the home address into HOME6.
  */
-function usualAddresses(homeAddress: string, a: readonly string[]): number {
-  if (a[0] !== homeAddress || !writeIpv6(HOME6, 0, homeAddress)) return -2;
+function usualAddresses(homeAddress: string, read: boolean, a: readonly string[]): number {
+  if (a[0] !== homeAddress || !read) return -2;
   if (a.length === 1) return -1;
   const v4 = a.length === 2 ? read4(a[1]) : -1;
   return v4 >= 0 ? v4 : -2;
@@ -51,79 +54,6 @@ function parsedPrefixes(texts: readonly string[]): readonly Prefix[] {
   const parsed = texts.map((t) => parsePrefix(t)).filter((x) => x !== undefined);
   return parsed.length > 0 ? parsed : NO_PREFIXES;
 }
-/**
- * One binding's forwarding state. Kept small, as a home agent holds one per mobile node: its
- * addresses live in the shared address tables only (ingress checks that an inner source maps
- * back to this binding there), a table of the binding's own prefixes exists only when it has
- * prefixes, and the 16-byte send address of an IPv4 tunnel end is built on the binding's first
- * packet (the packet path reuses it afterwards).
- */
-export class ForwardingBinding {
-  txPackets = 0;
-  txBytes = 0;
-  rxPackets = 0;
-  rxBytes = 0;
-  /** The remote end as a 16-byte send address: an IPv6 end's bytes, an IPv4 end's on first use. */
-  private slot: Uint8Array | undefined;
-  /** The binding's own prefixes (a table for ingress filtering, and the list); none usually. */
-  private readonly own: { readonly table: PrefixTable<true>; readonly list: readonly Prefix[] } | undefined;
-
-  constructor(
-    readonly homeAddress: string,
-    readonly tunnel: TunnelEndpoint,
-    /**
-     * The binding's IPv4 home address (as its table key), when its addresses are the usual
-     * [home address, IPv4 home address]: no array per binding then.
-     */
-    readonly address4: number | undefined,
-    /** The binding's addresses as text when they are not the usual ones; empty otherwise. */
-    readonly otherAddresses: readonly string[],
-    /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
-    remote6: Uint8Array | undefined,
-    readonly remote4: number,
-    readonly remotePort: number,
-    /** The binding's own prefixes (ingress filtering); undefined when it has none. */
-    prefixes: PrefixTable<true> | undefined,
-    prefixList: readonly Prefix[],
-  ) {
-    this.slot = remote6;
-    this.own = prefixes !== undefined ? { table: prefixes, list: prefixList } : undefined;
-  }
-
-  /** The remote end of an IPv6 tunnel. */
-  get remote6(): Uint8Array | undefined {
-    return this.tunnel.encapsulation === 'ipv6' ? this.slot : undefined;
-  }
-
-  get prefixes(): PrefixTable<true> | undefined {
-    return this.own?.table;
-  }
-
-  get prefixList(): readonly Prefix[] {
-    return this.own?.list ?? NO_PREFIXES;
-  }
-
-  /** The remote end as a 16-byte send address (IPv4 as ::ffff:a.b.c.d). */
-  get remoteSlot(): Uint8Array {
-    return this.slot ??= slotOf4(this.remote4);
-  }
-}
-
-export type TunnelKind = 'ipv6' | 'ipv4' | 'udp4';
-
-/** 16-byte send address of an IPv6 or IPv4 address (IPv4 as ::ffff:a.b.c.d). */
-export function slotOf(text: string): Uint8Array {
-  return parseIpv6(text) ?? slotOf4(v4num(text));
-}
-
-function slotOf4(address: number): Uint8Array {
-  const out = new Uint8Array(16);
-  out[10] = 0xff; out[11] = 0xff;
-  out[12] = address >>> 24; out[13] = (address >>> 16) & 0xff; out[14] = (address >>> 8) & 0xff;
-  out[15] = address & 0xff;
-  return out;
-}
-
 function v4num(text: string): number {
   const v = read4(text);
   return v >= 0 ? v : 0;
@@ -172,10 +102,11 @@ export class HaForwarding {
   set(
     homeAddress: string, tunnel: TunnelEndpoint, addresses: readonly string[], prefixes: readonly string[],
   ): void {
-    this.clear(homeAddress);
+    const read = writeIpv6(HOME6, 0, homeAddress);
+    this.clearRead(homeAddress, read);
     const parsed = prefixes.length > 0 ? parsedPrefixes(prefixes) : NO_PREFIXES;
     const own = parsed.length > 0 ? new PrefixTable<true>() : undefined;
-    const usual = usualAddresses(homeAddress, addresses); // the home address is in HOME6 if usual
+    const usual = usualAddresses(homeAddress, read, addresses); // the home address is in HOME6 if usual
     const b = new ForwardingBinding(
       homeAddress, tunnel, usual >= 0 ? key4(usual) : undefined,
       // An exact-size copy: an array built by spreading, as the engine's is, has room for 19.
@@ -211,7 +142,11 @@ export class HaForwarding {
   }
 
   clear(homeAddress: string): void {
-    const read = writeIpv6(HOME6, 0, homeAddress);
+    this.clearRead(homeAddress, writeIpv6(HOME6, 0, homeAddress));
+  }
+
+  /** `clear` with the home address in HOME6 when `read` (left there). */
+  private clearRead(homeAddress: string, read: boolean): void {
     const b = this.find(homeAddress, read);
     if (!b) return;
     if (this.unlisted.size > 0) this.unlisted.delete(homeAddress);
