@@ -282,12 +282,12 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
       return this.drop('malformed', `BU ${req.sequence} not newer than ${p.request.sequence} during DAD`);
     }
     if (isDeregistration(req)) {
-      this.pendingDad.end(req.homeAddress);
+      this.pendingDad.end(req.homeAddress, p);
       return this.reject(req, BaStatus.NOT_HOME_AGENT_FOR_THIS_MOBILE_NODE, 'deregistration during DAD');
     }
     const checked = this.checkRegistration(req, undefined);
     if (!('lifetimeSeconds' in checked)) {
-      this.pendingDad.end(req.homeAddress);
+      this.pendingDad.end(req.homeAddress, p);
       return checked;
     }
     p.request = req;
@@ -300,18 +300,18 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     if (!p) return [];
     const hoa = p.request.homeAddress;
     if (duplicate) {
-      this.pendingDad.end(hoa);
+      this.pendingDad.end(hoa, p);
       return this.reject(p.request, BaStatus.DUPLICATE_ADDRESS_DETECTION_FAILED, `DAD failed for ${address}`);
     }
     if (!this.pendingDad.unique(p, address)) return [];
     this.pendingDad.end(hoa, p);
     this.counters.accepted++;
-    return acceptBu(this.st, now, p.request, p.accepted);
+    return acceptBu(this.st, now, p.request, p.accepted, undefined); // no binding while DAD ran
   }
 
   private dadTimeout(now: Instant, p: PendingDad): HaOutput[] {
     this.pendingDad.end(p.request.homeAddress, p);
     this.counters.accepted++;
-    return acceptBu(this.st, now, p.request, p.accepted);
+    return acceptBu(this.st, now, p.request, p.accepted, undefined);
   }
 }

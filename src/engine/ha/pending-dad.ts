@@ -5,6 +5,8 @@
  * about RetransTimer, so each is one small record:
  *
  *  - the home address is its own key (only a link-local address, L flag, needs an index entry);
+ *  - a home address waiting here has no binding (the home agent starts DAD only for a home
+ *    address without one, and makes its binding when DAD ends), so neither is looked up for it;
  *  - the timeouts are `now` + one fixed delay, so they come due in the order they were made: a
  *    queue of (deadline, home address) pairs, not heap items. An answered registration leaves a
  *    stale pair behind, recognised (and skipped) by its deadline.

@@ -77,11 +77,10 @@ export interface Accepted {
 
 /**
  * Creates or refreshes the binding; returns OS ops, events and the BA. `existing` is the binding
- * of the home address now (the caller may have looked it up).
+ * of the home address now, `st.cache.get(req.homeAddress)` (which the caller knows).
  */
 export function acceptBu(
-  st: HaState, now: Instant, req: BuRequest, a: Accepted,
-  existing: BindingCacheEntry | undefined = st.cache.get(req.homeAddress),
+  st: HaState, now: Instant, req: BuRequest, a: Accepted, existing: BindingCacheEntry | undefined,
 ): HaOutput[] {
   const { cfg, cache } = st;
   const hoa = req.homeAddress;
