@@ -112,3 +112,24 @@ test('PendingDads: the only address found unique leaves nothing to wait for, and
   p.end(hoaOf(1));
   assert.equal(p.size, 0);
 });
+
+test('PendingDads: results found in any order, at the head of the queue or not, link-local too', () => {
+  const p = new PendingDads();
+  p.start(request(hoaOf(1)), accepted, [hoaOf(1)], 1000);
+  p.start(request(hoaOf(2)), accepted, [hoaOf(2), 'fe80::2'], 1001);
+  p.start(request(hoaOf(3)), accepted, [hoaOf(3)], 1002);
+  assert.equal(p.find(hoaOf(3))?.request.homeAddress, hoaOf(3), 'behind the head');
+  p.end(hoaOf(3));
+  assert.equal(p.find(hoaOf(3)), undefined, 'ended');
+  assert.equal(p.find('fe80::2')?.request.homeAddress, hoaOf(2));
+  assert.equal(p.find(hoaOf(1))?.request.homeAddress, hoaOf(1), 'the head');
+  p.end(hoaOf(1));
+  const two = p.find(hoaOf(2))!;
+  assert.equal(two.request.homeAddress, hoaOf(2), 'the new head');
+  assert.equal(p.unique(two, hoaOf(2)), false, 'its link-local still probes');
+  assert.equal(p.find(hoaOf(2)), undefined, 'not waiting for its home address any more');
+  assert.equal(p.nextDeadline(), 1001);
+  assert.equal(p.unique(p.find('fe80::2')!, 'fe80::2'), true);
+  p.end(hoaOf(2));
+  assert.deepEqual([p.nextDeadline(), p.size], [undefined, 0]);
+});
