@@ -44,3 +44,17 @@ test('udpKey: an IPv4 address and port as one number; -1 for text that is not IP
   assert.equal(udpKey('255.255.255.255', 65535), 0xffffffff * 65536 + 65535);
   for (const bad of ['2001:db8::1', '', '1.2.3', '256.0.0.1']) assert.equal(udpKey(bad, 1), -1, bad);
 });
+
+test('BindingCache: the IPv4 home address index answers by address (any text kept as given)', () => {
+  const c = new BindingCache();
+  c.set(entry('198.51.100.7', 40001, '0.0.0.0'));
+  assert.equal(c.homeAddressForIpv4('0.0.0.0'), HOA);
+  c.set(entry('198.51.100.7', 40001, '255.255.255.255'));
+  assert.deepStrictEqual([c.homeAddressForIpv4('0.0.0.0'), c.homeAddressForIpv4('255.255.255.255')], [undefined, HOA]);
+  c.set(entry('198.51.100.7', 40001, 'no IPv4 text'));
+  assert.deepStrictEqual([c.homeAddressForIpv4('255.255.255.255'), c.homeAddressForIpv4('no IPv4 text')],
+    [undefined, HOA]);
+  assert.equal(c.homeAddressForIpv4('-1'), undefined);
+  c.delete(HOA);
+  assert.equal(c.homeAddressForIpv4('no IPv4 text'), undefined);
+});

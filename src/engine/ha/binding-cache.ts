@@ -206,8 +206,17 @@ export function udpKey(address: string, port: number): number {
   return (((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3])) * 65536 + port;
 }
 
-/** Where udpKey reads the address. */
+/** Where udpKey and ipv4Key read an IPv4 address. */
 const UDP_KEY_ADDRESS = new Uint8Array(4);
+
+/**
+ * The key of an IPv4 home address: its value as an int32 (a number hashes without reading text,
+ * where a new address's text would be hashed first); text that is not IPv4 is its own key.
+ */
+function ipv4Key(address: string): number | string {
+  const b = UDP_KEY_ADDRESS;
+  return writeIpv4(b, 0, address) ? (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3] : address;
+}
 
 const udpKeyOf = (t: TunnelEndpoint): number =>
   t.encapsulation === 'udp4' ? udpKey(t.remote, t.remotePort) : -1;
@@ -215,7 +224,7 @@ const udpKeyOf = (t: TunnelEndpoint): number =>
 export class BindingCache {
   private readonly byHome = new Map<string, BindingCacheEntry>();
   private readonly byUdp = new Map<number, string>();
-  private readonly byIpv4Home = new Map<string, string>();
+  private readonly byIpv4Home = new Map<number | string, string>();
 
   get size(): number {
     return this.byHome.size;
@@ -232,7 +241,7 @@ export class BindingCache {
   }
 
   homeAddressForIpv4(ipv4HomeAddress: string): string | undefined {
-    return this.byIpv4Home.get(ipv4HomeAddress);
+    return this.byIpv4Home.size > 0 ? this.byIpv4Home.get(ipv4Key(ipv4HomeAddress)) : undefined;
   }
 
   /**
@@ -253,10 +262,11 @@ export class BindingCache {
     if (oldK >= 0 && oldK !== k && this.byUdp.get(oldK) === hoa) this.byUdp.delete(oldK);
     if (k >= 0) this.byUdp.set(k, hoa);
     const v4 = old?.ipv4HomeAddress;
-    if (v4 !== undefined && v4 !== e.ipv4HomeAddress && this.byIpv4Home.get(v4) === hoa) {
-      this.byIpv4Home.delete(v4);
+    if (v4 !== undefined && v4 !== e.ipv4HomeAddress) {
+      const k4 = ipv4Key(v4);
+      if (this.byIpv4Home.get(k4) === hoa) this.byIpv4Home.delete(k4);
     }
-    if (e.ipv4HomeAddress !== undefined) this.byIpv4Home.set(e.ipv4HomeAddress, hoa);
+    if (e.ipv4HomeAddress !== undefined) this.byIpv4Home.set(ipv4Key(e.ipv4HomeAddress), hoa);
   }
 
   delete(homeAddress: string): BindingCacheEntry | undefined {
@@ -265,9 +275,8 @@ export class BindingCache {
     this.byHome.delete(homeAddress);
     const k = udpKeyOf(e.tunnel);
     if (k >= 0 && this.byUdp.get(k) === homeAddress) this.byUdp.delete(k);
-    if (e.ipv4HomeAddress !== undefined && this.byIpv4Home.get(e.ipv4HomeAddress) === homeAddress) {
-      this.byIpv4Home.delete(e.ipv4HomeAddress);
-    }
+    const k4 = e.ipv4HomeAddress !== undefined ? ipv4Key(e.ipv4HomeAddress) : undefined;
+    if (k4 !== undefined && this.byIpv4Home.get(k4) === homeAddress) this.byIpv4Home.delete(k4);
     return e;
   }
 
