@@ -107,15 +107,15 @@ export function classifyReceived(
     }
     return drop('not-a-binding-update', `MH ${m.type} is not for a home agent`);
   }
-  if (!isRoutableUnicast6(hoa)) return drop('invalid-home-address', `home address ${hoa}`);
+  // Flat before it is read or hashed: the checks read one string, and a new home address's text
+  // is hashed once, not as a rope first and then again as the flat string the tables keep.
+  const flat = flatText(hoa);
+  if (!isRoutableUnicast6(flat)) return drop('invalid-home-address', `home address ${flat}`);
   const source = flatText(packet.source);
   if (input.via.kind === 'ipv6' && isIpv4Mapped(parseIpv6(source) ?? new Uint8Array(16))) {
     return drop('invalid-home-address', `IPv4-mapped source ${source} outside UDP encapsulation`);
   }
   const careOf = careOfFor(input, source, mh.options);
-  // Flat before the cache hashes it: a new home address's text is hashed once, not as a rope
-  // first and then again as the flat string the tables keep.
-  const flat = flatText(hoa);
   const homeAddress = boundText(flat) ?? flat;
   return {
     kind: 'bu',
