@@ -11,8 +11,11 @@ import { parsePrefix, type Prefix } from '../proto/prefix.js';
 import type { HaOsOp } from '../engine/ha/types.js';
 import type { TunnelEndpoint } from '../engine/types.js';
 import { Ipv6Table, PrefixTable, equal16, u32At } from './addr-table.js';
+import { ForwardingBinding, type TunnelKind } from './ha-forwarding-binding.js';
 import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
 import { DropCounters, type DataplaneDrop } from './counters.js';
+
+export { ForwardingBinding, slotOf, type TunnelKind } from './ha-forwarding-binding.js';
 
 const NO_PREFIXES: readonly Prefix[] = [];
 const NO_ADDRESSES: readonly string[] = [];
@@ -23,6 +26,8 @@ const NO_ADDRESSES: readonly string[] = [];
  */
 const TEXT6 = new Uint8Array(16);
 const TEXT4 = new Uint8Array(4);
+/** Where `HaForwarding` reads a binding's home address (TEXT6 may be in use meanwhile). */
+const HOME6 = new Uint8Array(16);
 
 /** `text` as IPv6 bytes in TEXT6; false when it is not IPv6 text. */
 const read6 = (text: string): boolean => writeIpv6(TEXT6, 0, text);
@@ -32,85 +37,23 @@ function read4(text: string): number {
   return writeIpv4(TEXT4, 0, text) ? u32At(TEXT4, 0) : -1;
 }
 
-/** [home address] or [home address, IPv4 address]: what the engine sends for every binding. */
-function usualAddresses(homeAddress: string, a: readonly string[]): boolean {
-  return a[0] === homeAddress && read6(homeAddress)
-    && (a.length === 1 || (a.length === 2 && read4(a[1]) >= 0));
-}
-
 /**
- * One binding's forwarding state. Kept small, as a home agent holds one per mobile node: its
- * addresses live in the shared address tables only (ingress checks that an inner source maps
- * back to this binding there), a table of the binding's own prefixes exists only when it has
- * prefixes, and the 16-byte send address of an IPv4 tunnel end is built on the binding's first
- * packet (the packet path reuses it afterwards).
+ * [home address] or [home address, IPv4 address] (what the engine sends for every binding): the
+ * IPv4 address as a number, or -1 for the home address alone; -2 when `a` is anything else.
+ * Reads the home address into HOME6.
  */
-export class ForwardingBinding {
-  txPackets = 0;
-  txBytes = 0;
-  rxPackets = 0;
-  rxBytes = 0;
-  /** The remote end as a 16-byte send address: an IPv6 end's bytes, an IPv4 end's on first use. */
-  private slot: Uint8Array | undefined;
-  /** The binding's own prefixes (a table for ingress filtering, and the list); none usually. */
-  private readonly own: { readonly table: PrefixTable<true>; readonly list: readonly Prefix[] } | undefined;
-
-  constructor(
-    readonly homeAddress: string,
-    readonly tunnel: TunnelEndpoint,
-    /**
-     * The binding's IPv4 home address (as its table key), when its addresses are the usual
-     * [home address, IPv4 home address]: no array per binding then.
-     */
-    readonly address4: number | undefined,
-    /** The binding's addresses as text when they are not the usual ones; empty otherwise. */
-    readonly otherAddresses: readonly string[],
-    /** The tunnel's remote end as bytes / numbers for sending without parsing text. */
-    remote6: Uint8Array | undefined,
-    readonly remote4: number,
-    readonly remotePort: number,
-    /** The binding's own prefixes (ingress filtering); undefined when it has none. */
-    prefixes: PrefixTable<true> | undefined,
-    prefixList: readonly Prefix[],
-  ) {
-    this.slot = remote6;
-    this.own = prefixes !== undefined ? { table: prefixes, list: prefixList } : undefined;
-  }
-
-  /** The remote end of an IPv6 tunnel. */
-  get remote6(): Uint8Array | undefined {
-    return this.tunnel.encapsulation === 'ipv6' ? this.slot : undefined;
-  }
-
-  get prefixes(): PrefixTable<true> | undefined {
-    return this.own?.table;
-  }
-
-  get prefixList(): readonly Prefix[] {
-    return this.own?.list ?? NO_PREFIXES;
-  }
-
-  /** The remote end as a 16-byte send address (IPv4 as ::ffff:a.b.c.d). */
-  get remoteSlot(): Uint8Array {
-    return this.slot ??= slotOf4(this.remote4);
-  }
+function usualAddresses(homeAddress: string, read: boolean, a: readonly string[]): number {
+  if (a[0] !== homeAddress || !read) return -2;
+  if (a.length === 1) return -1;
+  const v4 = a.length === 2 ? read4(a[1]) : -1;
+  return v4 >= 0 ? v4 : -2;
 }
 
-export type TunnelKind = 'ipv6' | 'ipv4' | 'udp4';
-
-/** 16-byte send address of an IPv6 or IPv4 address (IPv4 as ::ffff:a.b.c.d). */
-export function slotOf(text: string): Uint8Array {
-  return parseIpv6(text) ?? slotOf4(v4num(text));
+/** The prefixes of `texts` that parse (none: the shared empty list). */
+function parsedPrefixes(texts: readonly string[]): readonly Prefix[] {
+  const parsed = texts.map((t) => parsePrefix(t)).filter((x) => x !== undefined);
+  return parsed.length > 0 ? parsed : NO_PREFIXES;
 }
-
-function slotOf4(address: number): Uint8Array {
-  const out = new Uint8Array(16);
-  out[10] = 0xff; out[11] = 0xff;
-  out[12] = address >>> 24; out[13] = (address >>> 16) & 0xff; out[14] = (address >>> 8) & 0xff;
-  out[15] = address & 0xff;
-  return out;
-}
-
 function v4num(text: string): number {
   const v = read4(text);
   return v >= 0 ? v : 0;
@@ -146,32 +89,43 @@ export class HaForwarding {
   }
 
   binding(homeAddress: string): ForwardingBinding | undefined {
-    const b = read6(homeAddress) ? this.byAddress6.get(TEXT6, 0) : undefined;
-    return b !== undefined && b.homeAddress === homeAddress ? b : this.unlisted.get(homeAddress);
+    return this.find(homeAddress, writeIpv6(HOME6, 0, homeAddress));
+  }
+
+  /** The binding of `homeAddress`, whose bytes are in HOME6 when `read`. */
+  private find(homeAddress: string, read: boolean): ForwardingBinding | undefined {
+    const b = read ? this.byAddress6.get(HOME6, 0) : undefined;
+    return b !== undefined && b.homeAddress === homeAddress ? b
+      : this.unlisted.size > 0 ? this.unlisted.get(homeAddress) : undefined;
   }
 
   set(
     homeAddress: string, tunnel: TunnelEndpoint, addresses: readonly string[], prefixes: readonly string[],
   ): void {
-    this.clear(homeAddress);
-    const parsed = prefixes.map((t) => parsePrefix(t)).filter((x): x is Prefix => x !== undefined);
+    const read = writeIpv6(HOME6, 0, homeAddress);
+    this.clearRead(homeAddress, read);
+    const parsed = prefixes.length > 0 ? parsedPrefixes(prefixes) : NO_PREFIXES;
     const own = parsed.length > 0 ? new PrefixTable<true>() : undefined;
-    const usual = usualAddresses(homeAddress, addresses);
+    const usual = usualAddresses(homeAddress, read, addresses); // the home address is in HOME6 if usual
     const b = new ForwardingBinding(
-      homeAddress, tunnel,
-      usual && addresses.length === 2 ? key4(v4num(addresses[1])) : undefined,
+      homeAddress, tunnel, usual >= 0 ? key4(usual) : undefined,
       // An exact-size copy: an array built by spreading, as the engine's is, has room for 19.
-      usual ? NO_ADDRESSES : addresses.slice(),
+      usual >= -1 ? NO_ADDRESSES : addresses.slice(),
       tunnel.encapsulation === 'ipv6' ? parseIpv6(tunnel.remote) : undefined,
       tunnel.encapsulation === 'ipv6' ? 0 : v4num(tunnel.remote),
       tunnel.encapsulation === 'udp4' ? tunnel.remotePort : 0,
-      own, parsed.length > 0 ? parsed : NO_PREFIXES,
+      own, parsed,
     );
     this.count++;
-    for (const a of addresses) {
-      if (read6(a)) { this.setAddress6(TEXT6, b); continue; }
-      const v4 = read4(a);
-      if (v4 >= 0) this.byAddress4.set(key4(v4), b);
+    if (usual >= -1) {
+      this.setAddress6(HOME6, b);
+      if (usual >= 0) this.byAddress4.set(key4(usual), b);
+    } else {
+      for (const a of addresses) {
+        if (read6(a)) { this.setAddress6(TEXT6, b); continue; }
+        const v4 = read4(a);
+        if (v4 >= 0) this.byAddress4.set(key4(v4), b);
+      }
     }
     for (const p of b.prefixList) {
       if (p.family === 6) { this.byPrefix.set6(p.bytes, p.length, b); own!.set6(p.bytes, p.length, true); }
@@ -180,19 +134,25 @@ export class HaForwarding {
         own!.set4(u32At(p.bytes, 0), p.length, true);
       }
     }
-    if (this.binding(homeAddress) !== b) this.unlisted.set(homeAddress, b);
+    // The usual addresses put `b` under its home address in byAddress6.
+    if (usual < -1 && this.binding(homeAddress) !== b) this.unlisted.set(homeAddress, b);
     if (b.remote6) this.byEndpoint6.set(b.remote6, b);
     else if (tunnel.encapsulation === 'ipv4') this.byEndpoint4.set(key4(b.remote4), b);
     else this.byUdp.set(b.remote4 * 65536 + b.remotePort, b);
   }
 
   clear(homeAddress: string): void {
-    const b = this.binding(homeAddress);
+    this.clearRead(homeAddress, writeIpv6(HOME6, 0, homeAddress));
+  }
+
+  /** `clear` with the home address in HOME6 when `read` (left there). */
+  private clearRead(homeAddress: string, read: boolean): void {
+    const b = this.find(homeAddress, read);
     if (!b) return;
-    this.unlisted.delete(homeAddress);
+    if (this.unlisted.size > 0) this.unlisted.delete(homeAddress);
     this.count--;
     if (b.otherAddresses.length === 0) {
-      if (read6(homeAddress)) this.clearAddress6(TEXT6, b);
+      if (read) this.clearAddress6(HOME6, b);
       const k = b.address4;
       if (k !== undefined && this.byAddress4.get(k) === b) this.byAddress4.delete(k);
     }

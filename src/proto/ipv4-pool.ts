@@ -5,7 +5,7 @@
  * The pool keeps one bit per entry (32 KB for a /14 of addresses): who holds an entry is the
  * binding cache's to say (its IPv4 home address index), not a second map of 100k owners here.
  */
-import { formatIpv4, parseIpv4 } from '../wire/addr.js';
+import { formatIpv4Value, writeIpv4 } from '../wire/addr.js';
 import { flatText } from './flat-text.js';
 import { parsePrefix } from './prefix.js';
 
@@ -96,18 +96,21 @@ export class Ipv4Pool {
   /** The text of entry `i`, flat: the binding it is given to keeps it (flat-text.ts). */
   private address(i: number): string {
     const v = (this.base + i * 2 ** (32 - this.blockLength)) >>> 0;
-    return flatText(formatIpv4(Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff)));
+    return flatText(formatIpv4Value(v));
   }
 
   private index(address: string): number | undefined {
-    const b = parseIpv4(address);
-    if (!b) return undefined;
+    const b = ADDRESS;
+    if (!writeIpv4(b, 0, address)) return undefined;
     const off = u32(b) - this.base;
     const unit = 2 ** (32 - this.blockLength);
     if (off < 0 || off % unit !== 0 || off / unit >= this.count) return undefined;
     return off / unit;
   }
 }
+
+/** Where `index` reads an address. */
+const ADDRESS = new Uint8Array(4);
 
 function u32(b: Uint8Array): number {
   return ((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3];

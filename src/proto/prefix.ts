@@ -39,7 +39,8 @@ const COMPILED_MAX = 4096;
  * Bounded: the memo is emptied when it reaches COMPILED_MAX entries.
  */
 export function configuredPrefix(text: string): Prefix | undefined {
-  if (compiled.has(text)) return compiled.get(text);
+  const known = compiled.get(text);
+  if (known !== undefined || compiled.has(text)) return known;
   if (compiled.size >= COMPILED_MAX) compiled.clear();
   const p = parsePrefix(text);
   compiled.set(text, p);

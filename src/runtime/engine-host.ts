@@ -45,7 +45,12 @@ export class EngineHost<I, O> {
 
   input(i: I): void {
     if (this.stopped) return;
-    this.run(i, () => this.engine.handle(this.clock.now(), i));
+    try {
+      this.handle(this.engine.handle(this.clock.now(), i));
+    } catch (e) {
+      this.failed(i, e);
+    }
+    this.arm();
   }
 
   /** Call once after construction (and whenever state may have changed outside `input`). */
@@ -66,7 +71,7 @@ export class EngineHost<I, O> {
       at: d,
       handle: this.clock.setTimer(d, () => {
         this.timer = undefined;
-        this.run(TIMEOUT, () => this.engine.onTimeout(this.clock.now()));
+        this.timeout();
       }),
     };
   }
@@ -77,15 +82,20 @@ export class EngineHost<I, O> {
     this.timer = undefined;
   }
 
-  /** Runs `step` for `input` (an engine input, or TIMEOUT); what it was is worded only on error. */
-  private run(input: I | typeof TIMEOUT, step: () => O[]): void {
+  /** The engine's deadline came (the same steps as `input`, for a timeout). */
+  private timeout(): void {
     try {
-      this.handle(step());
+      this.handle(this.engine.onTimeout(this.clock.now()));
     } catch (e) {
-      this.internalErrors++;
-      this.onError(input === TIMEOUT ? 'timeout' : `input ${describe(input)}`, e);
+      this.failed(TIMEOUT, e);
     }
     this.arm();
+  }
+
+  /** A step for `input` (an engine input, or TIMEOUT) threw; what it was is worded only here. */
+  private failed(input: I | typeof TIMEOUT, e: unknown): void {
+    this.internalErrors++;
+    this.onError(input === TIMEOUT ? 'timeout' : `input ${describe(input)}`, e);
   }
 }
 

@@ -34,6 +34,8 @@ export interface RunningDaemon {
   stop(): Promise<string[]>;
 }
 
+const NO_ROUTES: readonly string[] = [];
+
 class HaOs {
   /**
    * Routes into the TUN per binding, to remove what a re-registration no longer needs; listed
@@ -42,8 +44,27 @@ class HaOs {
    */
   private readonly routes = new Map<string, string[]>();
 
-  private routesOf(homeAddress: string, host = hostPrefix(homeAddress)): readonly string[] {
-    return this.routes.get(homeAddress) ?? [host];
+  /**
+   * Removes the routes into the TUN a binding holds (`host`, its home address's host route, when
+   * unlisted) that `keep` leaves out.
+   */
+  private clearRoutes(homeAddress: string, host: string, keep: readonly string[]): void {
+    const had = this.routes.size > 0 ? this.routes.get(homeAddress) : undefined;
+    if (had === undefined) {
+      if (!keep.includes(host)) this.tun.clear(host);
+      return;
+    }
+    for (const r of had) if (!keep.includes(r)) this.tun.clear(r);
+  }
+
+  /** The routes into the TUN a binding needs: its addresses' and prefixes' not under a pool route. */
+  private routesWanted(op: Extract<HaOsOp, { op: 'binding-set' }>, host: string): string[] {
+    const want: string[] = [];
+    for (const a of op.addresses) {
+      if (!this.pools.coversAddress(a)) want.push(a === op.homeAddress ? host : hostPrefix(a));
+    }
+    for (const p of op.prefixes) if (!this.pools.covers(p)) want.push(p);
+    return want;
   }
 
   constructor(
@@ -58,17 +79,17 @@ class HaOs {
       case 'binding-set': {
         this.fwd.apply(op);
         const host = hostPrefix(op.homeAddress);
-        const want = [...op.addresses.map(hostPrefix), ...op.prefixes].filter((r) => !this.pools.covers(r));
+        const want = this.routesWanted(op, host);
         for (const r of want) this.tun.set(r);
-        for (const r of this.routesOf(op.homeAddress, host)) if (!want.includes(r)) this.tun.clear(r);
-        if (want.length === 1 && want[0] === host) this.routes.delete(op.homeAddress);
-        else this.routes.set(op.homeAddress, want);
+        this.clearRoutes(op.homeAddress, host, want);
+        if (want.length !== 1 || want[0] !== host) this.routes.set(op.homeAddress, want);
+        else if (this.routes.size > 0) this.routes.delete(op.homeAddress);
         return;
       }
       case 'binding-clear':
         this.fwd.apply(op);
-        for (const r of this.routesOf(op.homeAddress)) this.tun.clear(r);
-        this.routes.delete(op.homeAddress);
+        this.clearRoutes(op.homeAddress, hostPrefix(op.homeAddress), NO_ROUTES);
+        if (this.routes.size > 0) this.routes.delete(op.homeAddress);
         return;
       case 'proxy-nd-set': case 'proxy-arp-set': {
         const link = homeLinkOf(this.ctx, this.homeIf);

@@ -71,8 +71,16 @@ export class PoolRoutes {
   covers(route: string): boolean {
     if (this.pools.length === 0 || route.includes(':')) return false;
     const slash = route.indexOf('/');
-    const address = slash < 0 ? route : route.slice(0, slash);
-    const length = slash < 0 ? 32 : Number(route.slice(slash + 1));
+    if (slash < 0) return this.coversAddress(route);
+    const address = route.slice(0, slash);
+    const length = Number(route.slice(slash + 1));
     return this.pools.some((p) => p.length <= length && prefixContains(p, address));
+  }
+
+  /** covers(hostPrefix(address)), without building the route text: a pool holds `address`. */
+  coversAddress(address: string): boolean {
+    const pools = this.pools;
+    for (let i = 0; i < pools.length; i++) if (prefixContains(pools[i], address)) return true;
+    return false;
   }
 }

@@ -8,7 +8,8 @@
  * IPPROTO_RAW socket with the whole packet built here (the kernel refuses a Type 2 Routing
  * Header through IPV6_RTHDR, and would checksum the MH over the wrong source).
  */
-import type { DatagramBatch, DatagramPort } from '../os/ports.js';
+import type { DatagramBatch, DatagramPort, PacketBatch } from '../os/ports.js';
+import { packetBytes } from '../wire/bytes.js';
 import type { SendMh, Via } from '../engine/types.js';
 import { encodeMobilityPacket } from '../wire/mh/packet.js';
 import { addressText } from '../os/ports.js';
@@ -19,7 +20,7 @@ import { flatText } from '../proto/flat-text.js';
 /** The whole IPv6 packet for raw-socket payload `i` of `batch` with first next header `nh`. */
 export function rebuildIpv6(batch: DatagramBatch, i: number, nextHeader: number): Uint8Array {
   const len = batch.length(i);
-  const out = new Uint8Array(40 + len);
+  const out = packetBytes(40 + len);
   out[0] = 0x60;
   out[4] = len >> 8;
   out[5] = len & 0xff;
@@ -28,6 +29,19 @@ export function rebuildIpv6(batch: DatagramBatch, i: number, nextHeader: number)
   out.set(batch.addresses.subarray(i * 16, i * 16 + 16), 8);
   out.set(batch.localAddresses.subarray(i * 16, i * 16 + 16), 24);
   out.set(batch.data.subarray(batch.offset(i), batch.offset(i) + len), 40);
+  return out;
+}
+
+/**
+ * A copy of packet `i` of `batch` (the batch is reused) in fresh octets: carved from a shared slab
+ * (packetBytes), as a signalling packet is larger than what V8 keeps on its heap.
+ */
+export function packetCopy(batch: PacketBatch, i: number): Uint8Array {
+  const off = batch.offset(i);
+  const len = batch.length(i);
+  const out = packetBytes(len);
+  const data = batch.data;
+  for (let k = 0; k < len; k++) out[k] = data[off + k];
   return out;
 }
 

@@ -35,7 +35,7 @@ import { IpProto } from '../wire/ip-protocols.js';
 import type { DatagramBatch, DatagramPort, PacketBatch, TxBatch } from '../os/ports.js';
 import { Batcher, type OutPort } from './batcher.js';
 import { kernelPathMtu } from './path-mtu-query.js';
-import { rebuildIpv6, udpVia } from './mh-io.js';
+import { packetCopy, rebuildIpv6, udpVia } from './mh-io.js';
 import type { Forwarder, TunnelIoOptions, TunnelPorts, TunnelRoute } from './tunnel-types.js';
 
 export type { Forwarder, TunnelIoOptions, TunnelPorts, TunnelRoute } from './tunnel-types.js';
@@ -229,7 +229,7 @@ export class TunnelIo {
       const v = ipVersion(batch.data, off, len);
       if (v === 6 && ipv6UpperProtocol(batch.data, off, len) === IpProto.MOBILITY) {
         const via = udpVia(batch, i, this.ports.udp.localPort);
-        this.onMh({ kind: 'mh', via, bytes: batch.packet(i).slice() });
+        this.onMh({ kind: 'mh', via, bytes: packetCopy(batch, i) });
         continue;
       }
       const peer = u32At(batch.addresses, i * 16 + 12);

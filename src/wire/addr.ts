@@ -12,8 +12,20 @@ const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => String(
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** `i.` for 0..255: an address is four table entries joined, three concatenations. */
+const DOTTED: readonly string[] = DECIMAL.map((d) => `${d}.`);
+
 export function formatIpv4(b: Uint8Array, off = 0): string {
-  return DECIMAL[b[off]] + '.' + DECIMAL[b[off + 1]] + '.' + DECIMAL[b[off + 2]] + '.' + DECIMAL[b[off + 3]];
+  const a = b[off];
+  const z = b[off + 3];
+  if ((a | b[off + 1] | b[off + 2] | z) === 0) return IPV4_ANY;
+  return DOTTED[a] + DOTTED[b[off + 1]] + DOTTED[b[off + 2]] + DECIMAL[z];
+}
+
+/** Dotted-quad text of the unsigned 32-bit value `v`, without bytes in between. */
+export function formatIpv4Value(v: number): string {
+  if (v === 0) return IPV4_ANY;
+  return DOTTED[v >>> 24] + DOTTED[(v >>> 16) & 0xff] + DOTTED[(v >>> 8) & 0xff] + DECIMAL[v & 0xff];
 }
 
 /**

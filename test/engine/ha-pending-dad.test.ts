@@ -77,3 +77,59 @@ test('PendingDads: 50,000 registrations through the queue, answered or timed out
   assert.equal(p.size, 0);
   assert.equal(p.nextDeadline(), undefined);
 });
+
+test('PendingDads: the head registration is remembered only while it waits (ended, replaced, popped)', () => {
+  const p = new PendingDads();
+  p.start(request(hoaOf(1)), accepted, [hoaOf(1)], 1000);
+  p.start(request(hoaOf(2)), accepted, [hoaOf(2)], 1001);
+  assert.equal(p.nextDeadline(), 1000);
+  p.start(request(hoaOf(3)), accepted, [hoaOf(3)], 1002);
+  assert.equal(p.nextDeadline(), 1000, 'a later registration leaves the head');
+  p.start(request(hoaOf(1)), accepted, [hoaOf(1)], 1003); // the head registered again, without ending
+  assert.equal(p.nextDeadline(), 1001, 'the head replaced: its old deadline is stale');
+  const two = p.get(hoaOf(2))!;
+  assert.equal(p.unique(two, hoaOf(2)), true);
+  p.end(hoaOf(2), two);
+  assert.equal(p.get(hoaOf(2)), undefined, 'ended with the registration the caller held');
+  assert.equal(p.nextDeadline(), 1002);
+  assert.equal(p.popExpired(1002)?.request.homeAddress, hoaOf(3));
+  assert.equal(p.nextDeadline(), 1003, 'a popped head is not the head any more');
+  p.end(hoaOf(3));
+  assert.equal(p.popExpired(1003)?.request.homeAddress, hoaOf(1));
+  p.end(hoaOf(1));
+  assert.deepEqual([p.nextDeadline(), p.size], [undefined, 0]);
+});
+
+test('PendingDads: the only address found unique leaves nothing to wait for, and ending twice is harmless', () => {
+  const p = new PendingDads();
+  p.start(request(hoaOf(1)), accepted, [hoaOf(1)], 1000);
+  const r = p.find(hoaOf(1))!;
+  assert.equal(p.unique(r, 'fe80::9'), false, 'an address it does not wait for changes nothing');
+  assert.deepEqual(r.waiting, [hoaOf(1)]);
+  assert.equal(p.unique(r, hoaOf(1)), true);
+  assert.deepEqual(r.waiting, []);
+  p.end(hoaOf(1), r);
+  p.end(hoaOf(1));
+  assert.equal(p.size, 0);
+});
+
+test('PendingDads: results found in any order, at the head of the queue or not, link-local too', () => {
+  const p = new PendingDads();
+  p.start(request(hoaOf(1)), accepted, [hoaOf(1)], 1000);
+  p.start(request(hoaOf(2)), accepted, [hoaOf(2), 'fe80::2'], 1001);
+  p.start(request(hoaOf(3)), accepted, [hoaOf(3)], 1002);
+  assert.equal(p.find(hoaOf(3))?.request.homeAddress, hoaOf(3), 'behind the head');
+  p.end(hoaOf(3));
+  assert.equal(p.find(hoaOf(3)), undefined, 'ended');
+  assert.equal(p.find('fe80::2')?.request.homeAddress, hoaOf(2));
+  assert.equal(p.find(hoaOf(1))?.request.homeAddress, hoaOf(1), 'the head');
+  p.end(hoaOf(1));
+  const two = p.find(hoaOf(2))!;
+  assert.equal(two.request.homeAddress, hoaOf(2), 'the new head');
+  assert.equal(p.unique(two, hoaOf(2)), false, 'its link-local still probes');
+  assert.equal(p.find(hoaOf(2)), undefined, 'not waiting for its home address any more');
+  assert.equal(p.nextDeadline(), 1001);
+  assert.equal(p.unique(p.find('fe80::2')!, 'fe80::2'), true);
+  p.end(hoaOf(2));
+  assert.deepEqual([p.nextDeadline(), p.size], [undefined, 0]);
+});

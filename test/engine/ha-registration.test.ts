@@ -257,3 +257,21 @@ test('home registrations carrying Nonce Indices are discarded (RFC 6275 §9.5.1)
   const out = new HomeAgent(config()).handle(0, bu6({ seq: 1, options: [{ type: 'nonce-indices', homeNonceIndex: 1, careOfNonceIndex: 2 }] }));
   assert.equal(sends(out).length, 0);
 });
+
+test('DAD: no binding while it runs; the one made when it ends is new, from the latest BU', () => {
+  const ha = new HomeAgent(config({ dad: true }));
+  ha.handle(0, bu6({ seq: 1 }));
+  assert.equal(ha.cache.get(HOA), undefined, 'no binding while DAD runs');
+  assert.deepStrictEqual(ha.handle(300, bu6({ seq: 2, lifetime: 120 })), [], 'a newer BU waits too');
+  assert.equal(ha.cache.get(HOA), undefined);
+  const done = ha.handle(900, { kind: 'dad-result', address: HOA, duplicate: false });
+  const accepted = events(done).find((e) => e.type === 'binding-accepted');
+  assert.deepStrictEqual([accepted?.type === 'binding-accepted' && accepted.isNew, theBa(done).ba.sequence],
+    [true, 2]);
+  assert.deepStrictEqual(ops(done).map((o) => o.op), ['binding-set', 'proxy-nd-set']);
+  assert.deepStrictEqual([ha.cache.size, ha.cache.get(HOA)?.sequence, ha.cache.get(HOA)?.lifetimeSeconds],
+    [1, 2, 120]);
+  assert.deepStrictEqual(ha.handle(950, { kind: 'dad-result', address: HOA, duplicate: false }), [],
+    'a late second result finds nothing waiting');
+  assert.equal(theBa(ha.handle(2000, bu6({ seq: 3 }))).ba.status, 0, 'the refresh finds the binding');
+});

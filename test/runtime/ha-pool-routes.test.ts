@@ -47,3 +47,17 @@ test('pool routes: a pool overlapping another route or an address of the home ag
   assert.deepEqual(clear.routes, ['10.99.0.0/16'], 'the default route and unrelated routes do not count');
   assert.deepEqual(clear.kept, []);
 });
+
+test('pool routes: coversAddress(a) is covers of the host prefix of a, without building it', () => {
+  const pooled = new PoolRoutes({ ipv4HomeSubnet: '192.0.2.0/24', ipv4HomeAddressPool: '172.16.0.0/14' });
+  const none = new PoolRoutes({ ipv4HomeSubnet: '192.0.2.0/24' });
+  for (const p of [pooled, none]) {
+    for (const a of ['172.16.0.1', '172.19.255.255', '172.20.0.1', '192.0.2.9', '2001:db8:1::5', '::ffff:172.16.0.1',
+      'not an address', '']) {
+      const host = `${a}/${a.includes(':') ? 128 : 32}`;
+      assert.equal(p.coversAddress(a), p.covers(host), `${a} (${p.routes.join() || 'no pool'})`);
+    }
+  }
+  assert.equal(pooled.coversAddress('172.17.0.9'), true);
+  assert.equal(none.coversAddress('172.17.0.9'), false);
+});

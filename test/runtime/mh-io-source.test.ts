@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RxBatch, addressBytes } from '../../src/os/ports.js';
-import { sourceText, udpVia } from '../../src/runtime/mh-io.js';
+import { packetCopy, rebuildIpv6, sourceText, udpVia } from '../../src/runtime/mh-io.js';
 
 function batch(peers: readonly string[]): RxBatch {
   const b = new RxBatch(64, true);
@@ -37,4 +37,27 @@ test('outer sources: the right text for every datagram, cached or not, IPv4 or I
   assert.deepStrictEqual(udpVia(rx, 1, 4191), {
     kind: 'udp4', source: '10.64.0.1', sourcePort: 40001, destination: '192.0.2.1', destinationPort: 4191,
   });
+});
+
+test('packet copies: the received octets, kept when the batch is refilled, short or long', () => {
+  const rx = new RxBatch(2048, true);
+  const sizes = [0, 1, 64, 65, 120, 1500];
+  sizes.forEach((n, i) => {
+    for (let k = 0; k < n; k++) rx.data[rx.offset(i) + k] = (k * 7 + i) & 0xff;
+    rx.lengths[i] = n;
+    rx.addresses.set(addressBytes('2001:db8::7'), i * 16);
+    rx.localAddresses.set(addressBytes('2001:db8::1'), i * 16);
+  });
+  rx.count = sizes.length;
+  const copies = sizes.map((_, i) => packetCopy(rx, i));
+  const rebuilt = sizes.map((_, i) => rebuildIpv6(rx, i, 135));
+  const want = sizes.map((_, i) => Array.from(rx.packet(i)));
+  rx.data.fill(0xee);
+  assert.deepStrictEqual(copies.map((c) => Array.from(c)), want);
+  assert.deepStrictEqual(rebuilt.map((r) => Array.from(r.subarray(40))), want);
+  for (const [i, r] of rebuilt.entries()) {
+    assert.deepStrictEqual(Array.from(r.subarray(0, 8)), [0x60, 0, 0, 0, sizes[i] >> 8, sizes[i] & 0xff, 135, 64]);
+    assert.deepStrictEqual([r.length, Array.from(r.subarray(8, 24)), Array.from(r.subarray(24, 40))],
+      [40 + sizes[i], Array.from(addressBytes('2001:db8::7')), Array.from(addressBytes('2001:db8::1'))]);
+  }
 });

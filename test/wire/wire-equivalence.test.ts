@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  Ipv6TextMemo, canonicalIpv6, formatIpv4, formatIpv6, ipv6WordSum, isIpv6Text, parseIpv4, parseIpv6, writeIpv4,
+  Ipv6TextMemo, canonicalIpv6, formatIpv4, formatIpv4Value, formatIpv6, ipv6WordSum, isIpv6Text, parseIpv4, parseIpv6, writeIpv4,
   writeIpv6,
 } from '../../src/wire/addr.js';
 import { copyBytes, fromHex, packetBytes, toHex } from '../../src/wire/bytes.js';
@@ -106,6 +106,13 @@ test('parseIpv4, writeIpv4 and formatIpv4 agree with the old code', () => {
     .map((cs) => cs.join('')), check), RUNS);
   fc.assert(fc.property(fc.uint8Array({ minLength: 7, maxLength: 7 }), fc.integer({ min: 0, max: 3 }),
     (b, off) => { assert.equal(formatIpv4(b, off), refFormatIpv4(b, off)); }), RUNS);
+  fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (v) => {
+    const b = Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+    assert.equal(formatIpv4Value(v), refFormatIpv4(b, 0));
+  }), RUNS);
+  for (const v of [0, 1, 0xffffffff, 0x7f000001]) {
+    assert.equal(formatIpv4Value(v), refFormatIpv4(Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff), 0));
+  }
 });
 
 test('formatIpv6 gives the old RFC 5952 text (zero runs, ties, ::ffff:a.b.c.d, offsets)', () => {

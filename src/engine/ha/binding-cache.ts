@@ -4,7 +4,7 @@
  * behind one NAT never collide (protocol.md §3.4), and bindings by IPv4 home address.
  */
 import type { Instant } from '../../proto/time.js';
-import { ipv4MappedIpv6, parseIpv4 } from '../../wire/addr.js';
+import { ipv4MappedIpv6, writeIpv4 } from '../../wire/addr.js';
 import type { PrefixText, TunnelEndpoint, Via } from '../types.js';
 
 export interface BindingCacheEntry {
@@ -201,8 +201,21 @@ export function sameTunnel(a: TunnelEndpoint, b: TunnelEndpoint): boolean {
  * binding a rope and two strings); -1 for text that is not IPv4 (never a key of the index).
  */
 export function udpKey(address: string, port: number): number {
-  const b = parseIpv4(address);
-  return b ? (((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3])) * 65536 + port : -1;
+  const b = UDP_KEY_ADDRESS;
+  if (!writeIpv4(b, 0, address)) return -1;
+  return (((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3])) * 65536 + port;
+}
+
+/** Where udpKey and ipv4Key read an IPv4 address. */
+const UDP_KEY_ADDRESS = new Uint8Array(4);
+
+/**
+ * The key of an IPv4 home address: its value as an int32 (a number hashes without reading text,
+ * where a new address's text would be hashed first); text that is not IPv4 is its own key.
+ */
+function ipv4Key(address: string): number | string {
+  const b = UDP_KEY_ADDRESS;
+  return writeIpv4(b, 0, address) ? (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3] : address;
 }
 
 const udpKeyOf = (t: TunnelEndpoint): number =>
@@ -211,7 +224,7 @@ const udpKeyOf = (t: TunnelEndpoint): number =>
 export class BindingCache {
   private readonly byHome = new Map<string, BindingCacheEntry>();
   private readonly byUdp = new Map<number, string>();
-  private readonly byIpv4Home = new Map<string, string>();
+  private readonly byIpv4Home = new Map<number | string, string>();
 
   get size(): number {
     return this.byHome.size;
@@ -228,7 +241,7 @@ export class BindingCache {
   }
 
   homeAddressForIpv4(ipv4HomeAddress: string): string | undefined {
-    return this.byIpv4Home.get(ipv4HomeAddress);
+    return this.byIpv4Home.size > 0 ? this.byIpv4Home.get(ipv4Key(ipv4HomeAddress)) : undefined;
   }
 
   /**
@@ -237,18 +250,23 @@ export class BindingCache {
    * table each time, and the tables would grow with refreshes, not with bindings.
    */
   set(e: BindingCacheEntry): void {
+    this.replace(e, this.byHome.get(e.homeAddress));
+  }
+
+  /** `set(e)` when the caller holds `old`, the entry now cached for e's home address (if any). */
+  replace(e: BindingCacheEntry, old: BindingCacheEntry | undefined): void {
     const hoa = e.homeAddress;
-    const old = this.byHome.get(hoa);
     this.byHome.set(hoa, e);
     const k = udpKeyOf(e.tunnel);
     const oldK = old === undefined ? -1 : old.tunnel === e.tunnel ? k : udpKeyOf(old.tunnel);
     if (oldK >= 0 && oldK !== k && this.byUdp.get(oldK) === hoa) this.byUdp.delete(oldK);
     if (k >= 0) this.byUdp.set(k, hoa);
     const v4 = old?.ipv4HomeAddress;
-    if (v4 !== undefined && v4 !== e.ipv4HomeAddress && this.byIpv4Home.get(v4) === hoa) {
-      this.byIpv4Home.delete(v4);
+    if (v4 !== undefined && v4 !== e.ipv4HomeAddress) {
+      const k4 = ipv4Key(v4);
+      if (this.byIpv4Home.get(k4) === hoa) this.byIpv4Home.delete(k4);
     }
-    if (e.ipv4HomeAddress !== undefined) this.byIpv4Home.set(e.ipv4HomeAddress, hoa);
+    if (e.ipv4HomeAddress !== undefined) this.byIpv4Home.set(ipv4Key(e.ipv4HomeAddress), hoa);
   }
 
   delete(homeAddress: string): BindingCacheEntry | undefined {
@@ -257,9 +275,8 @@ export class BindingCache {
     this.byHome.delete(homeAddress);
     const k = udpKeyOf(e.tunnel);
     if (k >= 0 && this.byUdp.get(k) === homeAddress) this.byUdp.delete(k);
-    if (e.ipv4HomeAddress !== undefined && this.byIpv4Home.get(e.ipv4HomeAddress) === homeAddress) {
-      this.byIpv4Home.delete(e.ipv4HomeAddress);
-    }
+    const k4 = e.ipv4HomeAddress !== undefined ? ipv4Key(e.ipv4HomeAddress) : undefined;
+    if (k4 !== undefined && this.byIpv4Home.get(k4) === homeAddress) this.byIpv4Home.delete(k4);
     return e;
   }
 

@@ -47,17 +47,17 @@ export function checkAgainstCache(req: BuRequest, existing: BindingCacheEntry | 
 
 /** Step 8: the home address must be on one of the home prefixes (or a served prefix, NEMO). */
 export function checkHomeSubnet(cfg: HomeAgentConfig, req: Pick<BuRequest, 'homeAddress' | 'flags'>): Check {
-  const onHome = cfg.homePrefixes.some((p) => {
-    const pp = configuredPrefix(p.prefix);
-    return pp !== undefined && prefixContains(pp, req.homeAddress);
-  });
-  const router = (req.flags & BuFlag.R) !== 0;
-  const served = router && cfg.servedPrefixes.some((p) => {
-    const pp = configuredPrefix(p);
-    return pp !== undefined && prefixContains(pp, req.homeAddress);
-  });
-  if (onHome || served) return OK;
+  for (const p of cfg.homePrefixes) if (inPrefix(p.prefix, req.homeAddress)) return OK;
+  if ((req.flags & BuFlag.R) !== 0) {
+    for (const p of cfg.servedPrefixes) if (inPrefix(p, req.homeAddress)) return OK;
+  }
   return reject(BaStatus.NOT_HOME_SUBNET, `${req.homeAddress} is not on a home prefix`);
+}
+
+/** `address` lies in the configured prefix `text` (false when the text is not a prefix). */
+function inPrefix(text: string, address: string): boolean {
+  const p = configuredPrefix(text);
+  return p !== undefined && prefixContains(p, address);
 }
 
 const aclIndex = new WeakMap<HomeAgentConfig, Map<string, HaAclEntry>>();
@@ -70,7 +70,7 @@ export function aclEntry(cfg: HomeAgentConfig, homeAddress: string): HaAclEntry 
     for (const e of cfg.acl) if (!index.has(e.homeAddress)) index.set(e.homeAddress, e);
     aclIndex.set(cfg, index);
   }
-  return index.get(homeAddress);
+  return index.size > 0 ? index.get(homeAddress) : undefined;
 }
 
 function aclStatus(action: AclAction): number {

@@ -22,14 +22,20 @@ export interface Ipv4Decision {
   readonly refusals: readonly { readonly status: number; readonly reason: string }[];
 }
 
-export interface Ipv4Context {
+/** What the IPv4 decisions read: the home agent's state (registration.ts HaState). */
+export interface Ipv4State {
   readonly cfg: HomeAgentConfig;
-  readonly homeAddress: string;
-  readonly existing: BindingCacheEntry | undefined;
   readonly addressPool: Ipv4Pool | undefined;
   readonly prefixPool: Ipv4Pool | undefined;
-  /** The IPv6 home address currently holding an IPv4 home address, if any. */
-  readonly holderOf: (ipv4: string) => string | undefined;
+  /** `homeAddressForIpv4`: the IPv6 home address currently holding an IPv4 home address, if any. */
+  readonly cache: { homeAddressForIpv4(ipv4: string): string | undefined };
+}
+
+/** The registration the decisions are for: its home address and its binding, if any. */
+interface Ipv4Context {
+  readonly st: Ipv4State;
+  readonly homeAddress: string;
+  readonly existing: BindingCacheEntry | undefined;
 }
 
 const ack = (status: number, prefixLength: number, address: string): Ack =>
@@ -48,15 +54,16 @@ export function ipv4Configured(cfg: HomeAgentConfig, ipv4: string, homeAddress: 
 }
 
 function decideAddress(ctx: Ipv4Context, o: Ipv4HoaOption): Outcome {
-  const { cfg, homeAddress, existing } = ctx;
+  const { homeAddress, existing } = ctx;
+  const { cfg, addressPool } = ctx.st;
   if (o.address === '0.0.0.0') {
     if (existing?.ipv4HomeAddress !== undefined) {
       return { ack: ack(0, 32, existing.ipv4HomeAddress), address: existing.ipv4HomeAddress };
     }
-    const got = ctx.addressPool?.allocate();
+    const got = addressPool?.allocate();
     if (got === undefined) {
       return refuse(Ipv4AckStatus.DYNAMIC_IPV4_HOME_ADDRESS_ASSIGNMENT_NOT_AVAILABLE,
-        ctx.addressPool ? 'IPv4 home address pool exhausted' : 'no IPv4 home address pool');
+        addressPool ? 'IPv4 home address pool exhausted' : 'no IPv4 home address pool');
     }
     return { ack: ack(0, 32, got), address: got };
   }
@@ -64,12 +71,12 @@ function decideAddress(ctx: Ipv4Context, o: Ipv4HoaOption): Outcome {
     const why = `invalid IPv4 home address ${o.address}/${o.prefixLength}`;
     return refuse(Ipv4AckStatus.INVALID_IPV4_ADDRESS, why);
   }
-  const holder = ctx.holderOf(o.address);
+  const holder = ctx.st.cache.homeAddressForIpv4(o.address);
   if (holder !== undefined && holder !== homeAddress) {
     return refuse(Ipv4AckStatus.INCORRECT_IPV4_HOME_ADDRESS, `${o.address} is bound to ${holder}`);
   }
   // A pool entry is this node's when its binding holds it (the pool keeps no owners).
-  const pooled = holder === homeAddress && (ctx.addressPool?.isTaken(o.address) ?? false);
+  const pooled = holder === homeAddress && (addressPool?.isTaken(o.address) ?? false);
   if (pooled || ipv4Configured(cfg, o.address, homeAddress)) {
     return { ack: ack(0, 32, o.address), address: o.address };
   }
@@ -80,7 +87,8 @@ function decideAddress(ctx: Ipv4Context, o: Ipv4HoaOption): Outcome {
 }
 
 function decidePrefix(ctx: Ipv4Context, mobileRouter: boolean): Outcome {
-  const { cfg, homeAddress, existing } = ctx;
+  const { homeAddress, existing } = ctx;
+  const { cfg, prefixPool } = ctx.st;
   if (!mobileRouter) {
     return refuse(Ipv4AckStatus.PREFIX_ALLOCATION_UNAUTHORIZED, 'IPv4 prefix requested without the R flag');
   }
@@ -88,8 +96,8 @@ function decidePrefix(ctx: Ipv4Context, mobileRouter: boolean): Outcome {
   const configured = cfg.ipv4Authorizations
     .find((a) => a.homeAddress === homeAddress && a.prefixes.length > 0);
   if (configured) return prefixAck(configured.prefixes[0]);
-  const got = ctx.prefixPool?.allocate();
-  if (got !== undefined) return prefixAck(`${got}/${ctx.prefixPool!.blockLength}`);
+  const got = prefixPool?.allocate();
+  if (got !== undefined) return prefixAck(`${got}/${prefixPool!.blockLength}`);
   return refuse(Ipv4AckStatus.PREFIX_ALLOCATION_UNAUTHORIZED, `no IPv4 prefix for ${homeAddress}`);
 }
 
@@ -99,30 +107,39 @@ function prefixAck(text: string): Outcome {
   return { ack: ack(0, p ? p.length : 32, addr), prefix: text };
 }
 
-/** Answers every IPv4 Home Address option of a BU (at most one address and one prefix). */
+const NO_REFUSALS: Ipv4Decision['refusals'] = Object.freeze([]);
+const NO_ACKS: readonly Ack[] = Object.freeze([]);
+
+/**
+ * Answers every IPv4 Home Address option of a BU (at most one address and one prefix) for
+ * `homeAddress`, whose binding is `existing`.
+ */
 export function decideIpv4(
-  ctx: Ipv4Context, options: readonly MobilityOption[], flags: number,
+  st: Ipv4State, homeAddress: string, existing: BindingCacheEntry | undefined,
+  options: readonly MobilityOption[], flags: number,
 ): Ipv4Decision {
-  const acks: Ack[] = [];
-  const refusals: { status: number; reason: string }[] = [];
+  let acks: Ack[] | undefined;
+  let refusals: { status: number; reason: string }[] | undefined;
   let ipv4HomeAddress: string | undefined;
   let ipv4Prefix: string | undefined;
   let seenAddress = false;
   let seenPrefix = false;
+  let ctx: Ipv4Context | undefined;
   for (const o of options) {
     if (o.type !== 'ipv4-home-address') continue;
+    ctx ??= { st, homeAddress, existing };
     const repeated = o.requestPrefix ? seenPrefix : seenAddress;
     if (o.requestPrefix) seenPrefix = true; else seenAddress = true;
-    const out: Outcome = !ctx.cfg.acceptDsmip6
+    const out: Outcome = !st.cfg.acceptDsmip6
       ? refuse(Ipv4AckStatus.ADMINISTRATIVELY_PROHIBITED, 'HaAcceptDsmip6 disabled')
       : repeated ? refuse(Ipv4AckStatus.FAILURE_REASON_UNSPECIFIED, 'repeated IPv4 Home Address option')
         : o.requestPrefix ? decidePrefix(ctx, (flags & BuFlag.R) !== 0) : decideAddress(ctx, o);
-    acks.push(out.ack);
-    if (out.reason !== undefined) refusals.push({ status: out.ack.status, reason: out.reason });
+    (acks ??= []).push(out.ack);
+    if (out.reason !== undefined) (refusals ??= []).push({ status: out.ack.status, reason: out.reason });
     if (out.address !== undefined && ipv4HomeAddress === undefined) ipv4HomeAddress = out.address;
     if (out.prefix !== undefined && ipv4Prefix === undefined) ipv4Prefix = out.prefix;
   }
-  return { ipv4HomeAddress, ipv4Prefix, acks, refusals };
+  return { ipv4HomeAddress, ipv4Prefix, acks: acks ?? NO_ACKS, refusals: refusals ?? NO_REFUSALS };
 }
 
 type NatOption = Extract<MobilityOption, { type: 'nat-detection' }>;

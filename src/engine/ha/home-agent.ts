@@ -67,6 +67,17 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   private readonly deadlines = new DeadlineHeap<string>();
   private readonly pendingDad = new PendingDads();
   private readonly st: HaState;
+  /**
+   * The last home address classifyReceived asked the cache about, and the entry found: the Binding
+   * Update's checks go on with that entry instead of looking the same address up again.
+   */
+  private boundFor: string | undefined;
+  private bound: BindingCacheEntry | undefined;
+  private readonly boundText = (hoa: string): string | undefined => {
+    this.boundFor = hoa;
+    this.bound = this.cache.get(hoa);
+    return this.bound?.homeAddress;
+  };
   /** Messages sent, counted from the outputs (for the management views only). */
   private readonly sent = { bindingAcks: 0, refreshRequests: 0 };
 
@@ -179,7 +190,8 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   }
 
   private received(now: Instant, input: ReceivedMh): HaOutput[] {
-    const r = classifyReceived(input, (hoa) => this.cache.get(hoa)?.homeAddress);
+    this.boundFor = undefined;
+    const r = classifyReceived(input, this.boundText);
     if (r.kind === 'drop') return this.drop(r.reason, r.detail);
     if (r.kind === 'binding-error') {
       this.counters.bindingErrorsSent++;
@@ -209,9 +221,13 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
       const why = 'correspondent registration (no route optimisation)';
       return this.reject(req, BaStatus.ADMINISTRATIVELY_PROHIBITED, why);
     }
-    const pending = this.pendingDad.get(req.homeAddress);
+    // classifyReceived looked the home address up (nothing changed the cache since).
+    const existing = this.boundFor === req.homeAddress ? this.bound : this.cache.get(req.homeAddress);
+    this.boundFor = undefined;
+    this.bound = undefined;
+    // A registration waiting for DAD has no binding yet (acceptBu makes it when DAD ends).
+    const pending = existing === undefined ? this.pendingDad.get(req.homeAddress) : undefined;
     if (pending) return this.duringDad(req, pending);
-    const existing = this.cache.get(req.homeAddress);
     const c = checkAgainstCache(req, existing);
     if (!c.ok) return this.reject(req, c.status, c.reason, existing?.sequence);
     const checked = this.checkRegistration(req, existing);
@@ -222,14 +238,15 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     }
     if (!existing && this.cfg.dad) return this.startDad(now, req, checked);
     this.counters.accepted++;
-    return acceptBu(this.st, now, req, checked);
+    return acceptBu(this.st, now, req, checked, existing);
   }
 
   /** Steps 8–12 (after the cache checks): home subnet, policy, care-of, room, NEMO, lifetime. */
   private checkRegistration(req: BuRequest, existing: BindingCacheEntry | undefined): Accepted | HaOutput[] {
-    for (const check of [checkHomeSubnet(this.cfg, req), checkPolicy(this.cfg, req)]) {
-      if (!check.ok) return this.reject(req, check.status, check.reason);
-    }
+    const subnet = checkHomeSubnet(this.cfg, req);
+    if (!subnet.ok) return this.reject(req, subnet.status, subnet.reason);
+    const policy = checkPolicy(this.cfg, req);
+    if (!policy.ok) return this.reject(req, policy.status, policy.reason);
     if (isDeregistration(req)) return { nemoMode: undefined, prefixes: [], lifetimeSeconds: 0, status: 0 };
     if (req.careOf.family === 'missing') {
       const why = 'BU over UDP without an IPv4 Care-of Address option';
@@ -248,11 +265,12 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
   }
 
   private startDad(now: Instant, req: BuRequest, accepted: Accepted): HaOutput[] {
-    const addrs = [req.homeAddress];
-    const ll = (req.flags & BuFlag.L) !== 0 ? linkLocalFor(req.homeAddress) : undefined;
-    if (ll !== undefined) addrs.push(ll);
-    this.pendingDad.start(req, accepted, addrs, now + this.cfg.dadTimeoutMs);
-    return addrs.map((address) => ({ kind: 'os', op: { op: 'dad-start', address } }) as HaOutput);
+    const hoa = req.homeAddress;
+    const ll = (req.flags & BuFlag.L) !== 0 ? linkLocalFor(hoa) : undefined;
+    this.pendingDad.start(req, accepted, ll === undefined ? [hoa] : [hoa, ll], now + this.cfg.dadTimeoutMs);
+    const out: HaOutput[] = [{ kind: 'os', op: { op: 'dad-start', address: hoa } }];
+    if (ll !== undefined) out.push({ kind: 'os', op: { op: 'dad-start', address: ll } });
+    return out;
   }
 
   /**
@@ -264,12 +282,12 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
       return this.drop('malformed', `BU ${req.sequence} not newer than ${p.request.sequence} during DAD`);
     }
     if (isDeregistration(req)) {
-      this.pendingDad.end(req.homeAddress);
+      this.pendingDad.end(req.homeAddress, p);
       return this.reject(req, BaStatus.NOT_HOME_AGENT_FOR_THIS_MOBILE_NODE, 'deregistration during DAD');
     }
     const checked = this.checkRegistration(req, undefined);
     if (!('lifetimeSeconds' in checked)) {
-      this.pendingDad.end(req.homeAddress);
+      this.pendingDad.end(req.homeAddress, p);
       return checked;
     }
     p.request = req;
@@ -282,18 +300,18 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
     if (!p) return [];
     const hoa = p.request.homeAddress;
     if (duplicate) {
-      this.pendingDad.end(hoa);
+      this.pendingDad.end(hoa, p);
       return this.reject(p.request, BaStatus.DUPLICATE_ADDRESS_DETECTION_FAILED, `DAD failed for ${address}`);
     }
     if (!this.pendingDad.unique(p, address)) return [];
-    this.pendingDad.end(hoa);
+    this.pendingDad.end(hoa, p);
     this.counters.accepted++;
-    return acceptBu(this.st, now, p.request, p.accepted);
+    return acceptBu(this.st, now, p.request, p.accepted, undefined); // no binding while DAD ran
   }
 
   private dadTimeout(now: Instant, p: PendingDad): HaOutput[] {
-    this.pendingDad.end(p.request.homeAddress);
+    this.pendingDad.end(p.request.homeAddress, p);
     this.counters.accepted++;
-    return acceptBu(this.st, now, p.request, p.accepted);
+    return acceptBu(this.st, now, p.request, p.accepted, undefined);
   }
 }

@@ -27,29 +27,27 @@ export interface BaFields {
 }
 
 /**
- * A BA for `req`, from `haAddress`. Native: to the care-of address with an RH2 carrying the home
- * address (none when the node is at home, CoA = HoA). UDP: to the inner IPv6 source the BU used
- * (`::ffff:<IPv4 CoA>`), RH2 = home address, outer addresses and ports swapped.
+ * A BA for `req`, from `haAddress`, along `via` (replyVia(req.via) unless given). Native: to the
+ * care-of address with an RH2 carrying the home address (none when the node is at home,
+ * CoA = HoA). UDP: to the inner IPv6 source the BU used (`::ffff:<IPv4 CoA>`), RH2 = home
+ * address, outer addresses and ports swapped.
  */
-export function bindingAck(haAddress: string, req: BuRequest, f: BaFields): SendMh {
+export function bindingAck(
+  haAddress: string, req: BuRequest, f: BaFields, via = replyVia(req.via),
+): SendMh {
   const destination = req.careOf.family === 6 ? req.careOf.address : req.source;
-  const atHome = destination === req.homeAddress;
-  return {
-    kind: 'send-mh',
-    via: replyVia(req.via),
-    packet: {
-      source: haAddress, destination,
-      ...(atHome ? {} : { type2RoutingAddress: req.homeAddress }),
-      mh: {
-        payloadProto: MH_PAYLOAD_PROTO_NONE,
-        message: {
-          type: 'binding-ack', status: f.status, flags: f.flags, sequence: f.sequence,
-          lifetimeSeconds: f.lifetimeSeconds,
-        },
-        options: f.options,
-      },
+  const mh = {
+    payloadProto: MH_PAYLOAD_PROTO_NONE,
+    message: {
+      type: 'binding-ack' as const, status: f.status, flags: f.flags, sequence: f.sequence,
+      lifetimeSeconds: f.lifetimeSeconds,
     },
+    options: f.options,
   };
+  const packet = destination === req.homeAddress
+    ? { source: haAddress, destination, mh }
+    : { source: haAddress, destination, type2RoutingAddress: req.homeAddress, mh };
+  return { kind: 'send-mh', via, packet };
 }
 
 export function bindingError(

@@ -11,13 +11,16 @@ import { decodeMobilityPacket } from '../../wire/mh/packet.js';
 import { formatWireError } from '../../wire/result.js';
 import { flatText } from '../../proto/flat-text.js';
 import { isRoutableUnicast6 } from '../../proto/prefix.js';
-import type { DropReason, ReceivedMh, Udp4Endpoints, Via } from '../types.js';
+import type { DropReason, ReceivedMh, Via } from '../types.js';
 
+type Udp4Via = Extract<Via, { kind: 'udp4' }>;
+
+/** Over UDP, `outer` is also the request's via (one object). */
 export type CareOf =
   | { readonly family: 6; readonly address: string }
-  | { readonly family: 4; readonly address: string; readonly outer: Udp4Endpoints }
+  | { readonly family: 4; readonly address: string; readonly outer: Udp4Via }
   /** A BU over UDP without the mandatory IPv4 Care-of Address option (RFC 5555 §4.1). */
-  | { readonly family: 'missing'; readonly outer: Udp4Endpoints };
+  | { readonly family: 'missing'; readonly outer: Udp4Via };
 
 export interface BuRequest {
   readonly via: Via;
@@ -41,19 +44,37 @@ export type Received =
 
 const drop = (reason: DropReason, detail: string): Received => ({ kind: 'drop', reason, detail });
 
+/**
+ * The care-of address, and for a BU over UDP the via as the binding keeps it: one object, its
+ * outer source flat text (the binding keeps it: tunnel, reply via, care-of); without a NAT the
+ * care-of address and the outer source are one string.
+ */
 function careOfFor(input: ReceivedMh, source: string, options: readonly MobilityOption[]): CareOf {
-  if (input.via.kind === 'udp4') {
-    const { kind: _kind, ...rest } = input.via;
-    // The binding keeps this text (tunnel, reply via, care-of): flat, and without a NAT the
-    // care-of address and the outer source are one string.
-    const outer = { ...rest, source: flatText(rest.source) };
-    const v4 = options.find((o) => o.type === 'ipv4-care-of-address');
-    if (!v4 || v4.type !== 'ipv4-care-of-address') return { family: 'missing', outer };
-    const address = v4.address === outer.source ? outer.source : flatText(v4.address);
+  const via = input.via;
+  if (via.kind === 'udp4') {
+    const outer: Udp4Via = {
+      kind: 'udp4', source: flatText(via.source), sourcePort: via.sourcePort,
+      destination: via.destination, destinationPort: via.destinationPort,
+    };
+    let v4: string | undefined;
+    for (const o of options) if (o.type === 'ipv4-care-of-address') { v4 = o.address; break; }
+    if (v4 === undefined) return { family: 'missing', outer };
+    const address = v4 === outer.source ? outer.source : flatText(v4);
     return { family: 4, address, outer };
   }
-  const alt = options.find((o) => o.type === 'alternate-care-of-address');
-  return { family: 6, address: alt && alt.type === 'alternate-care-of-address' ? alt.careOfAddress : source };
+  for (const o of options) {
+    if (o.type === 'alternate-care-of-address') return { family: 6, address: o.careOfAddress };
+  }
+  return { family: 6, address: source };
+}
+
+function bindingErrorFor(
+  input: ReceivedMh, status: number, packet: { source: string; destination: string }, hao: string | undefined,
+): Received {
+  return {
+    kind: 'binding-error', status, via: input.via, source: packet.destination,
+    destination: packet.source, homeAddress: hao ?? '::',
+  };
 }
 
 /**
@@ -75,29 +96,32 @@ export function classifyReceived(
   }
   const m = mh.message;
   const hoa = homeAddressOption ?? packet.source;
-  const be = (status: number): Received => ({
-    kind: 'binding-error', status, via: input.via, source: packet.destination,
-    destination: packet.source, homeAddress: homeAddressOption ?? '::',
-  });
-  if (m.type === 'unknown') return be(BeStatus.UNRECOGNIZED_MH_TYPE);
+  if (m.type === 'unknown') {
+    return bindingErrorFor(input, BeStatus.UNRECOGNIZED_MH_TYPE, packet, homeAddressOption);
+  }
   if (m.type !== 'binding-update') {
     // RFC 6275 §6.1: only a BU may carry a Home Address option.
     if (homeAddressOption !== undefined && boundText(homeAddressOption) === undefined) {
-      return be(BeStatus.UNKNOWN_BINDING_FOR_HOME_ADDRESS_OPTION);
+      const status = BeStatus.UNKNOWN_BINDING_FOR_HOME_ADDRESS_OPTION;
+      return bindingErrorFor(input, status, packet, homeAddressOption);
     }
     return drop('not-a-binding-update', `MH ${m.type} is not for a home agent`);
   }
-  if (!isRoutableUnicast6(hoa)) return drop('invalid-home-address', `home address ${hoa}`);
+  // Flat before it is read or hashed: the checks read one string, and a new home address's text
+  // is hashed once, not as a rope first and then again as the flat string the tables keep.
+  const flat = flatText(hoa);
+  if (!isRoutableUnicast6(flat)) return drop('invalid-home-address', `home address ${flat}`);
   const source = flatText(packet.source);
   if (input.via.kind === 'ipv6' && isIpv4Mapped(parseIpv6(source) ?? new Uint8Array(16))) {
     return drop('invalid-home-address', `IPv4-mapped source ${source} outside UDP encapsulation`);
   }
   const careOf = careOfFor(input, source, mh.options);
+  const homeAddress = boundText(flat) ?? flat;
   return {
     kind: 'bu',
     request: {
-      via: careOf.family === 6 ? input.via : { kind: 'udp4', ...careOf.outer },
-      source, destination: packet.destination, homeAddress: boundText(hoa) ?? flatText(hoa), careOf,
+      via: careOf.family === 6 ? input.via : careOf.outer,
+      source, destination: packet.destination, homeAddress, careOf,
       sequence: m.sequence, flags: m.flags,
       lifetimeSeconds: m.lifetimeSeconds, options: mh.options,
     },

@@ -10,10 +10,10 @@ import { configuredPrefix, linkLocalFor, prefixContains } from '../../proto/pref
 import type { Instant } from '../../proto/time.js';
 import type { TunnelEndpoint } from '../types.js';
 import { BindingCache, CachedBinding, sameTunnel, type BindingCacheEntry } from './binding-cache.js';
-import { decideIpv4, decideIpv4CareOf } from './dsmip.js';
+import { decideIpv4, decideIpv4CareOf, type Ipv4CareOfDecision } from './dsmip.js';
 import { bindingAck, replyVia } from './messages.js';
 import type { BuRequest } from './received.js';
-import type { HaOutput, HomeAgentConfig } from './types.js';
+import type { HaEvent, HaOutput, HomeAgentConfig } from './types.js';
 
 export interface HaState {
   readonly cfg: HomeAgentConfig;
@@ -37,8 +37,9 @@ export function rejectBu(
 }
 
 function inIpv4Subnet(cfg: HomeAgentConfig, address: string | undefined): boolean {
-  const p = cfg.ipv4HomeSubnet ? configuredPrefix(cfg.ipv4HomeSubnet) : undefined;
-  return address !== undefined && p !== undefined && prefixContains(p, address);
+  if (address === undefined || !cfg.ipv4HomeSubnet) return false;
+  const p = configuredPrefix(cfg.ipv4HomeSubnet);
+  return p !== undefined && prefixContains(p, address);
 }
 
 /** Everything the binding holds in the OS, undone (deregistration, expiry, displacement). */
@@ -74,70 +75,65 @@ export interface Accepted {
   readonly status: 0 | 1;
 }
 
-function tunnelFor(st: HaState, req: BuRequest) {
-  if (req.careOf.family === 6) {
-    const remote = req.careOf.address;
-    const tunnel: TunnelEndpoint = { encapsulation: 'ipv6', local: st.cfg.address, remote };
-    return { tunnel, natDetected: false, natOption: undefined };
-  }
-  const c = req.careOf;
-  if (c.family === 4) return decideIpv4CareOf(st.cfg, c.address, c.outer, req.flags);
-  throw new Error('tunnelFor: care-of address missing (checked by the caller)');
-}
-
-/** Creates or refreshes the binding; returns OS ops, events and the BA. */
-export function acceptBu(st: HaState, now: Instant, req: BuRequest, a: Accepted): HaOutput[] {
+/**
+ * Creates or refreshes the binding; returns OS ops, events and the BA. `existing` is the binding
+ * of the home address now, `st.cache.get(req.homeAddress)` (which the caller knows).
+ */
+export function acceptBu(
+  st: HaState, now: Instant, req: BuRequest, a: Accepted, existing: BindingCacheEntry | undefined,
+): HaOutput[] {
   const { cfg, cache } = st;
-  const existing = cache.get(req.homeAddress);
-  const { tunnel, natDetected, natOption } = tunnelFor(st, req);
-  const ipv4 = decideIpv4({
-    cfg, homeAddress: req.homeAddress, existing, addressPool: st.addressPool,
-    prefixPool: st.prefixPool, holderOf: (v4) => cache.homeAddressForIpv4(v4),
-  }, req.options, req.flags);
+  const hoa = req.homeAddress;
+  const c = req.careOf;
+  let tunnel: TunnelEndpoint;
+  let natDetected = false;
+  let natOption: Ipv4CareOfDecision['natOption'];
+  if (c.family === 6) {
+    tunnel = { encapsulation: 'ipv6', local: cfg.address, remote: c.address };
+  } else if (c.family === 4) {
+    ({ tunnel, natDetected, natOption } = decideIpv4CareOf(cfg, c.address, c.outer, req.flags));
+  } else {
+    throw new Error('acceptBu: care-of address missing (checked by the caller)');
+  }
+  const ipv4 = decideIpv4(st, hoa, existing, req.options, req.flags);
   const out: HaOutput[] = [];
   if (tunnel.encapsulation === 'udp4') {
     const holder = cache.homeAddressForUdp(tunnel.remote, tunnel.remotePort);
-    if (holder !== undefined && holder !== req.homeAddress) {
-      out.push(...removeBinding(st, holder));
-      const event = { type: 'binding-displaced' as const, homeAddress: holder, by: req.homeAddress };
+    if (holder !== undefined && holder !== hoa) {
+      for (const o of removeBinding(st, holder)) out.push(o);
+      const event = { type: 'binding-displaced' as const, homeAddress: holder, by: hoa };
       out.push({ kind: 'event', event });
     }
   }
-  const linkLocal = (req.flags & BuFlag.L) !== 0 ? linkLocalFor(req.homeAddress) : undefined;
+  const linkLocal = (req.flags & BuFlag.L) !== 0 ? linkLocalFor(hoa) : undefined;
   // Whole milliseconds (rounded up: never earlier): small integers, where a fraction costs a box.
   const at = Math.ceil(now);
+  // The reply via: kept by the entry when the tunnel does not give it, and the BA's.
+  const via = replyVia(req.via);
   // A refresh keeps the entry's tunnel, strings and via when they are unchanged (the data plane
   // holds the same tunnel): each binding holds one copy of them, not one per Binding Update.
   const entry = new CachedBinding({
-    homeAddress: req.homeAddress,
-    careOfAddress: req.careOf.family === 'missing' ? '' : req.careOf.address,
-    tunnel, via: replyVia(req.via),
-    signallingAddress: req.careOf.family === 6 ? req.careOf.address : req.source,
+    homeAddress: hoa,
+    careOfAddress: c.address,
+    tunnel, via,
+    signallingAddress: c.family === 6 ? c.address : req.source,
     sequence: req.sequence, flags: req.flags, lifetimeSeconds: a.lifetimeSeconds,
     registeredAt: at, expiresAt: at + a.lifetimeSeconds * 1000,
     nemoMode: a.nemoMode, prefixes: a.prefixes,
     linkLocal, ipv4HomeAddress: ipv4.ipv4HomeAddress, ipv4Prefix: ipv4.ipv4Prefix,
     refreshRequestSent: false,
   }, existing);
-  out.push(...osChanges(st, existing, entry));
+  osChanges(st, existing, entry, out);
   releaseDropped(st, existing, entry);
-  cache.set(entry);
+  cache.replace(entry, existing);
   st.schedule(entry, existing);
   for (const r of ipv4.refusals) {
-    const event = { type: 'ipv4-home-address-refused' as const, homeAddress: req.homeAddress, ...r };
+    const event = { type: 'ipv4-home-address-refused' as const, homeAddress: hoa, ...r };
     out.push({ kind: 'event', event });
   }
-  out.push({
-    kind: 'event',
-    event: {
-      type: 'binding-accepted', homeAddress: req.homeAddress, careOfAddress: entry.careOfAddress,
-      encapsulation: entry.tunnel.encapsulation, lifetimeSeconds: a.lifetimeSeconds, sequence: req.sequence,
-      natDetected, isNew: existing === undefined, prefixes: entry.prefixes,
-      ...(entry.ipv4HomeAddress !== undefined ? { ipv4HomeAddress: entry.ipv4HomeAddress } : {}),
-    },
-  });
+  out.push({ kind: 'event', event: acceptedEvent(req, a, entry, natDetected, existing === undefined) });
   if ((req.flags & BuFlag.A) !== 0) {
-    const options: MobilityOption[] = [...ipv4.acks];
+    const options: MobilityOption[] = ipv4.acks.slice();
     if (natOption) options.push(natOption);
     const bra = cfg.refreshAdviceSeconds;
     if (bra !== undefined && bra > 0 && bra < a.lifetimeSeconds) {
@@ -146,19 +142,43 @@ export function acceptBu(st: HaState, now: Instant, req: BuRequest, a: Accepted)
     const flags = a.nemoMode !== undefined ? BaFlag.R : 0;
     out.push(bindingAck(cfg.address, req, {
       status: a.status, flags, sequence: req.sequence, lifetimeSeconds: a.lifetimeSeconds, options,
-    }));
+    }, via));
   }
   return out;
 }
 
-/** The OS state that turns `old` (none for a new or restored binding) into `e`. */
-export function osChanges(st: HaState, old: BindingCacheEntry | undefined, e: BindingCacheEntry): HaOutput[] {
-  const out: HaOutput[] = [];
-  const addresses = [e.homeAddress, ...(e.ipv4HomeAddress !== undefined ? [e.ipv4HomeAddress] : [])];
-  const prefixes = [...e.prefixes, ...(e.ipv4Prefix !== undefined ? [e.ipv4Prefix] : [])];
-  const changed = !old || !sameTunnel(old.tunnel, e.tunnel) || old.ipv4HomeAddress !== e.ipv4HomeAddress
-    || old.ipv4Prefix !== e.ipv4Prefix || old.prefixes.join() !== e.prefixes.join();
+type AcceptedEvent = Extract<HaEvent, { type: 'binding-accepted' }>;
+
+function acceptedEvent(
+  req: BuRequest, a: Accepted, entry: BindingCacheEntry, natDetected: boolean, isNew: boolean,
+): AcceptedEvent {
+  const event: { -readonly [K in keyof AcceptedEvent]: AcceptedEvent[K] } = {
+    type: 'binding-accepted', homeAddress: req.homeAddress, careOfAddress: entry.careOfAddress,
+    encapsulation: entry.tunnel.encapsulation, lifetimeSeconds: a.lifetimeSeconds, sequence: req.sequence,
+    natDetected, isNew, prefixes: entry.prefixes,
+  };
+  if (entry.ipv4HomeAddress !== undefined) event.ipv4HomeAddress = entry.ipv4HomeAddress;
+  return event;
+}
+
+/** Same prefix texts in the same order. */
+function samePrefixes(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The OS state that turns `old` (none for a new or restored binding) into `e`, added to `out`. */
+export function osChanges(
+  st: HaState, old: BindingCacheEntry | undefined, e: BindingCacheEntry, out: HaOutput[] = [],
+): HaOutput[] {
+  const v4 = e.ipv4HomeAddress;
+  const changed = !old || !sameTunnel(old.tunnel, e.tunnel) || old.ipv4HomeAddress !== v4
+    || old.ipv4Prefix !== e.ipv4Prefix || !samePrefixes(old.prefixes, e.prefixes);
   if (changed) {
+    const addresses = v4 !== undefined ? [e.homeAddress, v4] : [e.homeAddress];
+    const prefixes = e.ipv4Prefix !== undefined ? [...e.prefixes, e.ipv4Prefix] : e.prefixes;
     out.push(os({ op: 'binding-set', homeAddress: e.homeAddress, tunnel: e.tunnel, addresses, prefixes }));
   }
   if (!old) out.push(os({ op: 'proxy-nd-set', address: e.homeAddress }));
@@ -167,10 +187,9 @@ export function osChanges(st: HaState, old: BindingCacheEntry | undefined, e: Bi
   if (newLl !== undefined && oldLl === undefined) out.push(os({ op: 'proxy-nd-set', address: newLl }));
   if (oldLl !== undefined && newLl === undefined) out.push(os({ op: 'proxy-nd-clear', address: oldLl }));
   const oldV4 = old?.ipv4HomeAddress;
-  const newV4 = e.ipv4HomeAddress;
-  if (oldV4 !== newV4) {
+  if (oldV4 !== v4) {
     if (inIpv4Subnet(st.cfg, oldV4)) out.push(os({ op: 'proxy-arp-clear', address: oldV4! }));
-    if (inIpv4Subnet(st.cfg, newV4)) out.push(os({ op: 'proxy-arp-set', address: newV4! }));
+    if (inIpv4Subnet(st.cfg, v4)) out.push(os({ op: 'proxy-arp-set', address: v4! }));
   }
   return out;
 }
