@@ -884,7 +884,7 @@ static napi_value packet_send_batch(napi_env env, napi_callback_info info) {
  * thread announces that, then looks at head again (both sides store, then load: seq_cst), so a
  * submit is never missed. Every span is checked against the slot before it is used. A refused
  * packet is counted and skipped, EAGAIN/ENOBUFS refuse the rest of the batch, as sendBatch does. */
-#define RING_SLOTS 16
+#define RING_SLOTS 64
 #define RING_PORTS 8
 #define RING_CTL 256
 #define RING_OFFSETS 64
@@ -892,7 +892,7 @@ static napi_value packet_send_batch(napi_env env, napi_callback_info info) {
 #define RING_DSTS (RING_LENGTHS + 4 * BATCH_MAX)
 #define RING_PORTNUMS (RING_DSTS + ADDR_LEN * BATCH_MAX)
 #define RING_DATA_AT (RING_PORTNUMS + 2 * BATCH_MAX)
-#define RING_DATA 32768
+#define RING_DATA 16384 /* a full route batch (256 x 64 bytes); BAs and ND batches are smaller */
 #define RING_SLOT (RING_DATA_AT + RING_DATA)
 #define RING_BYTES (RING_CTL + RING_SLOTS * RING_SLOT)
 #define RING_KIND_PACKET 1
@@ -1127,12 +1127,15 @@ static napi_value send_ring_kick(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
-/* sendRingDrain(timeoutMs) -> slots still waiting: waits until the thread has done every
- * submitted slot (before a ring-fed socket is closed), at most timeoutMs. When the thread is not
+/* sendRingDrain(timeoutMs, most = 0) -> slots still waiting: waits until at most `most` submitted
+ * slots are left (0: every one done, before a ring-fed socket is closed; RING_SLOTS - 1: room for
+ * one more), at most timeoutMs. When the thread is not
  * running it does not wait and says what is left (those slots go when the ring opens again). */
 static napi_value send_ring_drain(napi_env env, napi_callback_info info) {
-  int32_t ms;
-  if (!get_args(env, info, "sendRingDrain", "i", &ms)) return NULL;
+  int32_t ms, most = 0;
+  napi_value mostv;
+  if (!get_args(env, info, "sendRingDrain", "iv", &ms, &mostv)) return NULL;
+  napi_get_value_int32(env, mostv, &most); /* undefined: 0 */
   if (!ring_owner(env, "sendRingDrain")) return NULL;
   if (ring_mem == NULL) return make_int(env, 0);
   if (!ring_running) return make_int(env, ring_left());
@@ -1145,7 +1148,7 @@ static napi_value send_ring_drain(napi_env env, napi_callback_info info) {
   for (;;) {
     int32_t tail = __atomic_load_n(&ctl[1], __ATOMIC_SEQ_CST);
     int32_t head = __atomic_load_n(&ctl[0], __ATOMIC_SEQ_CST);
-    if (tail == head) break;
+    if ((int32_t)((uint32_t)head - (uint32_t)tail) <= most) break;
     ring_futex(&ctl[0], FUTEX_WAKE_PRIVATE, 1, NULL);
     clock_gettime(CLOCK_MONOTONIC, &now);
     left.tv_sec = end.tv_sec - now.tv_sec, left.tv_nsec = end.tv_nsec - now.tv_nsec;

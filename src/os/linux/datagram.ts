@@ -97,10 +97,9 @@ export class LinuxDatagram implements DatagramPort {
     if (r === undefined) return this.sendBatch(batch);
     checkOpen(this.fd, 'queueBatch');
     r.ring.reap(r.port);
-    if (r.ring.submitDatagram(r.port, this.fd, this.family, batch)) return batch.count;
+    const submit = (): boolean => r.ring.submitDatagram(r.port, this.fd, this.family, batch);
     // Full: wait for the thread (what was handed over before, routes included, goes first).
-    r.ring.drain();
-    return r.ring.submitDatagram(r.port, this.fd, this.family, batch) ? batch.count : this.sendBatch(batch);
+    return submit() || r.ring.retry(submit) ? batch.count : this.sendBatch(batch);
   }
 
   sendBatch(batch: TxBatch): number {

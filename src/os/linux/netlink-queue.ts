@@ -64,16 +64,14 @@ export class LinuxNetlinkQueue implements NetlinkQueuePort {
     this.answers.frame(messages, length, count, this.scratch, false); // checks, clears NLM_F_ACK
     this.readRefusals(refused);
     const family = native().constants.AF_NETLINK;
-    if (this.ring.submitMessage(this.port, this.fd, family, messages, length)) return true;
+    const port = this.port;
+    const submit = (): boolean => this.ring.submitMessage(port, this.fd, family, messages, length);
     // Full: wait for the thread. A batch sent some other way must not overtake one it holds (a
     // delete overtaken by the replace after it would remove the new route for good), so while
     // the thread is behind this waits on, as a requestBatch blocked on the same kernel lock would.
-    for (let round = 0; round < FULL_WAIT_ROUNDS; round++) {
-      const left = this.ring.drain();
-      if (this.ring.submitMessage(this.port, this.fd, family, messages, length)) return true;
-      if (left === 0) return false; // too large for a slot, and nothing is ahead of requestBatch
-    }
-    return false; // the thread is stopped (or stuck): requestBatch, out of order
+    // False after that: too large for a slot (nothing is ahead then), or the thread is stopped or
+    // stuck (requestBatch, out of order).
+    return submit() || this.ring.retry(submit, FULL_WAIT_ROUNDS);
   }
 
   settle(refused: NetlinkRefused): void {

@@ -23,7 +23,7 @@ interface RingAddon extends NativeAddon {
     | 'RING_DATA_AT' | 'RING_DATA' | 'RING_SLOT' | 'RING_KIND_PACKET' | 'RING_KIND_DATAGRAM', number>;
   sendRingOpen(): ArrayBuffer;
   sendRingKick(): number;
-  sendRingDrain(timeoutMs: number): number;
+  sendRingDrain(timeoutMs: number, most?: number): number;
   sendRingStop(): number;
 }
 
@@ -191,11 +191,33 @@ export class SendRing {
     return newRefused;
   }
 
-  /** Waits until the thread has sent everything submitted (at most DRAIN_MS); returns the slots left. */
-  drain(): number {
-    const left = this.n.sendRingDrain(DRAIN_MS);
+  /**
+   * Waits until the thread has sent everything submitted but `most` slots (at most DRAIN_MS);
+   * returns the slots left.
+   */
+  drain(most = 0): number {
+    const left = this.n.sendRingDrain(DRAIN_MS, most);
     this.closeReleased();
     return left;
+  }
+
+  /**
+   * After `submit` found the ring full: waits for a free slot and submits again, `rounds` times at
+   * most. When the batch cannot fit a slot at all, waits until the thread has sent everything, so
+   * that what the caller then sends itself overtakes nothing it handed over. True once submitted.
+   * (Waiting for one slot, not for the whole ring: at 64 slots a full ring is a thread that fell
+   * behind, and the JS thread should stop only as long as it takes to catch up by one batch.)
+   */
+  retry(submit: () => boolean, rounds = 1): boolean {
+    for (let r = 0; r < rounds; r++) {
+      const left = this.drain(this.slots.length - 1);
+      if (submit()) return true;
+      if (left < this.slots.length) {
+        this.drain();
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Closes the sockets of released ports the thread is done with now. */
