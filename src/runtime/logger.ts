@@ -3,6 +3,10 @@
  * per-key rate limit so a flood of rejected or malformed packets logs a line per key now and
  * then with the count of what was suppressed (every rejected BU is logged once per key and
  * interval with its reason and status).
+ *
+ * A text line is `<ISO time> <level> <message> key=value ...`: strings as they are, other values
+ * as JSON writes them; a `type` field equal to the message (an engine event logged under its own
+ * type) is not repeated. A JSON line holds every field.
  */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -52,6 +56,14 @@ export class BatchedSink implements LogSink {
   }
 }
 
+/** A field's value in a text line: as JSON writes it (numbers, booleans, arrays, objects). */
+function valueText(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? `${v}` : 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v) && v.length === 0) return '[]';
+  return `${JSON.stringify(v)}`; // undefined: "undefined"
+}
+
 export class Logger {
   private readonly lastAt = new Map<string, { at: number; suppressed: number }>();
   private lastMs = Number.NaN;
@@ -79,7 +91,11 @@ export class Logger {
     let line = `${time} ${PADDED[level]} ${msg}`;
     for (const k in fields) {
       const v = fields[k];
-      line += ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+      if (typeof v !== 'string') {
+        line += ` ${k}=${valueText(v)}`;
+      } else if (k !== 'type' || v !== msg) { // an event's type is already the message
+        line += ` ${k}=${v}`;
+      }
     }
     this.sink.write(line);
   }
