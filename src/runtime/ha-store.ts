@@ -4,7 +4,9 @@
  *
  * The file is an append-only log, one JSON object per line: `{"set":{…record…}}` when a binding
  * is created or refreshed (persist-record.ts; `expiresAt` in wall-clock milliseconds since the
- * epoch), `{"del":"<home address>"}` when it ends (deregistration, expiry, displacement).
+ * epoch), `{"del":"<home address>"}` when it ends (deregistration, expiry, displacement). A
+ * record's text is what JSON.stringify writes for it (bindingJson writes it from the entry's
+ * fields, without the record object), and a batch goes through one reused buffer (LineBuffer).
  * Changes are batched: the daemon marks home addresses dirty as the engine reports them, and
  * once per event-loop turn (setImmediate) each dirty binding's current state is written once —
  * many refreshes of one binding in a turn cost one line, and a crash or SIGKILL loses nothing
