@@ -4,8 +4,9 @@
 // - a record's text: JSON.stringify(exportBinding(e)) against the hand-written bindingJson(e);
 // - one flush of the log to a file (/dev/null): the batch's text built with `+=` then writeAll
 //   (Buffer.from), against the reused LineBuffer; with either serializer;
-// - the `binding-accepted` info line through a BatchedSink (one write per batch) to /dev/null,
-//   this build's Logger against the one of `--base DIR` when given.
+// - the `binding-accepted` info line through a BatchedSink (one write per callback) to /dev/null,
+//   with `--batch` and with 8,192 lines per callback (a burst), this build's Logger against the
+//   one of `--base DIR` when given.
 // The entries are Binding Cache entries like the scale benchmark's (DSMIPv6 over UDP, half behind
 // a NAT) mixed with native IPv6, mobile routers (NEMO prefixes, IPv4 prefix) and link-local
 // addresses.
@@ -30,6 +31,8 @@ const ROUNDS = Number(opt('rounds', 15));
 const N = Number(opt('n', 100_000));
 const BATCH = Number(opt('batch', 256));
 const BASE = opt('base', undefined);
+/** Lines logged in one I/O callback during a burst (the daemon reads thousands of BUs in one go). */
+const LOG_BURST = 8192;
 const dist = (root, p) => pathToFileURL(join(resolve(root), 'dist', 'src', p)).href;
 const self = resolve(here, '..');
 const { CachedBinding } = await import(dist(self, 'engine/ha/binding-cache.js'));
@@ -57,7 +60,8 @@ function entry(i) {
     const remotePort = 1024 + (i % 60000);
     const tunnel = { encapsulation: 'udp4', local: ha4, localPort: 4191, remote: nat, remotePort };
     const via = { kind: 'udp4', source: ha4, sourcePort: 4191, destination: nat, destinationPort: remotePort };
-    return new CachedBinding({ ...base, careOfAddress: a4(i), tunnel, via, signallingAddress: `::ffff:${a4(i)}` });
+    const coa = a4(i);
+    return new CachedBinding({ ...base, careOfAddress: coa, tunnel, via, signallingAddress: `::ffff:${coa}` });
   }
   if (kind < 8) { // DSMIPv6, no NAT: IPv4-in-IPv4 tunnel, signalling over UDP
     const coa = a4(i);
@@ -71,7 +75,8 @@ function entry(i) {
     flags: 0xe000, nemoMode: 'explicit', ipv4Prefix: `10.128.${i & 0xff}.0/28`,
     prefixes: [`2001:db8:ff:${hex(i & 0xffff)}::/64`],
   } : { flags: 0xc000 | 0x4000, linkLocal: `fe80::${(i % 200) + 1}` };
-  return new CachedBinding({ ...base, ...more, careOfAddress: coa, tunnel, via: { kind: 'ipv6' }, signallingAddress: coa });
+  const via = { kind: 'ipv6' };
+  return new CachedBinding({ ...base, ...more, careOfAddress: coa, tunnel, via, signallingAddress: coa });
 }
 
 /** The event the engine reports for entry `e` (ha/registration.ts). */
@@ -110,10 +115,10 @@ function reusedBuffer(ser) {
   }
 }
 
-/** One info line per binding; the sink writes each batch when the microtasks run. */
-async function logLines(log) {
-  for (let i = 0; i < N; i += BATCH) {
-    for (let j = i; j < Math.min(N, i + BATCH); j++) log.info(events[j].type, events[j]);
+/** One info line per binding, `batch` per callback; the sink writes each batch after it. */
+async function logLines(log, batch) {
+  for (let i = 0; i < N; i += batch) {
+    for (let j = i; j < Math.min(N, i + batch); j++) log.info(events[j].type, events[j]);
     await new Promise(setImmediate);
   }
 }
@@ -128,8 +133,11 @@ for (const [name, ser] of Object.entries(serializers)) {
 }
 let ms = 1_764_000_000_000;
 for (const [name, { Logger, BatchedSink }] of loggers) {
-  const log = new Logger(new BatchedSink((t) => writeSync(devNull, t)), 'info', 'text', () => Math.floor(ms += 0.01));
-  cases.push([`log line (${name})`, () => logLines(log)]);
+  const clock = () => Math.floor(ms += 0.01);
+  const log = new Logger(new BatchedSink((t) => writeSync(devNull, t)), 'info', 'text', clock);
+  for (const batch of [BATCH, LOG_BURST]) {
+    cases.push([`log line, ${batch} per callback (${name})`, () => logLines(log, batch)]);
+  }
 }
 
 const times = new Map(cases.map(([n]) => [n, []]));

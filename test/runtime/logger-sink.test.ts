@@ -34,6 +34,20 @@ test('batched sink: a write that fails does not throw; the lines go to the fallb
   assert.match(fallback[0], /^log write failed \(Error: ENOSPC\); the lines follow\none\ntwo\n$/);
 });
 
+test('batched sink: a burst larger than its buffer still leaves in one write, every line whole and in order', async () => {
+  const writes: string[] = [];
+  const sink = new BatchedSink((t) => writes.push(t));
+  const lines = Array.from({ length: 3000 }, (_, i) => `line ${i} ${'x'.repeat(i % 97)} é ✓ \ud83d\ude00`);
+  for (const l of lines) sink.write(l);
+  await Promise.resolve();
+  assert.equal(writes.length, 1);
+  assert.ok(writes[0].length > 1 << 16, 'more than the buffer a sink keeps');
+  assert.equal(writes[0], `${lines.join('\n')}\n`);
+  sink.write('after');
+  await Promise.resolve();
+  assert.deepEqual(writes.slice(1), ['after\n']);
+});
+
 test('logger text lines: time, padded level, message, fields in order; one time text per millisecond', () => {
   const lines: string[] = [];
   let now = Date.UTC(2026, 10, 27, 6, 0, 0, 5);
