@@ -2,8 +2,9 @@
 // Micro-benchmark of what the home agent writes per registration besides packets: the durable
 // binding log (ha-store.ts) and the log line (logger.ts). CPU nanoseconds per binding:
 // - a record's text: JSON.stringify(exportBinding(e)) against the hand-written bindingJson(e);
-// - one flush of the log to a file (/dev/null): the batch's text built with `+=` then writeAll
-//   (Buffer.from), against the reused LineBuffer; with either serializer;
+// - flushes of the log to a file (/dev/null), of `--batch` and of 8,192 lines (a burst): the
+//   batch's text built with `+=` then writeAll (Buffer.from), against the reused LineBuffer; with
+//   either serializer;
 // - the `binding-accepted` info line through a BatchedSink (one write per callback) to /dev/null,
 //   with `--batch` and with 8,192 lines per callback (a burst), this build's Logger against the
 //   one of `--base DIR` when given.
@@ -31,8 +32,8 @@ const ROUNDS = Number(opt('rounds', 15));
 const N = Number(opt('n', 100_000));
 const BATCH = Number(opt('batch', 256));
 const BASE = opt('base', undefined);
-/** Lines logged in one I/O callback during a burst (the daemon reads thousands of BUs in one go). */
-const LOG_BURST = 8192;
+/** Bindings changed in one callback during a burst (the daemon reads thousands of BUs in one go). */
+const BURST = 8192;
 const dist = (root, p) => pathToFileURL(join(resolve(root), 'dist', 'src', p)).href;
 const self = resolve(here, '..');
 const { CachedBinding } = await import(dist(self, 'engine/ha/binding-cache.js'));
@@ -98,19 +99,19 @@ const serializers = {
 };
 
 /** Flushes as the store did them: each batch's text with `+=`, then writeAll (Buffer.from, write). */
-function textThenWriteAll(ser) {
-  for (let i = 0; i < N; i += BATCH) {
+function textThenWriteAll(ser, batch) {
+  for (let i = 0; i < N; i += batch) {
     let text = '';
-    for (let j = i; j < Math.min(N, i + BATCH); j++) text += `{"set":${ser(entries[j])}}\n`;
+    for (let j = i; j < Math.min(N, i + batch); j++) text += `{"set":${ser(entries[j])}}\n`;
     writeAll(devNull, text);
   }
 }
 
 /** Flushes as the store does them: each line into the reused LineBuffer, then its write. */
 const lineBuffer = new LineBuffer();
-function reusedBuffer(ser) {
-  for (let i = 0; i < N; i += BATCH) {
-    for (let j = i; j < Math.min(N, i + BATCH); j++) lineBuffer.add(devNull, `{"set":${ser(entries[j])}}`);
+function reusedBuffer(ser, batch) {
+  for (let i = 0; i < N; i += batch) {
+    for (let j = i; j < Math.min(N, i + batch); j++) lineBuffer.add(devNull, `{"set":${ser(entries[j])}}`);
     lineBuffer.write(devNull);
   }
 }
@@ -127,15 +128,17 @@ const cases = [];
 for (const [name, ser] of Object.entries(serializers)) {
   cases.push([`record text: ${name}`, () => { for (let i = 0; i < N; i++) sink += ser(entries[i]).length; }]);
 }
-for (const [name, ser] of Object.entries(serializers)) {
-  cases.push([`flush, text += line, writeAll: ${name}`, () => textThenWriteAll(ser)]);
-  cases.push([`flush, LineBuffer: ${name}`, () => reusedBuffer(ser)]);
+for (const batch of [BATCH, BURST]) {
+  for (const [name, ser] of Object.entries(serializers)) {
+    cases.push([`flush of ${batch}, text += line, writeAll: ${name}`, () => textThenWriteAll(ser, batch)]);
+    cases.push([`flush of ${batch}, LineBuffer: ${name}`, () => reusedBuffer(ser, batch)]);
+  }
 }
 let ms = 1_764_000_000_000;
 for (const [name, { Logger, BatchedSink }] of loggers) {
   const clock = () => Math.floor(ms += 0.01);
   const log = new Logger(new BatchedSink((t) => writeSync(devNull, t)), 'info', 'text', clock);
-  for (const batch of [BATCH, LOG_BURST]) {
+  for (const batch of [BATCH, BURST]) {
     cases.push([`log line, ${batch} per callback (${name})`, () => logLines(log, batch)]);
   }
 }
@@ -150,7 +153,7 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-console.log(`${N} bindings, ${BATCH} per flush; CPU ns per binding: median, least of ${ROUNDS} rounds`);
+console.log(`${N} bindings; CPU ns per binding: median, least of ${ROUNDS} rounds`);
 for (const [name, xs] of times) {
   console.log(`${median(xs).toFixed(0).padStart(6)} ${Math.min(...xs).toFixed(0).padStart(6)}  ${name}`);
 }
