@@ -3,7 +3,7 @@
  * data plane opens, and follow the engine's binding events afterwards.
  */
 import type { HomeAgent } from '../engine/ha/home-agent.js';
-import { exportBinding } from '../engine/ha/persist.js';
+import { bindingJson } from '../engine/ha/persist.js';
 import type { HaEvent, HaOutput } from '../engine/ha/types.js';
 import { HaBindingStore, type StoreClock, type StoreOptions } from './ha-store.js';
 import type { Logger } from './logger.js';
@@ -30,8 +30,8 @@ export function restoreBindingStore(
 ): DaemonStore {
   const store = new HaBindingStore(stateDirectory, clock, (hoa, offset) => {
     const e = engine.cache.get(hoa);
-    return e === undefined ? undefined : exportBinding(e, offset);
-  }, (offset) => [...engine.cache.entries()].map((e) => exportBinding(e, offset)),
+    return e === undefined ? undefined : bindingJson(e, offset);
+  }, (offset) => records(engine, offset),
   () => engine.cache.size, {
     enabled: keep,
     onError: (what, e) => {
@@ -61,6 +61,11 @@ export function restoreBindingStore(
   }
   store.open();
   return { store, outputs };
+}
+
+/** The record text of every binding in the cache (compaction), one at a time. */
+function* records(engine: HomeAgent, offset: number): Iterable<string> {
+  for (const e of engine.cache.entries()) yield bindingJson(e, offset);
 }
 
 /** Marks the binding an event is about as changed; true when the event changed a binding. */

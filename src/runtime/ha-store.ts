@@ -4,7 +4,9 @@
  *
  * The file is an append-only log, one JSON object per line: `{"set":{…record…}}` when a binding
  * is created or refreshed (persist-record.ts; `expiresAt` in wall-clock milliseconds since the
- * epoch), `{"del":"<home address>"}` when it ends (deregistration, expiry, displacement).
+ * epoch), `{"del":"<home address>"}` when it ends (deregistration, expiry, displacement). A
+ * record's text is what JSON.stringify writes for it (bindingJson writes it from the entry's
+ * fields, without the record object), and a batch goes through one reused buffer (LineBuffer).
  * Changes are batched: the daemon marks home addresses dirty as the engine reports them, and
  * once per event-loop turn (setImmediate) each dirty binding's current state is written once —
  * many refreshes of one binding in a turn cost one line, and a crash or SIGKILL loses nothing
@@ -20,7 +22,7 @@
 import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PersistedBinding } from '../engine/ha/persist.js';
-import { replaceLines, writeAll } from './append-log.js';
+import { LineBuffer, replaceLines } from './append-log.js';
 
 export const BINDINGS_FILE = 'bindings-ha';
 
@@ -52,6 +54,7 @@ export class HaBindingStore {
   readonly path: string;
   private readonly dirty = new Set<string>();
   private fd: number | undefined;
+  private readonly out = new LineBuffer();
   private lines = 0;
   /** The write of this event-loop turn's changes, and the fdatasync of the last `flushMs`. */
   private pending: ReturnType<typeof setImmediate> | undefined;
@@ -67,12 +70,12 @@ export class HaBindingStore {
     stateDirectory: string,
     private readonly clock: StoreClock,
     /**
-     * The binding's current state, or undefined when it is gone; `expiresAt` moved by `offset`
-     * (engine time + offset = wall-clock time).
+     * The binding's current state as its record's JSON text (persist-record.ts), or undefined when
+     * it is gone; `expiresAt` moved by `offset` (engine time + offset = wall-clock time).
      */
-    private readonly current: (homeAddress: string, offset: number) => PersistedBinding | undefined,
-    /** Every live binding (for compaction, `expiresAt` moved by `offset`), and how many there are. */
-    private readonly live: (offset: number) => Iterable<PersistedBinding>,
+    private readonly current: (homeAddress: string, offset: number) => string | undefined,
+    /** Every live binding's record text (for compaction, `expiresAt` moved by `offset`), and how many. */
+    private readonly live: (offset: number) => Iterable<string>,
     private readonly liveCount: () => number,
     opts: StoreOptions = {},
   ) {
@@ -125,16 +128,21 @@ export class HaBindingStore {
   /** Writes every dirty binding's current state in one batch (synced to disk within `flushMs`). */
   flush(): void {
     if (this.fd === undefined || this.dirty.size === 0) return;
-    let text = '';
     const offset = this.offset();
-    for (const hoa of this.dirty) {
-      const r = this.current(hoa, offset);
-      text += r === undefined ? `{"del":${JSON.stringify(hoa)}}\n` : `{"set":${JSON.stringify(r)}}\n`;
+    const fd = this.fd;
+    try {
+      for (const hoa of this.dirty) {
+        const r = this.current(hoa, offset);
+        this.out.add(fd, r === undefined ? `{"del":${JSON.stringify(hoa)}}` : `{"set":${r}}`);
+      }
+    } catch (e) {
+      this.out.discard();
+      throw e;
     }
     this.lines += this.dirty.size;
     this.stats.linesWritten += this.dirty.size;
     this.dirty.clear();
-    writeAll(this.fd, text);
+    this.out.write(fd);
     this.stats.flushes++;
     this.syncTimer ??= setTimeout(() => {
       this.syncTimer = undefined;
@@ -159,7 +167,7 @@ export class HaBindingStore {
 
   /** Rewrites the log as the live bindings (new file, fsync, rename over the old one). */
   private compact(): void {
-    const records = mapIterable(this.live(this.offset()), (r) => `{"set":${JSON.stringify(r)}}`);
+    const records = mapIterable(this.live(this.offset()), (r) => `{"set":${r}}`);
     const n = replaceLines(this.path, records, true);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = openSync(this.path, 'a', 0o600);

@@ -1,10 +1,11 @@
 /** The home agent's durable Binding Cache file (ha-store.ts) over a real engine and a fake clock. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { HomeAgent } from '../../src/engine/ha/home-agent.js';
+import { exportBinding } from '../../src/engine/ha/persist.js';
 import type { HaOutput } from '../../src/engine/ha/types.js';
 import { BINDINGS_FILE } from '../../src/runtime/ha-store.js';
 import { restoreBindingStore, storeEvent } from '../../src/runtime/ha-store-daemon.js';
@@ -125,4 +126,44 @@ test('ha store: HaKeepBindings disabled deletes the file and keeps nothing', () 
   off.store.flush();
   off.store.close();
   assert.equal(existsSync(join(dir, BINDINGS_FILE)), false, 'nothing written');
+}));
+
+/** The lines the file held before records were written by hand: JSON.stringify of each record. */
+const stringified = (engine: HomeAgent, offset: number): string[] =>
+  [...engine.cache.entries()].map((e) => `{"set":${JSON.stringify(exportBinding(e, offset))}}`);
+
+test('ha store: the file is byte for byte what JSON.stringify wrote, and such a file loads', () => withDir((dir) => {
+  const clock = { mono: 5_000, wall: 1_700_000_000_000 };
+  const a = run(dir, clock);
+  a.bu(bu6({ seq: 3, lifetime: 400 }));
+  a.bu(bu4({ seq: 8, hoa: HOA2, lifetime: 100, outerSource: NAT4, outerPort: 40001 }));
+  a.bu(bu4({ seq: 2, hoa: '2001:db8:1::300', lifetime: 300 }));
+  a.store.flush();
+  const path = join(dir, BINDINGS_FILE);
+  const old = stringified(a.engine, clock.wall - clock.mono);
+  assert.equal(readFileSync(path, 'utf8'), `${old.join('\n')}\n`);
+  a.store.close();
+  // A file from before: the same lines (and a torn one), read by a new start.
+  writeFileSync(path, `${old.join('\n')}\n{"set":{"homeAddress":"2001:db8:1::100","care`);
+  const b = run(dir, clock);
+  assert.deepEqual([...b.engine.cache.entries()].map((e) => exportBinding(e)),
+    [...a.engine.cache.entries()].map((e) => exportBinding(e)));
+  assert.ok(b.lines.some((l) => /unreadable lines skipped/.test(l) && /lines=1/.test(l)), b.lines.join('\n'));
+  b.store.close();
+}));
+
+test('ha store: a flush larger than the write buffer writes every line whole', () => withDir((dir) => {
+  const clock = { mono: 0, wall: 1_700_000_000_000 };
+  const a = run(dir, clock);
+  const hoas = Array.from({ length: 400 }, (_, i) => `2001:db8:1::${(i + 0x1000).toString(16)}`);
+  for (const hoa of hoas) a.bu(bu6({ seq: 1, hoa, lifetime: 400 }));
+  a.store.flush();
+  assert.equal(a.store.stats.flushes, 1);
+  const text = readFileSync(join(dir, BINDINGS_FILE), 'utf8');
+  assert.ok(text.length > 1 << 16, `one batch of ${text.length} bytes spans several buffers`);
+  assert.equal(text, `${stringified(a.engine, clock.wall - clock.mono).join('\n')}\n`);
+  const b = run(dir, clock);
+  assert.equal(b.engine.cache.size, hoas.length);
+  b.store.close();
+  a.store.close();
 }));

@@ -33,6 +33,64 @@ export function exportBinding(e: BindingCacheEntry, clockOffset = 0): PersistedB
   };
 }
 
+/** What JSON.stringify writes escaped: `"`, `\\`, control characters and (unpaired) surrogates. */
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `"s"`, or null (the caller checks `s` for what JSON would escape). */
+const orNull = (s: string | undefined): string => (s === undefined ? 'null' : `"${s}"`);
+
+/**
+ * The text of `JSON.stringify(exportBinding(e, clockOffset))`, written straight from the entry's
+ * fields — no record object, no generic serializer: the keys in the order exportBinding gives
+ * them, a tunnel's and a via's in the order the engine builds them (persist-record.test.ts
+ * compares the two over varied entries). Addresses need no escaping, but that is checked, not
+ * assumed: every string of the line is tested at once (one regular expression over their
+ * concatenation), and every number at once (their sum is finite only when each is); when one
+ * would not be written as it is, JSON.stringify writes the record.
+ */
+export function bindingJson(e: BindingCacheEntry, clockOffset = 0): string {
+  const { homeAddress: hoa, careOfAddress: coa, tunnel: t } = e;
+  const sig = e.signallingAddress;
+  const v = e.via;
+  const expiresAt = e.expiresAt + clockOffset;
+  let strings = hoa + coa + sig + t.encapsulation + t.local + t.remote;
+  let numbers = e.sequence + e.flags + e.lifetimeSeconds + expiresAt;
+  let tunnel = `{"encapsulation":"${t.encapsulation}","local":"${t.local}"`;
+  if (t.encapsulation === 'udp4') {
+    tunnel += `,"localPort":${t.localPort},"remote":"${t.remote}","remotePort":${t.remotePort}}`;
+    numbers += t.localPort + t.remotePort;
+  } else {
+    tunnel += `,"remote":"${t.remote}"}`;
+  }
+  let via = '{"kind":"ipv6"}';
+  if (v.kind !== 'ipv6') {
+    via = `{"kind":"${v.kind}","source":"${v.source}","sourcePort":${v.sourcePort},"destination":"${
+      v.destination}","destinationPort":${v.destinationPort}}`;
+    strings = strings + v.kind + v.source + v.destination;
+    numbers += v.sourcePort + v.destinationPort;
+  }
+  const { nemoMode, prefixes, linkLocal, ipv4HomeAddress, ipv4Prefix } = e;
+  let rest = `"nemoMode":${orNull(nemoMode)},"prefixes":`;
+  if (prefixes.length === 0) {
+    rest += '[]';
+  } else {
+    rest += `["${prefixes.join('","')}"]`;
+    strings += prefixes.join('');
+  }
+  rest += `,"linkLocal":${orNull(linkLocal)},"ipv4HomeAddress":${orNull(ipv4HomeAddress)},"ipv4Prefix":${
+    orNull(ipv4Prefix)},"natDetected":${e.natDetected ? 'true' : 'false'}}`;
+  if (nemoMode !== undefined) strings += nemoMode;
+  if (linkLocal !== undefined) strings += linkLocal;
+  if (ipv4HomeAddress !== undefined) strings += ipv4HomeAddress;
+  if (ipv4Prefix !== undefined) strings += ipv4Prefix;
+  if (!Number.isFinite(numbers) || ESCAPED.test(strings)) {
+    return JSON.stringify(exportBinding(e, clockOffset));
+  }
+  return `{"homeAddress":"${hoa}","careOfAddress":"${coa}","tunnel":${tunnel},"via":${via
+  },"signallingAddress":"${sig}","sequence":${e.sequence},"flags":${e.flags},"lifetimeSeconds":${
+    e.lifetimeSeconds},"expiresAt":${expiresAt},${rest}`;
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const u16 = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffff;

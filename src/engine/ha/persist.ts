@@ -16,7 +16,9 @@ import { parsePersistedBinding, type PersistedBinding } from './persist-record.j
 import { osChanges, type HaState } from './registration.js';
 import type { HaOutput, HomeAgentConfig } from './types.js';
 
-export { exportBinding, parsePersistedBinding, type PersistedBinding } from './persist-record.js';
+export {
+  bindingJson, exportBinding, parsePersistedBinding, type PersistedBinding,
+} from './persist-record.js';
 
 export interface RestoreResult {
   readonly outputs: HaOutput[];
