@@ -36,6 +36,9 @@ export interface RoundResult {
   readonly ms: number;
   readonly retransmissions: number;
   readonly complete: boolean;
+  /** Milliseconds from a BU's (last) sending to its BA: the median and the 99th percentile. */
+  readonly latencyP50Ms: number | null;
+  readonly latencyP99Ms: number | null;
 }
 
 interface Round {
@@ -47,6 +50,8 @@ interface Round {
   acks: number;
   retransmissions: number;
   readonly rejected: Record<string, number>;
+  /** BU-to-BA milliseconds of each BA so far, in arrival order. */
+  readonly latencies: Float64Array;
   done: () => void;
 }
 
@@ -85,7 +90,7 @@ export class LoadGenerator {
     const over = new Promise<void>((resolve) => { finished = resolve; });
     const r: Round = {
       sequence, packets, inFlight: new Map(), next: 0, sent: 0, acks: 0, retransmissions: 0,
-      rejected: {}, done: finished,
+      rejected: {}, latencies: new Float64Array(this.o.n), done: finished,
     };
     this.round = r;
     const timer = setInterval(() => this.retransmit(r), Math.max(50, this.o.retransmitMs / 4));
@@ -95,9 +100,12 @@ export class LoadGenerator {
     clearInterval(timer);
     clearTimeout(limit);
     this.round = undefined;
+    const sorted = r.latencies.subarray(0, r.acks).sort();
+    const at = (q: number): number | null => (r.acks === 0 ? null : sorted[Math.floor(q * (r.acks - 1))]);
     return {
       sent: r.sent, acks: r.acks, rejectedByStatus: r.rejected, ms: performance.now() - t0,
       retransmissions: r.retransmissions, complete: r.acks === this.o.n,
+      latencyP50Ms: at(0.5), latencyP99Ms: at(0.99),
     };
   }
 
@@ -151,6 +159,7 @@ export class LoadGenerator {
         continue;
       }
       this.acked[a.index] = 1;
+      r.latencies[r.acks] = performance.now() - (r.inFlight.get(a.index) ?? Number.NaN);
       r.inFlight.delete(a.index);
       r.acks++;
       if (a.status !== 0) r.rejected[String(a.status)] = (r.rejected[String(a.status)] ?? 0) + 1;

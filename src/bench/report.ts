@@ -66,12 +66,13 @@ export function scaleMarkdown(s: ScaleBench): string[] {
     fmt(r.refreshPerSecond), fmt(r.refreshCpu), fmt(r.refreshCpuMicros, 1),
     fmt(r.rssBytesPerBinding), fmt(r.rssPeakBytesPerBinding), fmt(r.rssSteadyBytesPerBinding), fmt(r.bcCount),
     `${fmt(r.dadProbed)} / ${fmt(r.dadSkipped)}`, `${r.retransmissions}`,
+    `${fmt(r.registerLatencyP50Ms ?? null)} / ${fmt(r.registerLatencyP99Ms ?? null)}`,
   ]);
   out.push(...table(['N', 'BAs / BUs sent', 'BA status', 'register BU/s', 'time to register all s',
     'CPU µs per registration: all threads / JS thread',
     'refresh BU/s', 'daemon CPU % (refresh)', 'CPU µs per refresh BU', 'RSS bytes per binding',
     'peak RSS bytes per binding', 'RSS bytes per binding after refresh',
-    '`ctl bc` count', 'DAD probed / not performed', 'retransmitted BUs'], rows));
+    '`ctl bc` count', 'DAD probed / not performed', 'retransmitted BUs', 'BU to BA ms p50 / p99'], rows));
   return [...out, '', ...notes(s.notes)];
 }
 

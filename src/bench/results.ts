@@ -78,6 +78,9 @@ export interface ScaleRow {
   /** New home addresses reported unique without a probe (DAD_IN_FLIGHT_MAX reached, no socket). */
   readonly dadSkipped: number | null;
   readonly retransmissions: number;
+  /** BU-to-BA milliseconds in the registration round, median and 99th percentile (absent before). */
+  readonly registerLatencyP50Ms?: number | null;
+  readonly registerLatencyP99Ms?: number | null;
 }
 
 export interface ScaleBench {

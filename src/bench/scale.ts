@@ -159,6 +159,7 @@ async function oneSize(o: ScaleOptions, n: number, notes: string[]): Promise<Sca
       rssSteadyBytesPerBinding: perBinding(rssBefore, rssSteady, n),
       bcCount, dadProbed: dad?.dadStarted ?? null, dadSkipped: dad?.dadSkipped ?? null,
       retransmissions: reg.retransmissions,
+      registerLatencyP50Ms: reg.latencyP50Ms, registerLatencyP99Ms: reg.latencyP99Ms,
     };
   } finally {
     lg.close();

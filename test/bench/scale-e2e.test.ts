@@ -30,6 +30,9 @@ test('HA scale smoke: 200 nodes registered, every BA status 0, bc lists all 200'
     const main = row.registerMainCpuMicros ?? null;
     assert.ok(main !== null && main <= row.registerCpuMicros!, 'its JS thread is read too, and is part of it');
     assert.notEqual(row.refreshPerSecond, null, 'the refresh round completed');
+    // Every new home address waits out DAD (RetransTimer, 1 s) before its BA.
+    assert.ok((row.registerLatencyP50Ms ?? 0) >= 900, `BU to BA p50 ${row.registerLatencyP50Ms} ms`);
+    assert.ok(row.registerLatencyP99Ms! >= row.registerLatencyP50Ms!);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
