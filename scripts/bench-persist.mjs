@@ -19,23 +19,15 @@
 // variants measured in alternating rounds in one process; the machine's other load shows as the
 // spread between the two. Measurements only: nothing asserts.
 import { openSync, writeSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { distUrl, opt, self } from './bench-args.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const ROUNDS = Number(opt('rounds', 15));
 const N = Number(opt('n', 100_000));
 const BATCH = Number(opt('batch', 256));
 const BASE = opt('base', undefined);
 /** Bindings changed in one callback during a burst (the daemon reads thousands of BUs in one go). */
 const BURST = 8192;
-const dist = (root, p) => pathToFileURL(join(resolve(root), 'dist', 'src', p)).href;
-const self = resolve(here, '..');
+const dist = distUrl;
 const { CachedBinding } = await import(dist(self, 'engine/ha/binding-cache.js'));
 const { exportBinding, bindingJson } = await import(dist(self, 'engine/ha/persist-record.js'));
 const { LineBuffer, writeAll } = await import(dist(self, 'runtime/append-log.js'));

@@ -12,20 +12,13 @@
 // this one process and measured in alternating rounds, so the numbers share the same machine
 // load. Each figure is the median over rounds of (time of one timed batch / calls in it).
 // Measurements only: nothing here asserts a speed.
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { distUrl, opt, self } from './bench-args.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const ROUNDS = Number(opt('rounds', '15'));
 const BATCH_MS = Number(opt('ms', '40'));
 
 async function load(root) {
-  const url = (p) => pathToFileURL(join(root, 'dist', 'src', 'wire', p)).href;
+  const url = (p) => distUrl(root, `wire/${p}`);
   return {
     addr: await import(url('addr.js')),
     ipv6: await import(url('ipv6.js')),
@@ -34,9 +27,9 @@ async function load(root) {
   };
 }
 
-const variants = [['new', await load(resolve(here, '..'))]];
+const variants = [['new', await load(self)]];
 const base = opt('base', undefined);
-if (base !== undefined) variants.unshift(['old', await load(resolve(base))]);
+if (base !== undefined) variants.unshift(['old', await load(base)]);
 
 // Inputs: what the registration path sees (home agent address, home addresses in a /64,
 // IPv4-mapped care-of addresses), rotated so no call sees the same text twice in a row.

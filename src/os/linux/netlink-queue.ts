@@ -15,8 +15,8 @@ import {
 } from '../ports.js';
 import { setReceiveBuffer } from './datagram.js';
 import { checkOpen } from './io.js';
-import { native, sys, toOsError } from './native.js';
-import { BATCH_RECEIVE_BUFFER } from './netlink.js';
+import { native, sys } from './native.js';
+import { BATCH_RECEIVE_BUFFER, readQueued } from './netlink.js';
 import { SendRing, type RingPort } from './send-ring.js';
 
 const ANSWER_SLOT = 1024;
@@ -95,27 +95,10 @@ export class LinuxNetlinkQueue implements NetlinkQueuePort {
       const lost = this.ring.reap(this.port);
       for (let i = 0; i < lost; i++) refused(errnoOf(this.stats.lastError), undefined);
     }
-    const n = native();
-    const rx = this.rx;
-    for (;;) {
-      let got: number;
-      try {
-        got = n.recvBatch(this.fd, rx.data, rx.slotSize, BATCH_MAX, rx.lengths, null, null, null, null, 0);
-      } catch (e) {
-        const err = toOsError(e);
-        this.stats.rxErrors++;
-        this.stats.lastError = err.code;
-        if (err.code !== 'ENOBUFS') return;
-        refused(ERRNO_ENOBUFS, undefined); // some answers were dropped: which is unknown
-        continue;
-      }
-      if (got === 0) return;
-      for (let i = 0; i < got; i++) {
-        this.stats.rxPackets++;
-        const at = rx.offset(i);
-        readErrors(rx.data, at, at + Math.min(rx.lengths[i], rx.slotSize), refused);
-      }
-    }
+    const how = readQueued(this.fd, this.rx, this.stats,
+      (data, start, end) => readErrors(data, start, end, refused));
+    // Some answers were dropped: which is unknown, so one refusal without a request.
+    if (how === 'overrun') refused(ERRNO_ENOBUFS, undefined);
   }
 }
 

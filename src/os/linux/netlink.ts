@@ -77,6 +77,40 @@ export function splitMessages(data: Uint8Array, start: number, end: number): Uin
   return out;
 }
 
+/**
+ * Reads the datagrams queued on netlink socket `fd` without waiting, a recvmmsg of 64 at a time,
+ * each to `each(data, start, end)` (cut to the slot), while `more()`: 'end' when the queue was
+ * read to its end (or `more()` said stop), 'overrun' when the kernel dropped some (the read failed
+ * with ENOBUFS, then what was queued was read), 'error' when a read failed otherwise or twice.
+ */
+export function readQueued(
+  fd: number, rx: RxBatch, stats: PortStats, each: (data: Uint8Array, start: number, end: number) => void,
+  more: () => boolean = () => true,
+): 'end' | 'overrun' | 'error' {
+  const n = native();
+  let overrun = false;
+  while (more()) {
+    let got: number;
+    try {
+      got = n.recvBatch(fd, rx.data, rx.slotSize, BATCH_MAX, rx.lengths, null, null, null, null, 0);
+    } catch (e) {
+      const err = toOsError(e);
+      stats.rxErrors++;
+      stats.lastError = err.code;
+      if (err.code !== 'ENOBUFS' || overrun) return 'error';
+      overrun = true;
+      continue;
+    }
+    if (got === 0) return overrun ? 'overrun' : 'end';
+    for (let i = 0; i < got; i++) {
+      stats.rxPackets++;
+      const at = rx.offset(i);
+      each(rx.data, at, at + Math.min(rx.lengths[i], rx.slotSize));
+    }
+  }
+  return overrun ? 'overrun' : 'end';
+}
+
 export class LinuxNetlink implements NetlinkPort {
   readonly stats: PortStats = newPortStats();
   private fd: number;
@@ -146,28 +180,8 @@ export class LinuxNetlink implements NetlinkPort {
    * and those without an answer stay unanswered) or a read failed.
    */
   private collectErrors(rx: RxBatch): boolean {
-    const n = native();
-    let overrun = false;
-    while (this.answers.open > 0) {
-      let got: number;
-      try {
-        got = n.recvBatch(this.fd, rx.data, rx.slotSize, BATCH_MAX, rx.lengths, null, null, null, null, 0);
-      } catch (e) {
-        const err = toOsError(e);
-        this.stats.rxErrors++;
-        this.stats.lastError = err.code;
-        if (err.code !== 'ENOBUFS' || overrun) return false;
-        overrun = true;
-        continue;
-      }
-      if (got === 0) return !overrun;
-      for (let i = 0; i < got; i++) {
-        this.stats.rxPackets++;
-        const at = rx.offset(i);
-        this.answers.read(rx.data, at, at + Math.min(rx.lengths[i], rx.slotSize));
-      }
-    }
-    return true; // every request failed, each answered
+    const read = (data: Uint8Array, start: number, end: number): void => this.answers.read(data, start, end);
+    return readQueued(this.fd, rx, this.stats, read, () => this.answers.open > 0) === 'end';
   }
 
   /** Reads reply datagrams until the message that ends request `seq`. */
