@@ -7,7 +7,8 @@ import type { Prefix } from '../proto/prefix.js';
 import type { TunnelEndpoint } from '../engine/types.js';
 import { PrefixTable, u32At } from './addr-table.js';
 
-const NO_PREFIXES: readonly Prefix[] = [];
+/** The prefix list of a binding without prefixes (shared). */
+export const NO_PREFIXES: readonly Prefix[] = [];
 
 /**
  * One binding's forwarding state. Kept small, as a home agent holds one per mobile node: its
@@ -71,10 +72,16 @@ export type TunnelKind = 'ipv6' | 'ipv4' | 'udp4';
 
 /** 16-byte send address of an IPv6 or IPv4 address (IPv4 as ::ffff:a.b.c.d; 0.0.0.0 for other text). */
 export function slotOf(text: string): Uint8Array {
-  return parseIpv6(text) ?? slotOf4(writeIpv4(TEXT4, 0, text) ? u32At(TEXT4, 0) : 0);
+  return parseIpv6(text) ?? slotOf4(Math.max(0, read4(text)));
 }
 
+/** Where read4 reads IPv4 text (nothing kept). */
 const TEXT4 = new Uint8Array(4);
+
+/** `text` as an IPv4 number, or -1 when it is not IPv4 text. */
+export function read4(text: string): number {
+  return writeIpv4(TEXT4, 0, text) ? u32At(TEXT4, 0) : -1;
+}
 
 function slotOf4(address: number): Uint8Array {
   const out = new Uint8Array(16);

@@ -6,18 +6,17 @@
  * filtering). Built from the engine's `binding-set`/`binding-clear` OS operations; lookups are
  * allocation-free.
  */
-import { parseIpv6, writeIpv4, writeIpv6 } from '../wire/addr.js';
+import { parseIpv6, writeIpv6 } from '../wire/addr.js';
 import { parsePrefix, type Prefix } from '../proto/prefix.js';
 import type { HaOsOp } from '../engine/ha/types.js';
 import type { TunnelEndpoint } from '../engine/types.js';
 import { Ipv6Table, PrefixTable, equal16, u32At } from './addr-table.js';
-import { ForwardingBinding, type TunnelKind } from './ha-forwarding-binding.js';
+import { ForwardingBinding, NO_PREFIXES, read4, type TunnelKind } from './ha-forwarding-binding.js';
 import { IPV4_DESTINATION, IPV4_SOURCE, IPV6_DESTINATION, IPV6_SOURCE, ipVersion } from './packet.js';
 import { DropCounters, type DataplaneDrop } from './counters.js';
 
 export { ForwardingBinding, slotOf, type TunnelKind } from './ha-forwarding-binding.js';
 
-const NO_PREFIXES: readonly Prefix[] = [];
 const NO_ADDRESSES: readonly string[] = [];
 
 /**
@@ -25,22 +24,16 @@ const NO_ADDRESSES: readonly string[] = [];
  * tables copy what they keep, so a registration parses its addresses without allocating.
  */
 const TEXT6 = new Uint8Array(16);
-const TEXT4 = new Uint8Array(4);
 /** Where `HaForwarding` reads a binding's home address (TEXT6 may be in use meanwhile). */
 const HOME6 = new Uint8Array(16);
 
 /** `text` as IPv6 bytes in TEXT6; false when it is not IPv6 text. */
 const read6 = (text: string): boolean => writeIpv6(TEXT6, 0, text);
 
-/** `text` as an IPv4 number, or -1 when it is not IPv4 text. */
-function read4(text: string): number {
-  return writeIpv4(TEXT4, 0, text) ? u32At(TEXT4, 0) : -1;
-}
-
 /**
  * [home address] or [home address, IPv4 address] (what the engine sends for every binding): the
  * IPv4 address as a number, or -1 for the home address alone; -2 when `a` is anything else.
- * Reads the home address into HOME6.
+ * `read`: the home address is IPv6 text (the caller read it into HOME6).
  */
 function usualAddresses(homeAddress: string, read: boolean, a: readonly string[]): number {
   if (a[0] !== homeAddress || !read) return -2;
@@ -54,6 +47,7 @@ function parsedPrefixes(texts: readonly string[]): readonly Prefix[] {
   const parsed = texts.map((t) => parsePrefix(t)).filter((x) => x !== undefined);
   return parsed.length > 0 ? parsed : NO_PREFIXES;
 }
+
 function v4num(text: string): number {
   const v = read4(text);
   return v >= 0 ? v : 0;

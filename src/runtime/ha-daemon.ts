@@ -247,10 +247,10 @@ function logEvent(e: HaEvent, log: Logger): void {
 class BatchedSend implements DatagramPort {
   private readonly queue: SendQueue;
 
-  /** `first` runs before queued packets leave (the routes the acknowledgements announce). */
   /** The queue's target: the port's send thread when it has one (DatagramPort.queueBatch). */
   private readonly target: BatchTarget;
 
+  /** `first` runs before queued packets leave (the routes the acknowledgements announce). */
   constructor(private readonly port: DatagramPort, log: Logger, private readonly first: () => void) {
     this.queue = new SendQueue((lost, error) => {
       log.limited('batched-send', 'warn', 'cannot send', { lost, error });

@@ -20,7 +20,7 @@
  * These routes are not journaled (System.ownLink): they go with the TUN when the daemon ends.
  */
 import { errnoCondition, errnoName } from '../os/netlink/errno.js';
-import { setU32, viewOf } from '../os/netlink/endian.js';
+import { getU16, setU32, viewOf } from '../os/netlink/endian.js';
 import {
   ROUTE_TEMPLATE_LENGTH_MAX, RouteTemplate, type TemplateAction,
 } from '../os/netlink/route-template.js';
@@ -153,7 +153,7 @@ export class TunRoutes {
     const m = echo !== undefined ? decodeRoute(echo, 16, echo.length) : undefined;
     const dst = m?.ok === true ? m.value.dst : undefined;
     const route = dst !== undefined && m?.ok === true ? `${dst}/${m.value.dstLength}` : 'unknown';
-    const type = echo !== undefined ? echo[4] | (echo[5] << 8) : 0;
+    const type = echo !== undefined ? getU16(viewOf(echo), 4) : 0; // nlmsg_type
     this.report(route, type === RTM_DELROUTE ? 'delete' : 'replace', -errno);
   };
 

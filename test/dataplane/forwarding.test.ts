@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseIpv4, parseIpv6 } from '../../src/wire/addr.js';
 import { encodeIpv4Packet, encodedLengthIpv4Packet } from '../../src/wire/ipv4.js';
 import { encodeIpv6Packet, encodedLengthIpv6Packet } from '../../src/wire/ipv6.js';
-import { HaForwarding } from '../../src/dataplane/ha-forwarding.js';
+import { HaForwarding, slotOf } from '../../src/dataplane/ha-forwarding.js';
 import { MnForwarding } from '../../src/dataplane/mn-forwarding.js';
 import { u32At } from '../../src/dataplane/addr-table.js';
 import { ipv6UpperProtocol, ipTotalLength } from '../../src/dataplane/packet.js';
@@ -185,4 +185,12 @@ test('packet views: upper protocol through HAO/RH2 headers; total length checks'
   assert.equal(ipTotalLength(bu, 0, bu.length - 1, 6), 0);
   const p4 = v4('10.0.0.1', '10.0.0.2');
   assert.equal(ipTotalLength(p4, 0, p4.length + 4, 4), p4.length);
+});
+
+test('slotOf: IPv6 text as its bytes, IPv4 as ::ffff:a.b.c.d (high addresses too), other text as ::ffff:0.0.0.0', () => {
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+  assert.equal(hex(slotOf('2001:db8::1')), '20010db8000000000000000000000001');
+  assert.equal(hex(slotOf('203.0.113.9')), '00000000000000000000ffffcb007109');
+  assert.equal(hex(slotOf('255.255.255.255')), '00000000000000000000ffffffffffff');
+  assert.equal(hex(slotOf('not an address')), '00000000000000000000ffff00000000');
 });

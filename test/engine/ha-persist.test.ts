@@ -154,3 +154,10 @@ test('property: export → JSON → restore round-trips every live binding (and 
     assert.deepStrictEqual(viaJson(exported(back)), viaJson(alive), 'export again gives the same records');
   }), { numRuns: 200 });
 });
+
+test('restore is refused once a registration waits for DAD (such a home address has no binding)', () => {
+  const ha = new HomeAgent(nemoCfg({ dad: true }));
+  ha.handle(0, bu6({ seq: 1 }));
+  assert.throws(() => ha.restore(1, viaJson(exported(populated()))), /waiting for DAD/);
+  assert.equal(ha.cache.size, 0, 'nothing restored');
+});

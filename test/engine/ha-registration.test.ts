@@ -275,3 +275,21 @@ test('DAD: no binding while it runs; the one made when it ends is new, from the 
     'a late second result finds nothing waiting');
   assert.equal(theBa(ha.handle(2000, bu6({ seq: 3 }))).ba.status, 0, 'the refresh finds the binding');
 });
+
+test('DAD: a deregistration while it runs is refused (133) and cancels it; the next BU starts DAD anew', () => {
+  const ha = new HomeAgent(config({ dad: true, dadTimeoutMs: 3000 }));
+  ha.handle(0, bu6({ seq: 1, flags: HOME | BuFlag.L }));
+  const dereg = theBa(ha.handle(100, bu6({ seq: 2, lifetime: 0 })));
+  assert.deepStrictEqual([dereg.ba.status, dereg.ba.sequence],
+    [BaStatus.NOT_HOME_AGENT_FOR_THIS_MOBILE_NODE, 2]);
+  assert.deepStrictEqual([ha.cache.size, ha.snapshot().pendingDadCount], [0, 0]);
+  assert.deepStrictEqual(ha.handle(200, { kind: 'dad-result', address: HOA, duplicate: false }), [],
+    'the cancelled registration is not accepted by its DAD result');
+  assert.deepStrictEqual(ha.handle(210, { kind: 'dad-result', address: 'fe80::100', duplicate: false }), []);
+  assert.deepStrictEqual(ha.onTimeout(3000), [], 'nor by its timeout');
+  assert.equal(ha.cache.size, 0);
+  const again = ha.handle(4000, bu6({ seq: 3 }));
+  assert.deepStrictEqual(ops(again), [{ op: 'dad-start', address: HOA }]);
+  assert.equal(theBa(ha.handle(4100, { kind: 'dad-result', address: HOA, duplicate: false })).ba.sequence, 3);
+  assert.equal(ha.cache.get(HOA)?.sequence, 3);
+});

@@ -19,10 +19,11 @@ const same = (e: BindingCacheEntry, offset?: number): void => {
 };
 
 test('binding record text: every entry a home agent makes is written as JSON.stringify writes it', () => {
-  const ha = new HomeAgent(config({
+  const cfg = config({
     acl: [{ homeAddress: HOA2, prefixes: ['2001:db8:ff::/48'], action: 'allow' }], acceptMobileRouter: true,
     ipv4HomeAddressPool: '10.9.0.0/24', ipv4PrefixPool: { range: '10.128.0.0/16', prefixLength: 28 },
-  }));
+  });
+  const ha = new HomeAgent(cfg);
   const v4hoa = (prefixLength: number, requestPrefix: boolean) =>
     ({ type: 'ipv4-home-address' as const, prefixLength, requestPrefix, address: '0.0.0.0' });
   const mnp = { type: 'mobile-network-prefix' as const, prefixLength: 64, prefix: '2001:db8:ff:1::' };
@@ -52,6 +53,15 @@ test('binding record text: every entry a home agent makes is written as JSON.str
     same(e);
     same(e, 1_764_000_000_123);
     same(e, -5);
+  }
+  // Restored from those lines (a restart), the entries are written back as they were read.
+  const lines = entries.map((e) => bindingJson(e));
+  const restarted = new HomeAgent(cfg);
+  const r = restarted.restore(10, lines.map((l) => JSON.parse(l) as unknown));
+  assert.deepStrictEqual([r.restored, r.skipped], [5, []]);
+  for (const e of restarted.cache.entries()) {
+    same(e);
+    assert.equal(bindingJson(e), lines.find((l) => l.startsWith(`{"homeAddress":"${e.homeAddress}"`)));
   }
 });
 

@@ -137,9 +137,11 @@ export class HomeAgent implements Engine<HaInput, HaOutput> {
 
   /**
    * Restart: brings back the bindings a previous run persisted (persist.ts), before any input.
-   * The outputs install their OS state; nothing is sent to the mobile nodes.
+   * The outputs install their OS state; nothing is sent to the mobile nodes. Refused once a
+   * registration waits for DAD: a home address waiting there has no binding (received() relies on it).
    */
   restore(now: Instant, records: readonly unknown[]): RestoreResult {
+    if (this.pendingDad.size > 0) throw new Error('HomeAgent.restore: registrations are waiting for DAD');
     return restoreBindings(this.st, now, records);
   }
 
