@@ -60,9 +60,7 @@ export class LinuxDatagram implements DatagramPort {
 
   /** `queueBatch` goes through the process's send ring from now on (when it has room for a port). */
   useSendRing(): void {
-    const ring = SendRing.shared();
-    const port = ring?.port(this.stats);
-    if (ring !== undefined && port !== undefined) this.ring = { ring, port };
+    this.ring = SendRing.attach(this.stats);
   }
 
   get fileDescriptor(): number {

@@ -73,9 +73,7 @@ export class LinkMulticast {
 
   /** Frames leave through the process's send ring from now on (when it has room for a port). */
   useSendRing(stats: PortStats): void {
-    const ring = SendRing.shared();
-    const port = ring?.port(stats);
-    if (ring !== undefined && port !== undefined) this.ring = { ring, port };
+    this.ring = SendRing.attach(stats);
   }
 
   /** Sends the multicast packets `split` found in `batch`; counts into `stats`. */

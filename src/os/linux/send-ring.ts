@@ -116,6 +116,13 @@ export class SendRing {
     }
   }
 
+  /** The process's ring and a place in it for a port with `stats`; undefined when either is missing. */
+  static attach(stats: PortStats): { readonly ring: SendRing; readonly port: RingPort } | undefined {
+    const ring = SendRing.shared();
+    const port = ring?.port(stats);
+    return ring !== undefined && port !== undefined ? { ring, port } : undefined;
+  }
+
   /** A port's place in the ring's counters; undefined when every place is taken. */
   port(stats: PortStats): RingPort | undefined {
     let id = 0;
