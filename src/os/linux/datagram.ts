@@ -95,9 +95,9 @@ export class LinuxDatagram implements DatagramPort {
     if (r === undefined) return this.sendBatch(batch);
     checkOpen(this.fd, 'queueBatch');
     r.ring.reap(r.port);
-    const submit = (): boolean => r.ring.submitDatagram(r.port, this.fd, this.family, batch);
     // Full: wait for the thread (what was handed over before, routes included, goes first).
-    return submit() || r.ring.retry(submit) ? batch.count : this.sendBatch(batch);
+    const taken = r.ring.submitOrWait(() => r.ring.submitDatagram(r.port, this.fd, this.family, batch));
+    return taken ? batch.count : this.sendBatch(batch);
   }
 
   sendBatch(batch: TxBatch): number {

@@ -84,9 +84,8 @@ export class LinkMulticast {
     const r = this.ring;
     if (r !== undefined) {
       r.ring.reap(r.port);
-      const submit = (): boolean => r.ring.submitPacket(r.port, fd, ifindex, protocol, ETHER_ALEN,
-        batch.data, batch.used, s.count, s.offsets, s.lengths, s.destinations);
-      if (submit() || r.ring.retry(submit)) return s.count;
+      if (r.ring.submitOrWait(() => r.ring.submitPacket(r.port, fd, ifindex, protocol, ETHER_ALEN,
+        batch.data, batch.used, s.count, s.offsets, s.lengths, s.destinations))) return s.count;
     }
     return sendAll(s, (start, count) => (start === 0
       ? n.packetSendBatch(fd, ifindex, protocol, batch.data, count, s.offsets, s.lengths, s.destinations,

@@ -8,8 +8,8 @@
  * failed. A datagram the thread could not send counts as refused without a request.
  */
 import { constants as osConstants } from 'node:os';
-import { BatchAnswers } from '../netlink/batch.js';
-import { NLMSG_ERROR, NLMSG_HDRLEN } from '../netlink/constants.js';
+import { BatchAnswers, forEachAnswer } from '../netlink/batch.js';
+import { NLMSG_HDRLEN } from '../netlink/constants.js';
 import {
   BATCH_MAX, NETLINK_BATCH_MAX, RxBatch, newPortStats, type NetlinkQueuePort, type NetlinkRefused,
 } from '../ports.js';
@@ -65,13 +65,13 @@ export class LinuxNetlinkQueue implements NetlinkQueuePort {
     this.readRefusals(refused);
     const family = native().constants.AF_NETLINK;
     const port = this.port;
-    const submit = (): boolean => this.ring.submitMessage(port, this.fd, family, messages, length);
     // Full: wait for the thread. A batch sent some other way must not overtake one it holds (a
     // delete overtaken by the replace after it would remove the new route for good), so while
     // the thread is behind this waits on, as a requestBatch blocked on the same kernel lock would.
     // False after that: too large for a slot (nothing is ahead then), or the thread is stopped or
     // stuck (requestBatch, out of order).
-    return submit() || this.ring.retry(submit, FULL_WAIT_ROUNDS);
+    return this.ring.submitOrWait(() => this.ring.submitMessage(port, this.fd, family, messages, length),
+      FULL_WAIT_ROUNDS);
   }
 
   settle(refused: NetlinkRefused): void {
@@ -102,21 +102,12 @@ export class LinuxNetlinkQueue implements NetlinkQueuePort {
   }
 }
 
-/** Each NLMSG_ERROR with a non-zero error in data[start, end): its errno and echoed request. */
+/** Each refusal (NLMSG_ERROR with a non-zero error) in data[start, end): its errno and echoed request. */
 function readErrors(data: Uint8Array, start: number, end: number, refused: NetlinkRefused): void {
-  const v = new DataView(data.buffer, data.byteOffset);
-  let at = start;
-  while (at + NLMSG_HDRLEN + 4 <= end) {
-    const len = v.getUint32(at, true);
-    if (v.getUint16(at + 4, true) === NLMSG_ERROR) {
-      const error = v.getInt32(at + NLMSG_HDRLEN, true);
-      const echo = at + NLMSG_HDRLEN + 4;
-      const echoEnd = Math.min(end, at + len);
-      if (error !== 0) refused(-error, echoEnd > echo ? data.subarray(echo, echoEnd) : undefined);
-    }
-    if (len < NLMSG_HDRLEN) return;
-    at += (len + 3) & ~3;
-  }
+  forEachAnswer(data, start, end, (_seq, error, at, messageEnd) => {
+    const echo = at + NLMSG_HDRLEN + 4;
+    if (error !== 0) refused(-error, messageEnd > echo ? data.subarray(echo, messageEnd) : undefined);
+  });
 }
 
 function errnoOf(code: string): number {

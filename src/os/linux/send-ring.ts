@@ -209,13 +209,15 @@ export class SendRing {
   }
 
   /**
-   * After `submit` found the ring full: waits for a free slot and submits again, `rounds` times at
-   * most. When the batch cannot fit a slot at all, waits until the thread has sent everything, so
-   * that what the caller then sends itself overtakes nothing it handed over. True once submitted.
-   * (Waiting for one slot, not for the whole ring: at 64 slots a full ring is a thread that fell
-   * behind, and the JS thread should stop only as long as it takes to catch up by one batch.)
+   * Runs `submit` (one of the submit methods); when it finds the ring full, waits for a free slot
+   * and submits again, `rounds` times at most. When the batch cannot fit a slot at all, waits until
+   * the thread has sent everything, so that what the caller then sends itself overtakes nothing it
+   * handed over. True once submitted. (Waiting for one slot, not for the whole ring: at 64 slots a
+   * full ring is a thread that fell behind, and the JS thread should stop only as long as it takes
+   * to catch up by one batch.)
    */
-  retry(submit: () => boolean, rounds = 1): boolean {
+  submitOrWait(submit: () => boolean, rounds = 1): boolean {
+    if (submit()) return true;
     for (let r = 0; r < rounds; r++) {
       const left = this.drain(this.slots.length - 1);
       if (submit()) return true;

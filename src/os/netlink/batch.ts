@@ -57,27 +57,22 @@ export class BatchAnswers {
   }
 
   /**
-   * Reads the NLMSG_ERROR answers in `data[start, end)`, one received datagram (cut short, it
-   * still yields the answers whose first 20 bytes it holds): the request with the answer's
-   * sequence number gets its error (0 for the ACK), unless it was answered already.
+   * Reads the NLMSG_ERROR answers in `data[start, end)`, one received datagram (forEachAnswer):
+   * the request with the answer's sequence number gets its error (0 for the ACK), unless it was
+   * answered already.
    */
   read(data: Uint8Array, start: number, end: number): void {
-    const v = viewOf(data);
-    let at = start;
-    while (at + NLMSG_HDRLEN <= end) {
-      const len = getU32(v, at);
-      if (getU16(v, at + 4) === NLMSG_ERROR && at + NLMSG_HDRLEN + 4 <= end) {
-        const i = this.indexOf(getU32(v, at + 8));
-        if (i >= 0 && this.results[i] === NETLINK_UNANSWERED) {
-          this.results[i] = getI32(v, at + NLMSG_HDRLEN);
-          this.open--;
-          this.next = i + 1;
-        }
-      }
-      if (len < NLMSG_HDRLEN) break;
-      at += align4(len);
-    }
+    forEachAnswer(data, start, end, this.place);
   }
+
+  private readonly place = (seq: number, error: number): void => {
+    const i = this.indexOf(seq);
+    if (i >= 0 && this.results[i] === NETLINK_UNANSWERED) {
+      this.results[i] = error;
+      this.open--;
+      this.next = i + 1;
+    }
+  };
 
   /**
    * Every request still open succeeded (result 0): for a batch framed without ACKs, once every
@@ -95,5 +90,26 @@ export class BatchAnswers {
     for (let i = next; i < count; i++) if (seqs[i] === seq) return i;
     for (let i = 0; i < next && i < count; i++) if (seqs[i] === seq) return i;
     return -1;
+  }
+}
+
+/**
+ * Each NLMSG_ERROR answer in `data[start, end)`, one received datagram (cut short, it still yields
+ * the answers whose first 20 bytes it holds): `each(seq, error, at, messageEnd)`, error 0 being
+ * the ACK; the request the kernel echoes (a refusal's) is data[at + 20, messageEnd).
+ */
+export function forEachAnswer(
+  data: Uint8Array, start: number, end: number,
+  each: (seq: number, error: number, at: number, messageEnd: number) => void,
+): void {
+  const v = viewOf(data);
+  let at = start;
+  while (at + NLMSG_HDRLEN <= end) {
+    const len = getU32(v, at);
+    if (getU16(v, at + 4) === NLMSG_ERROR && at + NLMSG_HDRLEN + 4 <= end) {
+      each(getU32(v, at + 8), getI32(v, at + NLMSG_HDRLEN), at, Math.min(end, at + len));
+    }
+    if (len < NLMSG_HDRLEN) break;
+    at += align4(len);
   }
 }
