@@ -48,7 +48,12 @@ const FIELDS = [
 
 type Row = Record<typeof FIELDS[number], string[]>;
 
-const TSHARK = ['-n', '-d', 'udp.port==4191,ip'];
+/**
+ * UDP 4191 carries DSMIPv6 (IPv4 or IPv6 inside). EtherCAT-over-UDP (port 34980) is off: the
+ * probe and TCP traffic use ephemeral ports, and when one happened to be 34980 tshark read the
+ * probe payload as EtherCAT mailboxes and called the frames malformed (a failed CI run).
+ */
+const TSHARK = ['-n', '-d', 'udp.port==4191,ip', '--disable-protocol', 'ecatf'];
 
 function tshark(file: string, filter: string, fields: readonly string[]): string[][] | string {
   const r = tryRun('tshark', ['-r', file, ...TSHARK, '-Y', filter, '-T', 'fields', '-E', 'occurrence=a',
